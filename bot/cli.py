@@ -1,0 +1,162 @@
+"""The ``gongkai`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot.settings import Settings, SettingsError, load_settings
+from domain.articles import import_articles
+from domain.errors import UserError
+from domain.periods import Month, Period
+from domain.ranking import rank_units
+from domain.roles import GRANTABLE, grant_role, revoke_role
+from domain.rules import Rules, RulesError, load_rules
+from domain.units import import_units
+from reports.ranking import ranking_csv, ranking_json, ranking_table
+from storage.db import Database, DatabaseError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its complaints prefixed in Chinese."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"参数错误：{message}\n")
+
+
+class Context:
+    """What every command needs: settings, rules and the database, opened on demand."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.actor = f"cli:{getpass.getuser()}"
+        self._rules: Rules | None = None
+
+    @property
+    def rules(self) -> Rules:
+        """The rules file in force."""
+        if self._rules is None:
+            self._rules = load_rules(self.settings.rules)
+        return self._rules
+
+    def database(self, *, migrated: bool = True) -> Database:
+        """The configured database; with ``migrated``, refuse one not at the newest schema."""
+        db = Database(self.settings.database_url)
+        db.check_reachable()
+        if migrated and not db.is_current():
+            raise DatabaseError("数据库尚未初始化或版本过旧，请先运行：gongkai db upgrade")
+        return db
+
+
+def _read(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UserError(f"无法读取文件 {path}：{exc.strerror}") from None
+
+
+def cmd_db_upgrade(ctx: Context, _args: argparse.Namespace) -> None:
+    """Create or migrate the database."""
+    db = ctx.database(migrated=False)
+    db.upgrade()
+    print(f"数据库已是最新版本：{db.engine.url.render_as_string(hide_password=True)}")
+
+
+def cmd_import_units(ctx: Context, args: argparse.Namespace) -> None:
+    """Import units from CSV or XLSX."""
+    result = import_units(ctx.database(), args.file, _read(args.file), ctx.actor)
+    print(result.summary())
+
+
+def cmd_import_articles(ctx: Context, args: argparse.Namespace) -> None:
+    """Import articles from CSV or XLSX."""
+    result = import_articles(ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor)
+    print(result.summary())
+
+
+def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
+    """Print the ranking for a range of months."""
+    last = Month.parse(args.to) if args.to else Month.current(ctx.settings.tz)
+    first = Month.parse(args.from_) if args.from_ else Month(last.year, 1)
+    ranking = rank_units(ctx.database(), ctx.rules, Period(first, last), args.category)
+    render = {"table": ranking_table, "csv": ranking_csv, "json": ranking_json}[args.format]
+    sys.stdout.write(render(ranking, ctx.rules).rstrip("\n") + "\n")
+
+
+def cmd_role(ctx: Context, args: argparse.Namespace) -> None:
+    """Grant or revoke the admin or supervisor role."""
+    db = ctx.database()
+    name = GRANTABLE.get(args.role, args.role)
+    if args.action == "grant":
+        done = grant_role(db, args.telegram_id, args.role, ctx.actor)
+        print(
+            f"已授予 {args.telegram_id} {name}角色。"
+            if done
+            else f"{args.telegram_id} 已是{name}。"
+        )
+    else:
+        done = revoke_role(db, args.telegram_id, args.role, ctx.actor)
+        print(
+            f"已撤销 {args.telegram_id} 的{name}角色。"
+            if done
+            else f"{args.telegram_id} 不是{name}。"
+        )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree."""
+    parser = _Parser(prog="gongkai", description="政务公开工作信息报送、计分与通报")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
+
+    db = commands.add_parser("db", help="数据库")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="子命令")
+    db_commands.add_parser("upgrade", help="创建或升级数据库").set_defaults(func=cmd_db_upgrade)
+
+    imports = commands.add_parser("import", help="导入 CSV / XLSX 文件")
+    import_commands = imports.add_subparsers(dest="what", required=True, metavar="类型")
+    units = import_commands.add_parser("units", help="单位（列：name,category）")
+    units.add_argument("file")
+    units.set_defaults(func=cmd_import_units)
+    articles = import_commands.add_parser(
+        "articles", help="稿件（列：unit,title,submitted_on,forwarded,published_in）"
+    )
+    articles.add_argument("file")
+    articles.set_defaults(func=cmd_import_articles)
+
+    rank = commands.add_parser("rank", help="得分排名")
+    rank.add_argument("--from", dest="from_", metavar="YYYY-MM", help="起始月份（默认当年1月）")
+    rank.add_argument("--to", metavar="YYYY-MM", help="结束月份（默认本月）")
+    rank.add_argument("--category", help="只看某一类单位")
+    rank.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    rank.set_defaults(func=cmd_rank)
+
+    role = commands.add_parser("role", help="授予或撤销角色")
+    role.add_argument("action", choices=("grant", "revoke"))
+    role.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
+    role.add_argument("role", choices=tuple(GRANTABLE))
+    role.set_defaults(func=cmd_role)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; user-facing failures print one Chinese line and exit non-zero."""
+    args = build_parser().parse_args(argv)
+    handler: Callable[[Context, argparse.Namespace], None] = args.func
+    try:
+        handler(Context(load_settings()), args)
+    except (SettingsError, RulesError, DatabaseError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

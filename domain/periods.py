@@ -1,0 +1,102 @@
+"""Periods: calendar months and ranges of months, as users type them (``YYYY-MM``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from domain.errors import UserError
+
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """``2020-07`` → Month(2020, 7); anything else is a ``UserError``."""
+        found = _MONTH.match(text)
+        if not found or not 1 <= int(found.group(2)) <= 12:
+            raise UserError(f"月份格式错误：{text!r}，应为 YYYY-MM，例如 2020-07")
+        return cls(int(found.group(1)), int(found.group(2)))
+
+    @classmethod
+    def of(cls, day: dt.date) -> Month:
+        """The month containing ``day``."""
+        return cls(day.year, day.month)
+
+    @classmethod
+    def current(cls, tz: ZoneInfo, now: dt.datetime | None = None) -> Month:
+        """The month it is now in ``tz``."""
+        return cls.of((now or dt.datetime.now(tz)).astimezone(tz).date())
+
+    @property
+    def first_day(self) -> dt.date:
+        """The 1st of the month."""
+        return dt.date(self.year, self.month, 1)
+
+    def next(self) -> Month:
+        """The following month."""
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def previous(self) -> Month:
+        """The preceding month."""
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of months, ``first`` to ``last``."""
+
+    first: Month
+    last: Month
+
+    def __post_init__(self) -> None:
+        if self.first > self.last:
+            raise UserError(f"起始月份 {self.first} 晚于结束月份 {self.last}")
+
+    @classmethod
+    def year_to_date(cls, last: Month) -> Period:
+        """January to ``last`` of the same year (a bulletin's 1—N月)."""
+        return cls(Month(last.year, 1), last)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2020-07`` (one month) or ``2020-01..2020-07``."""
+        if ".." in text:
+            first, _, last = text.partition("..")
+            return cls(Month.parse(first), Month.parse(last))
+        month = Month.parse(text)
+        return cls(month, month)
+
+    @property
+    def start(self) -> dt.date:
+        """First day inside the period."""
+        return self.first.first_day
+
+    @property
+    def end(self) -> dt.date:
+        """First day after the period."""
+        return self.last.next().first_day
+
+    @property
+    def label(self) -> str:
+        """How the seeds name a period: ``1—7月``, ``7月``, ``2019年12月—2020年2月``."""
+        if self.first.year != self.last.year:
+            return f"{self.first.year}年{self.first.month}月—{self.last.year}年{self.last.month}月"
+        if self.first == self.last:
+            return f"{self.last.month}月"
+        return f"{self.first.month}—{self.last.month}月"
+
+    def __str__(self) -> str:
+        return f"{self.first}..{self.last}"

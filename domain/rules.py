@@ -1,0 +1,160 @@
+"""The rules file: platforms and their points, escalation thresholds, the schedule.
+
+The built-in default (``rules.toml`` beside this module) is seed 002's 附件3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from functools import cached_property
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class RulesError(Exception):
+    """The rules file is malformed; the message names the file and the line at fault."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Platform(_Strict):
+    """An upstream column (栏目) that can publish articles, and what a publication there earns."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
+    name: str = Field(min_length=1)
+    short: str = Field(min_length=1)
+    points: int = Field(ge=0)
+
+
+class Scoring(_Strict):
+    unpublished_points: int = Field(default=2, ge=0)
+
+
+class Escalation(_Strict):
+    supervision_after: int = Field(default=2, ge=1)
+    circular_after: int = Field(default=3, ge=1)
+    require_approval: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Escalation:
+        if self.circular_after <= self.supervision_after:
+            raise ValueError("circular_after 必须大于 supervision_after")
+        return self
+
+
+class Schedule(_Strict):
+    bulletin_working_day: int = Field(default=3, ge=1, le=20)
+    bulletin_time: dt.time = dt.time(9, 0)
+    reminder_working_days_before_end: int = Field(default=5, ge=1, le=20)
+    reminder_time: dt.time = dt.time(9, 0)
+
+
+class Rules(_Strict):
+    """Everything the rules file configures."""
+
+    scoring: Scoring = Scoring()
+    platforms: tuple[Platform, ...]
+    escalation: Escalation = Escalation()
+    schedule: Schedule = Schedule()
+
+    @field_validator("platforms")
+    @classmethod
+    def _unique_codes(cls, platforms: tuple[Platform, ...]) -> tuple[Platform, ...]:
+        if not platforms:
+            raise ValueError("至少需要一个平台")
+        codes = [p.code for p in platforms]
+        doubled = sorted({c for c in codes if codes.count(c) > 1})
+        if doubled:
+            raise ValueError(f"平台代码重复：{', '.join(doubled)}")
+        return platforms
+
+    @cached_property
+    def by_code(self) -> dict[str, Platform]:
+        """Platforms keyed by their code."""
+        return {p.code: p for p in self.platforms}
+
+    def points_for(
+        self, status: str, platforms: set[str] | frozenset[str]
+    ) -> tuple[int, str | None]:
+        """The score of an article and the platform that earns it.
+
+        Published: the highest points among its platforms (the same article scores once);
+        forwarded but unpublished: ``unpublished_points``; otherwise nothing.
+        """
+        if platforms:
+            best = max(
+                (self.by_code[code] for code in platforms),
+                key=lambda p: (p.points, -self.platforms.index(p)),
+            )
+            return best.points, best.code
+        if status == "forwarded":
+            return self.scoring.unpublished_points, None
+        return 0, None
+
+
+DEFAULT_RULES_TEXT = (files("domain") / "rules.toml").read_text(encoding="utf-8")
+
+
+def load_rules(path: Path | None = None) -> Rules:
+    """Read and validate a rules file, or the built-in rules when ``path`` is None."""
+    text = path.read_text(encoding="utf-8") if path else DEFAULT_RULES_TEXT
+    name = str(path) if path else "内置规则"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        raise RulesError(f"规则文件 {name} 第 {line} 行：TOML 语法错误（{exc}）") from None
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        line = locate(text, loc)
+        where = ".".join(str(part) for part in loc) or "(根)"
+        reason = error["msg"].removeprefix("Value error, ")
+        raise RulesError(f"规则文件 {name} 第 {line} 行：{where}：{reason}") from None
+
+
+def _line_from_message(message: str) -> int:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else 1
+
+
+def locate(text: str, loc: tuple[str | int, ...]) -> int:
+    """The 1-based line of the key at ``loc`` (as pydantic reports it) in TOML ``text``.
+
+    Walks table headers (``[a]``, ``[[a]]``) and keys; falls back to the nearest enclosing
+    table when the key itself is absent (a missing field is reported at its table).
+    """
+    lines = text.splitlines()
+    start, end = 0, len(lines)
+    best = 1
+    parts = list(loc)
+    prefix: list[str] = []
+    while parts:
+        part = parts.pop(0)
+        if isinstance(part, int):
+            continue
+        prefix.append(part)
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape('.'.join(prefix))}\s*\]\]?\s*(#.*)?$")
+        occurrence = parts[0] if parts and isinstance(parts[0], int) else 0
+        hits = [i for i in range(start, end) if header.match(lines[i])]
+        if len(hits) > occurrence:
+            start = hits[occurrence]
+            best = start + 1
+            following = [i for i in range(start + 1, end) if re.match(r"^\s*\[", lines[i])]
+            end = following[0] if following else end
+            start += 1
+            continue
+        key = re.compile(rf"^\s*{re.escape(part)}\s*=")
+        for i in range(start, end):
+            if key.match(lines[i]):
+                return i + 1
+        return best
+    return best

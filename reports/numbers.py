@@ -1,0 +1,16 @@
+"""Numbers as the office writes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def plain(value: Decimal | int) -> int | float:
+    """A score as a JSON number: an integer when it is whole (30, not 30.00)."""
+    number = Decimal(value)
+    return int(number) if number == number.to_integral_value() else float(number.normalize())
+
+
+def score_text(value: Decimal | int) -> str:
+    """A score as text: ``30``, ``12.5``."""
+    return str(plain(value))

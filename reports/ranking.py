@@ -1,0 +1,105 @@
+"""The ranking as an aligned table (like seed 002's 附件1), CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from tabulate import tabulate
+
+from domain.ranking import Ranking
+from domain.rules import Rules
+from reports.numbers import plain, score_text
+
+
+def ranking_headers(ranking: Ranking, rules: Rules) -> list[str]:
+    """附件1's column headings, with a leading 名次."""
+    return [
+        "名次",
+        "单位",
+        *(f"{p.short}\n（{p.points}分）" for p in rules.platforms),
+        "报送数量",
+        "采用数量",
+        f"{ranking.period.label}得分",
+    ]
+
+
+def ranking_cells(ranking: Ranking, rules: Rules) -> list[list[str]]:
+    """附件1's rows: platform columns blank where zero, as the seed prints them."""
+    return [
+        [
+            str(row.rank),
+            row.unit,
+            *(str(row.by_platform[p.code] or "") for p in rules.platforms),
+            str(row.submitted),
+            str(row.published),
+            score_text(row.score),
+        ]
+        for row in ranking.rows
+    ]
+
+
+def ranking_table(ranking: Ranking, rules: Rules) -> str:
+    """A plain-text table aligned for Chinese characters."""
+    title = f"{ranking.period.first.year}年{ranking.period.label}政务公开工作信息得分情况"
+    if ranking.category:
+        title += f"（{ranking.category}）"
+    headers = ranking_headers(ranking, rules)
+    table = tabulate(
+        ranking_cells(ranking, rules),
+        headers=headers,
+        tablefmt="simple",
+        colalign=("right", "left", *["right"] * (len(headers) - 2)),
+        disable_numparse=True,
+    )
+    return f"{title}\n\n{table}"
+
+
+def ranking_records(ranking: Ranking, rules: Rules) -> list[dict[str, Any]]:
+    """The ranking as JSON-ready objects (the contract of ``gongkai rank --format json``)."""
+    return [
+        {
+            "rank": row.rank,
+            "unit": row.unit,
+            "category": row.category,
+            "submitted": row.submitted,
+            "published": row.published,
+            "unpublished": row.unpublished,
+            "score": plain(row.score),
+            "article_points": row.article_points,
+            "adjustments": plain(row.adjustments),
+            "by_platform": {p.code: row.by_platform[p.code] for p in rules.platforms},
+        }
+        for row in ranking.rows
+    ]
+
+
+def ranking_json(ranking: Ranking, rules: Rules) -> str:
+    """A JSON array, best first."""
+    return json.dumps(ranking_records(ranking, rules), ensure_ascii=False, indent=2)
+
+
+def ranking_csv(ranking: Ranking, rules: Rules) -> str:
+    """CSV with one column per platform code."""
+    codes = [p.code for p in rules.platforms]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(
+        ["rank", "unit", "category", "submitted", "published", "unpublished", "score", *codes]
+    )
+    for record in ranking_records(ranking, rules):
+        writer.writerow(
+            [
+                record["rank"],
+                record["unit"],
+                record["category"],
+                record["submitted"],
+                record["published"],
+                record["unpublished"],
+                record["score"],
+                *(record["by_platform"][c] for c in codes),
+            ]
+        )
+    return out.getvalue()

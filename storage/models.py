@@ -1,0 +1,177 @@
+"""The tables. Constraints live here, in the database, not only in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+TITLE_MAX = 200
+ROLES = ("admin", "supervisor", "liaison")
+ARTICLE_STATUSES = ("submitted", "forwarded", "declined", "published")
+ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
+
+
+def utcnow() -> dt.datetime:
+    """The current instant, timezone-aware."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Unit(Base):
+    """单位: a reporting unit, shown in ``display_order`` (the order of the units file)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    category: Mapped[str] = mapped_column(String(50))
+    display_order: Mapped[int] = mapped_column(Integer, index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class User(Base):
+    """A Telegram user known to the bot; a liaison (联络员) is bound to one unit."""
+
+    __tablename__ = "users"
+
+    telegram_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+    roles: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class RoleGrant(Base):
+    """One role held by one user."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
+
+    telegram_id: Mapped[int] = mapped_column(
+        ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+
+
+class Article(Base):
+    """稿件: one submitted piece of 政务公开工作信息.
+
+    ``points`` and ``best_platform`` cache the article's score, kept in step with its
+    publications in the same transaction, so rankings are one aggregate over this table.
+    """
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "title", name="uq_articles_unit_year_title"),
+        CheckConstraint(f"status IN {ARTICLE_STATUSES!r}", name="status"),
+        CheckConstraint("points >= 0", name="points"),
+        Index("ix_articles_period", "submitted_on", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    year: Mapped[int] = mapped_column(Integer)
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    link: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    best_platform: Mapped[str | None] = mapped_column(String(32))
+    submitted_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    publications: Mapped[list[Publication]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Publication.id"
+    )
+
+
+class Publication(Base):
+    """采用: an upstream platform published the article. At most once per platform."""
+
+    __tablename__ = "publications"
+    __table_args__ = (
+        UniqueConstraint("article_id", "platform", name="uq_publications_article_platform"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(32))
+    published_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="publications")
+
+
+class Adjustment(Base):
+    """加减分 / 单项否决: a bonus, penalty or veto for a unit in a month, with its reason."""
+
+    __tablename__ = "adjustments"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {ADJUSTMENT_KINDS!r}", name="kind"),
+        Index("ix_adjustments_month_unit", "month", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    month: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuditEntry(Base):
+    """Who changed what, when, with the state before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str | None] = mapped_column(String(50))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,219 @@
+"""Repositories: the queries the domain needs, named after what they answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from storage.models import Adjustment, Article, AuditEntry, Publication, RoleGrant, Unit, User
+
+
+@dataclass(frozen=True)
+class UnitArticleTotals:
+    """One unit's aggregate over a period's articles."""
+
+    unit_id: int
+    submitted: int
+    unpublished: int
+    points: int
+    by_platform: dict[str, int]
+
+
+class Units:
+    """单位."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def ordered(self, *, include_inactive: bool = False) -> list[Unit]:
+        """Units in their configured display order."""
+        query = select(Unit).order_by(Unit.display_order, Unit.id)
+        if not include_inactive:
+            query = query.where(Unit.active.is_(True))
+        return list(self.session.scalars(query))
+
+    def by_name(self, name: str) -> Unit | None:
+        """The unit called exactly ``name``."""
+        return self.session.scalar(select(Unit).where(Unit.name == name))
+
+    def by_names(self) -> dict[str, Unit]:
+        """Every unit keyed by name."""
+        return {unit.name: unit for unit in self.session.scalars(select(Unit))}
+
+    def categories(self) -> list[str]:
+        """The categories in use, in the order their first unit is shown."""
+        seen: dict[str, None] = {}
+        for unit in self.ordered():
+            seen.setdefault(unit.category, None)
+        return list(seen)
+
+
+class Articles:
+    """稿件 and their publications."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_keys(self, keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int, str], Article]:
+        """Articles keyed by (unit id, year, title), for the keys given."""
+        wanted = list(keys)
+        found: dict[tuple[int, int, str], Article] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            query = select(Article).where(
+                tuple_(Article.unit_id, Article.year, Article.title).in_(chunk)
+            )
+            for article in self.session.scalars(query):
+                found[(article.unit_id, article.year, article.title)] = article
+        return found
+
+    def platforms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The platform codes each article has been published by."""
+        result: dict[int, set[str]] = {i: set() for i in article_ids}
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            rows = self.session.execute(
+                select(Publication.article_id, Publication.platform).where(
+                    Publication.article_id.in_(chunk)
+                )
+            )
+            for article_id, platform in rows:
+                result[article_id].add(platform)
+        return result
+
+    def totals_by_unit(
+        self, start: dt.date, end: dt.date, platform_codes: Sequence[str]
+    ) -> dict[int, UnitArticleTotals]:
+        """Per unit, over articles submitted in [start, end): one aggregate, no join."""
+        per_platform = [
+            func.sum(case((Article.best_platform == code, 1), else_=0)) for code in platform_codes
+        ]
+        query = (
+            select(
+                Article.unit_id,
+                func.count(),
+                func.sum(case((Article.status == "forwarded", 1), else_=0)),
+                func.sum(Article.points),
+                *per_platform,
+            )
+            .where(Article.submitted_on >= start, Article.submitted_on < end)
+            .group_by(Article.unit_id)
+        )
+        totals: dict[int, UnitArticleTotals] = {}
+        for unit_id, submitted, unpublished, points, *counts in self.session.execute(query):
+            totals[unit_id] = UnitArticleTotals(
+                unit_id=unit_id,
+                submitted=int(submitted),
+                unpublished=int(unpublished or 0),
+                points=int(points or 0),
+                by_platform={
+                    code: int(n or 0) for code, n in zip(platform_codes, counts, strict=True)
+                },
+            )
+        return totals
+
+
+class Adjustments:
+    """加减分."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def totals_by_unit(self, start: dt.date, end: dt.date) -> dict[int, Decimal]:
+        """The sum of bonuses and penalties per unit for months in [start, end)."""
+        query = (
+            select(Adjustment.unit_id, func.sum(Adjustment.points))
+            .where(
+                Adjustment.month >= start,
+                Adjustment.month < end,
+                Adjustment.kind != "veto",
+            )
+            .group_by(Adjustment.unit_id)
+        )
+        return {unit_id: Decimal(total) for unit_id, total in self.session.execute(query)}
+
+
+class Users:
+    """Telegram users and their roles."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_or_create(self, telegram_id: int) -> User:
+        """The user with this Telegram id, created if unknown."""
+        user = self.session.get(User, telegram_id)
+        if user is None:
+            user = User(telegram_id=telegram_id, full_name="")
+            self.session.add(user)
+            self.session.flush()
+        return user
+
+    def grant(self, user: User, role: str, by: str) -> bool:
+        """Give ``user`` the role; False if they already had it."""
+        if any(grant.role == role for grant in user.roles):
+            return False
+        user.roles.append(RoleGrant(role=role, granted_by=by))
+        self.session.flush()
+        return True
+
+    def revoke(self, user: User, role: str) -> bool:
+        """Take the role away; False if they did not have it."""
+        for grant in list(user.roles):
+            if grant.role == role:
+                user.roles.remove(grant)
+                self.session.flush()
+                return True
+        return False
+
+
+class Audit:
+    """The audit log."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: object = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        """Write one entry: who did what to which thing, with its state before and after."""
+        self.session.add(
+            AuditEntry(
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=None if entity_id is None else str(entity_id),
+                before=before,
+                after=after,
+            )
+        )
+
+    def entries(self, action: str | None = None) -> list[AuditEntry]:
+        """Entries, oldest first, optionally of one action."""
+        query = select(AuditEntry).order_by(AuditEntry.id)
+        if action is not None:
+            query = query.where(AuditEntry.action == action)
+        return list(self.session.scalars(query))
+
+
+class Repo:
+    """All repositories over one session."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.units = Units(session)
+        self.articles = Articles(session)
+        self.adjustments = Adjustments(session)
+        self.users = Users(session)
+        self.audit = Audit(session)

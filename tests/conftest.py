@@ -1,0 +1,101 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL when configured) and a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.cli import main
+from domain.rules import Rules, load_rules
+from storage.db import Database
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+GAOXIN = EXAMPLES / "gaoxin-2020"
+PG_URL = os.environ.get("GONGKAI_TEST_DATABASE_URL")
+
+
+def _allowed(address: Any) -> bool:
+    if not isinstance(address, tuple):
+        return True  # a Unix socket stays on this machine
+    host = address[0]
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def network_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection that is not to this machine: no test may reach Telegram."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if not _allowed(address):
+            raise AssertionError(f"network access outside 127.0.0.1 attempted: {address!r}")
+        return real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        if not _allowed(address):
+            raise AssertionError(f"network access outside 127.0.0.1 attempted: {address!r}")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """An empty database: a fresh SQLite file, or the PostgreSQL test database wiped clean."""
+    if PG_URL:
+        db = Database(PG_URL)
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.dispose()
+        yield PG_URL
+    else:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> str:
+    """A clean environment for the CLI: no stray ``GONGKAI_*`` or ``.env``, our database."""
+    for name in list(os.environ):
+        if name.startswith("GONGKAI_") and name != "GONGKAI_TEST_DATABASE_URL":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", database_url)
+    return database_url
+
+
+@pytest.fixture
+def db(env: str) -> Iterator[Database]:
+    """A migrated, empty database."""
+    database = Database(env)
+    database.upgrade()
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def rules() -> Rules:
+    """The built-in rules (seed 002's 附件3)."""
+    return load_rules()
+
+
+@pytest.fixture
+def gaoxin(db: Database) -> Database:
+    """The 高新区 2020 example, imported through the command line."""
+    assert main(["import", "units", str(GAOXIN / "units.csv")]) == 0
+    assert main(["import", "articles", str(GAOXIN / "articles.csv")]) == 0
+    return db
