@@ -16,6 +16,7 @@ from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
 from domain.rules import Rules, RulesError, load_rules
+from domain.scoring import rescore_if_rules_changed
 from domain.units import import_units
 from reports.ranking import ranking_csv, ranking_json, ranking_table
 from storage.db import Database, DatabaseError
@@ -48,14 +49,18 @@ class Context:
         """The configured database; with ``migrated``, refuse one not at the newest schema."""
         db = Database(self.settings.database_url)
         db.check_reachable()
-        if migrated and not db.is_current():
-            raise DatabaseError("数据库尚未初始化或版本过旧，请先运行：gongkai db upgrade")
+        if migrated:
+            if not db.is_current():
+                raise DatabaseError("数据库尚未初始化或版本过旧，请先运行：gongkai db upgrade")
+            rescore_if_rules_changed(db, self.rules, self.actor)
         return db
 
 
 def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"文件不存在：{path}") from None
     except OSError as exc:
         raise UserError(f"无法读取文件 {path}：{exc.strerror}") from None
 

@@ -84,15 +84,16 @@ class Rules(_Strict):
     ) -> tuple[int, str | None]:
         """The score of an article and the platform that earns it.
 
-        Published: the highest points among its platforms (the same article scores once);
+        Published: the highest points among its platforms (the same article scores once,
+        equal points go to the platform listed first);
         forwarded but unpublished: ``unpublished_points``; otherwise nothing.
         """
-        if platforms:
-            best = max(
-                (self.by_code[code] for code in platforms),
-                key=lambda p: (p.points, -self.platforms.index(p)),
-            )
+        known = [self.by_code[code] for code in platforms if code in self.by_code]
+        if known:
+            best = max(known, key=lambda p: (p.points, -self.platforms.index(p)))
             return best.points, best.code
+        if platforms:
+            return 0, None  # published only by platforms the rules no longer score
         if status == "forwarded":
             return self.scoring.unpublished_points, None
         return 0, None

@@ -162,6 +162,15 @@ class Adjustment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class Setting(Base):
+    """Small facts the system keeps about itself, such as the scoring rules in force."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 class AuditEntry(Base):
     """Who changed what, when, with the state before and after."""
 

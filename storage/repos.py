@@ -8,10 +8,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import case, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session
 
-from storage.models import Adjustment, Article, AuditEntry, Publication, RoleGrant, Unit, User
+from storage.models import (
+    Adjustment,
+    Article,
+    AuditEntry,
+    Publication,
+    RoleGrant,
+    Setting,
+    Unit,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,31 @@ class Articles:
             )
         return totals
 
+    def rescore(self, points: dict[str, int], order: dict[str, int], unpublished: int) -> int:
+        """Recompute every article's cached points and best platform in one statement.
+
+        Among an article's platforms the highest points win, then the earlier platform in the
+        rules; platforms no longer in the rules earn nothing.
+        """
+        platform_points = case(points, value=Publication.platform, else_=literal(0))
+        platform_order = case(order, value=Publication.platform, else_=literal(len(order)))
+        mine = Publication.article_id == Article.id
+        best_points = select(func.max(platform_points)).where(mine).scalar_subquery()
+        best_platform = (
+            select(Publication.platform)
+            .where(mine, Publication.platform.in_(list(points)))
+            .order_by(platform_points.desc(), platform_order)
+            .limit(1)
+            .scalar_subquery()
+        )
+        fallback = case((Article.status == "forwarded", unpublished), else_=0)
+        result = self.session.execute(
+            update(Article).values(
+                points=func.coalesce(best_points, fallback), best_platform=best_platform
+            )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
 
 class Adjustments:
     """加减分."""
@@ -172,6 +206,22 @@ class Users:
         return False
 
 
+class Settings:
+    """Small key-value facts the system keeps about itself."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, key: str) -> str | None:
+        """The value stored under ``key``."""
+        row = self.session.get(Setting, key)
+        return row.value if row else None
+
+    def put(self, key: str, value: str) -> None:
+        """Store ``value`` under ``key``."""
+        self.session.merge(Setting(key=key, value=value))
+
+
 class Audit:
     """The audit log."""
 
@@ -216,4 +266,5 @@ class Repo:
         self.articles = Articles(session)
         self.adjustments = Adjustments(session)
         self.users = Users(session)
+        self.settings = Settings(session)
         self.audit = Audit(session)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:48:44.016424
+Create Date: 2026-11-22 04:54:54.011773
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,12 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
 
+    op.create_table(
+        "settings",
+        sa.Column("key", sa.String(length=50), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
+    )
     op.create_table(
         "units",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -159,6 +165,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_units_display_order"))
 
     op.drop_table("units")
+    op.drop_table("settings")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
 

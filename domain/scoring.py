@@ -1,0 +1,53 @@
+"""得分: an article's score follows its publications and the rules in force.
+
+Each article keeps its current points on its own row (DESIGN §4, "Cost"); this module keeps
+those cached points true when the rules file changes the points.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from domain.rules import Rules
+from storage.db import Database
+from storage.repos import Repo
+
+RULES_KEY = "scoring_rules"
+
+
+def scoring_fingerprint(rules: Rules) -> str:
+    """A digest of everything in the rules that decides an article's points."""
+    relevant = {
+        "platforms": [[p.code, p.points] for p in rules.platforms],
+        "unpublished_points": rules.scoring.unpublished_points,
+    }
+    return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()
+
+
+def rescore_if_rules_changed(db: Database, rules: Rules, actor: str) -> int | None:
+    """Recompute every article's points if the scoring rules differ from the last run's.
+
+    Returns the number of articles rescored, or None when the rules had not changed. Runs in
+    one transaction, so a crash leaves the old scores and the old fingerprint together.
+    """
+    fingerprint = scoring_fingerprint(rules)
+    with db.session() as session:
+        repo = Repo(session)
+        previous = repo.settings.get(RULES_KEY)
+        if previous == fingerprint:
+            return None
+        order = {p.code: index for index, p in enumerate(rules.platforms)}
+        points = {p.code: p.points for p in rules.platforms}
+        count = repo.articles.rescore(points, order, rules.scoring.unpublished_points)
+        repo.settings.put(RULES_KEY, fingerprint)
+        if previous is not None:
+            repo.audit.record(
+                actor,
+                "article.rescore",
+                "rules",
+                None,
+                {"fingerprint": previous},
+                {"fingerprint": fingerprint, "articles": count},
+            )
+    return count

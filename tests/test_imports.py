@@ -1,0 +1,220 @@
+"""Importing units and articles: validated, all or nothing, every bad line reported, idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from bot.cli import main
+from domain.articles import import_articles
+from domain.errors import ImportRejected, UserError
+from domain.rules import Rules
+from domain.units import import_units
+from storage.db import Database
+from storage.models import Article, AuditEntry, Publication, Unit
+from tests.conftest import GAOXIN
+
+UNITS = "name,category\n甲局,区直部门\n乙街道,街道\n"
+
+
+def count(db: Database, model: type) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_units_file_with_bad_rows_reports_every_line_and_imports_nothing(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(
+        tmp_path,
+        "units.csv",
+        "name,category\n甲局,区直部门\n,街道\n甲局,街道\n乙局,\n丙局," + "类" * 51 + "\n",
+    )
+    assert main(["import", "units", path]) == 1
+    err = capsys.readouterr().err
+    assert "有 4 处错误，未导入任何数据" in err
+    assert "第 3 行：单位名称为空" in err
+    assert "第 4 行：单位“甲局”与第 2 行重复" in err
+    assert "第 5 行：单位类别为空" in err
+    assert "第 6 行：单位类别过长（51 字，最多 50 字）" in err
+    assert count(db, Unit) == 0
+
+
+def test_articles_file_with_bad_rows_reports_each_reason_and_imports_nothing(
+    db: Database, rules: Rules
+) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    content = (
+        "unit,title,submitted_on,forwarded,published_in\n"
+        "甲局,好稿子,2020-03-01,yes,city\n"
+        "丁局,未知单位的稿子,2020-03-01,yes,\n"
+        "甲局,日期错的稿子,2020/03/01,yes,\n"
+        "甲局,不存在的日子,2020-02-30,no,\n"
+        "甲局,平台错的稿子,2020-03-01,yes,city;county\n"
+        "甲局,好稿子,2020-05-01,yes,\n"
+        "乙街道,上报状态错的稿子,2020-03-01,maybe,\n"
+        "乙街道,未上报却刊发,2020-03-01,no,province\n"
+        "乙街道," + "长" * 201 + ",2020-03-01,no,\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as caught:
+        import_articles(db, "articles.csv", content, rules, "test")
+    assert [(e.line, e.reason) for e in caught.value.errors] == [
+        (3, "未知单位“丁局”"),
+        (4, "日期格式错误：'2020/03/01'，应为 YYYY-MM-DD，例如 2020-07-30"),
+        (5, "日期不存在：2020-02-30"),
+        (6, "未知平台代码 county（可用：city, province, national, national_press）"),
+        (7, "与第 2 行重复（同一单位同一年的同一标题）"),
+        (8, "forwarded 应为 yes 或 no，而不是 'maybe'"),
+        (9, "已填写刊发平台（published_in），forwarded 应为 yes"),
+        (10, "标题过长（201 字，最多 200 字）"),
+    ]
+    assert count(db, Article) == 0
+    assert count(db, Publication) == 0
+
+
+def test_import_run_twice_duplicates_nothing(
+    gaoxin: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["import", "units", str(GAOXIN / "units.csv")]) == 0
+    assert main(["import", "articles", str(GAOXIN / "articles.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "新增 0 个，更新 0 个，未变 25 个" in out
+    assert "新增 0 篇，更新 0 篇，未变 17 篇" in out
+    assert count(gaoxin, Unit) == 25
+    assert count(gaoxin, Article) == 17
+    assert count(gaoxin, Publication) == 15
+
+
+def test_xlsx_import_gives_the_same_articles_as_csv(
+    db: Database, rules: Rules, tmp_path: Path
+) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["unit", "title", "submitted_on", "forwarded", "published_in"])
+    sheet.append(["甲局", "表格里的稿子", "2020-03-01", "yes", "province;city"])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["乙街道", "另一篇", "2020-04-02", "no", None])
+    path = tmp_path / "articles.xlsx"
+    book.save(path)
+    result = import_articles(db, path.name, path.read_bytes(), rules, "test")
+    assert (result.created, result.updated, result.unchanged) == (2, 0, 0)
+    with db.session() as session:
+        got = session.execute(
+            select(Article.title, Article.status, Article.points, Article.best_platform).order_by(
+                Article.id
+            )
+        ).all()
+    assert [tuple(r) for r in got] == [
+        ("表格里的稿子", "published", 20, "province"),
+        ("另一篇", "submitted", 0, None),
+    ]
+
+
+def test_xlsx_dates_typed_as_excel_dates_are_read(
+    db: Database, rules: Rules, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["unit", "title", "submitted_on", "forwarded", "published_in"])
+    sheet.append(["甲局", "日期单元格", dt.datetime(2020, 3, 1), "yes", ""])
+    path = tmp_path / "a.xlsx"
+    book.save(path)
+    import_articles(db, path.name, path.read_bytes(), rules, "test")
+    with db.session() as session:
+        assert session.scalar(select(Article.submitted_on)) == dt.date(2020, 3, 1)
+
+
+def test_reimport_adds_a_higher_publication_and_raises_the_score(
+    db: Database, rules: Rules
+) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    header = "unit,title,submitted_on,forwarded,published_in\n"
+    import_articles(db, "a.csv", (header + "甲局,稿,2020-03-01,yes,city\n").encode(), rules, "t")
+    again = import_articles(
+        db, "a.csv", (header + "甲局,稿,2020-03-01,yes,province\n").encode(), rules, "t"
+    )
+    assert again.updated == 1
+    with db.session() as session:
+        article = session.scalars(select(Article)).one()
+        assert (article.points, article.best_platform) == (20, "province")
+        assert sorted(p.platform for p in article.publications) == ["city", "province"]
+
+
+def test_units_reimport_takes_the_new_order_and_is_audited(db: Database) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "cli:alice")
+    result = import_units(
+        db, "units.csv", "name,category\n乙街道,街道\n甲局,驻区单位\n".encode(), "cli:bob"
+    )
+    assert (result.created, result.updated) == ([], ["乙街道", "甲局"])
+    with db.session() as session:
+        assert list(session.scalars(select(Unit.name).order_by(Unit.display_order))) == [
+            "乙街道",
+            "甲局",
+        ]
+        updates = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "unit.update").order_by(AuditEntry.id)
+        ).all()
+    assert [(u.actor, u.before["category"], u.after["category"]) for u in updates][-1] == (  # type: ignore[index]
+        "cli:bob",
+        "区直部门",
+        "驻区单位",
+    )
+
+
+def test_article_import_is_audited_with_who_and_the_counts(gaoxin: Database) -> None:
+    with gaoxin.session() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "article.import")
+        ).one()
+    assert entry.actor.startswith("cli:")
+    assert entry.after is not None
+    assert (entry.after["created"], entry.after["rows"]) == (17, 17)
+    assert entry.at is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("units.txt", b"name,category\n", "不支持的文件类型"),
+        ("units.csv", b"", "文件为空"),
+        ("units.csv", "名称,类别\n甲,乙\n".encode(), "表头缺少列 name、category"),
+        ("units.csv", "name,category\n甲,乙\n".encode("gbk"), "不是 UTF-8 编码"),
+        ("units.xlsx", b"not a workbook", "无法读取的 Excel 文件"),
+    ],
+)
+def test_unreadable_files_are_refused_in_chinese(
+    db: Database, name: str, content: bytes, message: str
+) -> None:
+    with pytest.raises(UserError, match=message):
+        import_units(db, name, content, "test")
+    assert count(db, Unit) == 0
+
+
+def test_missing_file_is_one_line_on_stderr(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "units", "nowhere.csv"]) == 1
+    assert capsys.readouterr().err.strip() == "文件不存在：nowhere.csv"
+
+
+def test_import_into_a_database_not_yet_created_says_to_upgrade(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["import", "units", str(GAOXIN / "units.csv")]) == 2
+    assert "请先运行：gongkai db upgrade" in capsys.readouterr().err
