@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from domain.errors import UserError
 from domain.periods import Period
 from domain.rules import Rules
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import Repo, UnitArticleTotals
 
 
-@dataclass(frozen=True)
-class UnitScore:
-    """One row of the ranking."""
+class UnitScore(NamedTuple):
+    """One row of the ranking (a tuple: ten thousand of them are built per ranking)."""
 
     rank: int
     unit: str
@@ -42,44 +42,49 @@ class Ranking:
 
 
 def rank_units(db: Database, rules: Rules, period: Period, category: str | None = None) -> Ranking:
-    """Rank the units for ``period`` from one aggregate over its articles."""
+    """Rank the units for ``period`` from one aggregate over the period's article tallies."""
     codes = [p.code for p in rules.platforms]
     with db.session() as session:
         repo = Repo(session)
-        units = repo.units.ordered(include_inactive=True)
+        units = repo.units.listing()
         if category is not None and category not in {u.category for u in units}:
-            known = "、".join(repo.units.categories()) or "（尚无单位）"
+            known = (
+                "、".join(dict.fromkeys(u.category for u in units if u.active)) or "（尚无单位）"
+            )
             raise UserError(f"未知的单位类别“{category}”。现有类别：{known}")
         totals = repo.articles.totals_by_unit(period.start, period.end, codes)
         adjustments = repo.adjustments.totals_by_unit(period.start, period.end)
-    unranked = []
+    nothing = UnitArticleTotals(0, 0, 0, 0, dict.fromkeys(codes, 0))
+    zero = Decimal(0)
+    scored = []
     for order, unit in enumerate(units):
         if category is not None and unit.category != category:
             continue
         total = totals.get(unit.id)
-        if not unit.active and total is None:
-            continue
-        by_platform = total.by_platform if total else dict.fromkeys(codes, 0)
-        unranked.append(
-            (
-                order,
-                UnitScore(
-                    rank=0,
-                    unit=unit.name,
-                    category=unit.category,
-                    submitted=total.submitted if total else 0,
-                    published=sum(by_platform.values()),
-                    unpublished=total.unpublished if total else 0,
-                    by_platform=by_platform,
-                    article_points=total.points if total else 0,
-                    adjustments=adjustments.get(unit.id, Decimal(0)),
-                ),
+        if total is None:
+            if not unit.active:
+                continue
+            total = nothing
+        adjustment = adjustments.get(unit.id, zero)
+        score = total.points + adjustment if adjustment else total.points
+        scored.append((-score, order, unit, total, adjustment))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    rows: list[UnitScore] = []
+    rank = 0
+    for position, (negative, _, unit, total, adjustment) in enumerate(scored, start=1):
+        if position == 1 or negative != scored[position - 2][0]:
+            rank = position
+        rows.append(
+            UnitScore(
+                rank=rank,
+                unit=unit.name,
+                category=unit.category,
+                submitted=total.submitted,
+                published=sum(total.by_platform.values()),
+                unpublished=total.unpublished,
+                by_platform=total.by_platform,
+                article_points=total.points,
+                adjustments=adjustment,
             )
         )
-    unranked.sort(key=lambda pair: (-pair[1].score, pair[0]))
-    rows: list[UnitScore] = []
-    for position, (_, row) in enumerate(unranked, start=1):
-        shared = rows and rows[-1].score == row.score
-        rank = rows[-1].rank if shared else position
-        rows.append(replace(row, rank=rank))
     return Ranking(period, category, rows)

@@ -125,6 +125,26 @@ class Article(Base):
     )
 
 
+class ArticleTally(Base):
+    """Articles per unit, month, status and best platform, with their points.
+
+    Kept by database triggers on ``articles`` (migration 0002) in the same transaction as
+    every insert, update and delete, so rankings and bulletins aggregate a few rows per unit
+    and month instead of every article. ``platform`` is '' for an unpublished article.
+    """
+
+    __tablename__ = "article_tallies"
+    # Clustered on the key in SQLite too, so a ranking reads it in unit order without lookups.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    articles: Mapped[int] = mapped_column(Integer)
+    points: Mapped[int] = mapped_column(Integer)
+
+
 class Publication(Base):
     """采用: an upstream platform published the article. At most once per platform."""
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage.models import (
     Adjustment,
     Article,
+    ArticleTally,
     AuditEntry,
     Publication,
     RoleGrant,
@@ -23,8 +23,16 @@ from storage.models import (
 )
 
 
-@dataclass(frozen=True)
-class UnitArticleTotals:
+class UnitListing(NamedTuple):
+    """A unit as lists and rankings show it."""
+
+    id: int
+    name: str
+    category: str
+    active: bool
+
+
+class UnitArticleTotals(NamedTuple):
     """One unit's aggregate over a period's articles."""
 
     unit_id: int
@@ -47,6 +55,17 @@ class Units:
             query = query.where(Unit.active.is_(True))
         return list(self.session.scalars(query))
 
+    def listing(self) -> list[UnitListing]:
+        """Every unit's id, name, category and whether it is active, in display order.
+
+        Plain rows rather than ORM objects: a ranking of ten thousand units needs no more.
+        """
+        query = select(Unit.id, Unit.name, Unit.category, Unit.active).order_by(
+            Unit.display_order, Unit.id
+        )
+        # Core execution on the session's connection skips the ORM's per-row processing.
+        return [UnitListing(*row) for row in self.session.connection().execute(query)]
+
     def by_name(self, name: str) -> Unit | None:
         """The unit called exactly ``name``."""
         return self.session.scalar(select(Unit).where(Unit.name == name))
@@ -54,13 +73,6 @@ class Units:
     def by_names(self) -> dict[str, Unit]:
         """Every unit keyed by name."""
         return {unit.name: unit for unit in self.session.scalars(select(Unit))}
-
-    def categories(self) -> list[str]:
-        """The categories in use, in the order their first unit is shown."""
-        seen: dict[str, None] = {}
-        for unit in self.ordered():
-            seen.setdefault(unit.category, None)
-        return list(seen)
 
 
 class Articles:
@@ -99,31 +111,33 @@ class Articles:
     def totals_by_unit(
         self, start: dt.date, end: dt.date, platform_codes: Sequence[str]
     ) -> dict[int, UnitArticleTotals]:
-        """Per unit, over articles submitted in [start, end): one aggregate, no join."""
+        """Per unit, over articles submitted in the months [start, end).
+
+        Reads the tallies the database keeps per unit and month, not the articles themselves.
+        """
+        tally = ArticleTally
         per_platform = [
-            func.sum(case((Article.best_platform == code, 1), else_=0)) for code in platform_codes
+            func.sum(tally.articles).filter(tally.platform == code) for code in platform_codes
         ]
         query = (
             select(
-                Article.unit_id,
-                func.count(),
-                func.sum(case((Article.status == "forwarded", 1), else_=0)),
-                func.sum(Article.points),
+                tally.unit_id,
+                func.sum(tally.articles),
+                func.sum(tally.articles).filter(tally.status == "forwarded"),
+                func.sum(tally.points),
                 *per_platform,
             )
-            .where(Article.submitted_on >= start, Article.submitted_on < end)
-            .group_by(Article.unit_id)
+            .where(tally.month >= start, tally.month < end)
+            .group_by(tally.unit_id)
         )
         totals: dict[int, UnitArticleTotals] = {}
-        for unit_id, submitted, unpublished, points, *counts in self.session.execute(query):
+        rows = self.session.connection().execute(query)
+        for unit_id, submitted, unpublished, points, *counts in rows:
+            if not submitted:
+                continue  # only tallies emptied by deletions or moves
+            by_platform = {code: n or 0 for code, n in zip(platform_codes, counts, strict=True)}
             totals[unit_id] = UnitArticleTotals(
-                unit_id=unit_id,
-                submitted=int(submitted),
-                unpublished=int(unpublished or 0),
-                points=int(points or 0),
-                by_platform={
-                    code: int(n or 0) for code, n in zip(platform_codes, counts, strict=True)
-                },
+                unit_id, submitted, unpublished or 0, points or 0, by_platform
             )
         return totals
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import Article, Base, Publication, Unit
+from storage.models import Article, ArticleTally, Base, Publication, Unit
 
 
 def test_migrations_create_exactly_the_models_schema(db: Database) -> None:
@@ -49,3 +51,64 @@ def test_unknown_article_status_is_refused_by_the_database(db: Database) -> None
                 unit=unit, title="稿", year=2020, submitted_on=dt.date(2020, 3, 1), status="lost"
             )
         )
+
+
+def tallies(db: Database) -> dict[tuple[int, dt.date, str, str], tuple[int, int]]:
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                ArticleTally.unit_id,
+                ArticleTally.month,
+                ArticleTally.status,
+                ArticleTally.platform,
+                ArticleTally.articles,
+                ArticleTally.points,
+            )
+        ).all()
+    return {(u, m, s, p): (n, pts) for u, m, s, p, n, pts in rows if n}
+
+
+def recount(db: Database) -> dict[tuple[int, dt.date, str, str], tuple[int, int]]:
+    counted: dict[tuple[int, dt.date, str, str], tuple[int, int]] = {}
+    with db.session() as session:
+        for article in session.scalars(select(Article)):
+            key = (
+                article.unit_id,
+                article.submitted_on.replace(day=1),
+                article.status,
+                article.best_platform or "",
+            )
+            n, pts = counted.get(key, (0, 0))
+            counted[key] = (n + 1, pts + article.points)
+    return counted
+
+
+def test_tallies_follow_every_insert_update_and_delete_of_articles(db: Database) -> None:
+    rng = random.Random(3)
+    with db.session() as session:
+        units = [Unit(name=f"单位{i}", category="街道", display_order=i) for i in range(3)]
+        session.add_all(units)
+        session.flush()
+        for n in range(60):
+            session.add(
+                Article(
+                    unit_id=rng.choice(units).id,
+                    title=f"稿{n}",
+                    year=2020,
+                    submitted_on=dt.date(2020, rng.randint(1, 12), rng.randint(1, 28)),
+                    status="submitted",
+                )
+            )
+    with db.session() as session:
+        articles = list(session.scalars(select(Article)))
+        for article in rng.sample(articles, 30):
+            article.status = rng.choice(["forwarded", "published", "declined"])
+            article.best_platform = "city" if article.status == "published" else None
+            article.points = {"forwarded": 2, "published": 10}.get(article.status, 0)
+        for article in rng.sample(articles, 10):
+            article.submitted_on = dt.date(2020, rng.randint(1, 12), 15)
+            article.unit_id = rng.choice(units).id
+        for article in rng.sample(articles, 5):
+            session.delete(article)
+    assert tallies(db) == recount(db)
+    assert sum(n for n, _ in tallies(db).values()) == 55
