@@ -42,13 +42,18 @@ class Month:
         """The 1st of the month."""
         return dt.date(self.year, self.month, 1)
 
+    def shifted(self, months: int) -> Month:
+        """The month ``months`` later (earlier if negative)."""
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
     def next(self) -> Month:
         """The following month."""
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
+        return self.shifted(1)
 
     def previous(self) -> Month:
         """The preceding month."""
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+        return self.shifted(-1)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

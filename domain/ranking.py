@@ -88,3 +88,45 @@ def rank_units(db: Database, rules: Rules, period: Period, category: str | None 
             )
         )
     return Ranking(period, category, rows)
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    """Totals over a ranking: by platform and by unit category (seed 002's 基本情况)."""
+
+    submitted: int
+    published: int
+    unpublished: int
+    by_platform: dict[str, int]
+    by_category: dict[str, tuple[int, int, Decimal]]  # submitted, published, score
+    units_without: int
+    units: int
+
+
+def summarize(ranking: Ranking) -> PeriodStats:
+    """Add up a ranking's rows."""
+    by_platform: dict[str, int] = {}
+    by_category: dict[str, tuple[int, int, Decimal]] = {}
+    for row in ranking.rows:
+        for code, count in row.by_platform.items():
+            by_platform[code] = by_platform.get(code, 0) + count
+        submitted, published, score = by_category.get(row.category, (0, 0, Decimal(0)))
+        by_category[row.category] = (
+            submitted + row.submitted,
+            published + row.published,
+            score + row.score,
+        )
+    return PeriodStats(
+        submitted=sum(r.submitted for r in ranking.rows),
+        published=sum(r.published for r in ranking.rows),
+        unpublished=sum(r.unpublished for r in ranking.rows),
+        by_platform=by_platform,
+        by_category=by_category,
+        units_without=sum(1 for r in ranking.rows if r.submitted == 0),
+        units=len(ranking.rows),
+    )
+
+
+def unit_standing(ranking: Ranking, unit: str) -> UnitScore | None:
+    """The unit's row in the ranking."""
+    return next((row for row in ranking.rows if row.unit == unit), None)

@@ -21,23 +21,36 @@ class SourceRow:
     cells: dict[str, str]
 
 
+def header_of(name: str, content: bytes) -> list[str]:
+    """The column names in the file's first row, lower-cased."""
+    table = _lines(name, content)
+    return _normalise(table[0][1]) if table else []
+
+
+def _normalise(header: Sequence[str]) -> list[str]:
+    return [h.strip().lstrip("\ufeff").lower() for h in header]
+
+
+def _lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".csv":
+        return _csv_lines(name, content)
+    if suffix in {".xlsx", ".xlsm"}:
+        return _xlsx_lines(name, content)
+    raise UserError(f"{name}：不支持的文件类型，请使用 .csv 或 .xlsx")
+
+
 def read_rows(name: str, content: bytes, columns: Sequence[str]) -> list[SourceRow]:
     """Rows of a CSV or XLSX file whose header holds every one of ``columns``.
 
     ``name`` decides the format by its extension. Blank rows are skipped; cells are strings,
     stripped. A file that cannot be read, or lacks a column, is a ``UserError``.
     """
-    suffix = Path(name).suffix.lower()
-    if suffix == ".csv":
-        table = _csv_lines(name, content)
-    elif suffix in {".xlsx", ".xlsm"}:
-        table = _xlsx_lines(name, content)
-    else:
-        raise UserError(f"{name}：不支持的文件类型，请使用 .csv 或 .xlsx")
+    table = _lines(name, content)
     if not table:
         raise UserError(f"{name}：文件为空，第 1 行应为表头：{','.join(columns)}")
     header_line, header = table[0]
-    header = [h.strip().lstrip("\ufeff").lower() for h in header]
+    header = _normalise(header)
     missing = [c for c in columns if c not in header]
     if missing:
         raise UserError(

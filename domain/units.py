@@ -126,3 +126,25 @@ def _state(unit: Unit) -> dict[str, object]:
         "display_order": unit.display_order,
         "active": unit.active,
     }
+
+
+@dataclass(frozen=True)
+class UnitSummary:
+    """A unit as the office's list shows it."""
+
+    id: int
+    name: str
+    category: str
+    position: int
+    liaisons: int
+
+
+def list_units(db: Database) -> list[UnitSummary]:
+    """Active units in display order, with how many liaisons each has."""
+    with db.session() as session:
+        repo = Repo(session)
+        counts = repo.users.liaison_counts()
+        return [
+            UnitSummary(unit.id, unit.name, unit.category, position, counts.get(unit.id, 0))
+            for position, unit in enumerate(repo.units.ordered(), start=1)
+        ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     String,
@@ -35,6 +36,7 @@ NAMING = {
 TITLE_MAX = 200
 ROLES = ("admin", "supervisor", "liaison")
 ARTICLE_STATUSES = ("submitted", "forwarded", "declined", "published")
+OUTBOX_STATUSES = ("pending", "sent", "undeliverable")
 ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
 
 
@@ -117,6 +119,10 @@ class Article(Base):
     points: Mapped[int] = mapped_column(Integer, default=0)
     best_platform: Mapped[str | None] = mapped_column(String(32))
     submitted_by: Mapped[int | None] = mapped_column(BigInteger)
+    # The upstream columns the liaison meant it for, as platform codes separated by ";".
+    intended_for: Mapped[str | None] = mapped_column(String(200))
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    file_name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
@@ -180,6 +186,49 @@ class Adjustment(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Invite(Base):
+    """A single-use code that binds whoever redeems it as a liaison of the unit."""
+
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    used_by: Mapped[int | None] = mapped_column(BigInteger)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class OutboxMessage(Base):
+    """A message the bot sends on its own: written first, delivered by the delivery job.
+
+    ``key`` makes a message unique (e.g. ``article:12:published:province:user:1001``), so
+    the same notice can never be queued, or sent, twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    document: Mapped[bytes | None] = mapped_column(LargeBinary)
+    document_name: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Setting(Base):

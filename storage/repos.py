@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, literal, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage.models import (
     Adjustment,
     Article,
     ArticleTally,
     AuditEntry,
+    Invite,
+    OutboxMessage,
     Publication,
     RoleGrant,
     Setting,
@@ -70,6 +73,13 @@ class Units:
         """The unit called exactly ``name``."""
         return self.session.scalar(select(Unit).where(Unit.name == name))
 
+    def similar_names(self, name: str, limit: int = 3) -> list[str]:
+        """Names of active units that look like ``name`` (for "did you mean")."""
+        names = list(self.session.scalars(select(Unit.name).where(Unit.active.is_(True))))
+        close = [n for n in names if name and (name in n or n in name)]
+        close += difflib.get_close_matches(name, names, n=limit, cutoff=0.4)
+        return list(dict.fromkeys(close))[:limit]
+
     def by_names(self) -> dict[str, Unit]:
         """Every unit keyed by name."""
         return {unit.name: unit for unit in self.session.scalars(select(Unit))}
@@ -93,6 +103,40 @@ class Articles:
             for article in self.session.scalars(query):
                 found[(article.unit_id, article.year, article.title)] = article
         return found
+
+    def get(self, article_id: int, *, lock: bool = False) -> Article | None:
+        """One article with its unit and publications; ``lock`` holds it until commit."""
+        query = (
+            select(Article)
+            .where(Article.id == article_id)
+            .options(selectinload(Article.unit), selectinload(Article.publications))
+        )
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def pending(self, limit: int) -> tuple[list[Article], int]:
+        """The oldest articles awaiting review, and how many there are."""
+        waiting = Article.status == "submitted"
+        query = (
+            select(Article)
+            .where(waiting)
+            .order_by(Article.id)
+            .limit(limit)
+            .options(selectinload(Article.unit), selectinload(Article.publications))
+        )
+        total = self.session.scalar(select(func.count()).where(waiting)) or 0
+        return list(self.session.scalars(query)), total
+
+    def of_unit(self, unit_id: int, year: int) -> list[Article]:
+        """A unit's articles of a year, newest first."""
+        query = (
+            select(Article)
+            .where(Article.unit_id == unit_id, Article.year == year)
+            .order_by(Article.submitted_on.desc(), Article.id.desc())
+            .options(selectinload(Article.unit), selectinload(Article.publications))
+        )
+        return list(self.session.scalars(query))
 
     def platforms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
         """The platform codes each article has been published by."""
@@ -140,6 +184,27 @@ class Articles:
                 unit_id, submitted, unpublished or 0, points or 0, by_platform
             )
         return totals
+
+    def active_months(self, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
+        """Per unit, the months in [start, end) in which it submitted at least one article."""
+        query = (
+            select(ArticleTally.unit_id, ArticleTally.month)
+            .where(ArticleTally.month >= start, ArticleTally.month < end, ArticleTally.articles > 0)
+            .distinct()
+        )
+        months: dict[int, set[dt.date]] = {}
+        for unit_id, month in self.session.connection().execute(query):
+            months.setdefault(unit_id, set()).add(month)
+        return months
+
+    def first_months(self) -> dict[int, dt.date]:
+        """Per unit, the first month it submitted anything."""
+        query = (
+            select(ArticleTally.unit_id, func.min(ArticleTally.month))
+            .where(ArticleTally.articles > 0)
+            .group_by(ArticleTally.unit_id)
+        )
+        return {unit_id: month for unit_id, month in self.session.connection().execute(query)}
 
     def rescore(self, points: dict[str, int], order: dict[str, int], unpublished: int) -> int:
         """Recompute every article's cached points and best platform in one statement.
@@ -193,6 +258,35 @@ class Users:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def get(self, telegram_id: int) -> User | None:
+        """The user with this Telegram id, if known."""
+        return self.session.get(User, telegram_id)
+
+    def liaisons_of(self, unit_id: int) -> list[User]:
+        """The liaisons bound to a unit."""
+        query = (
+            select(User)
+            .join(RoleGrant)
+            .where(User.unit_id == unit_id, RoleGrant.role == "liaison")
+            .order_by(User.telegram_id)
+        )
+        return list(self.session.scalars(query))
+
+    def liaison_counts(self) -> dict[int, int]:
+        """How many liaisons each unit has."""
+        query = (
+            select(User.unit_id, func.count())
+            .join(RoleGrant)
+            .where(RoleGrant.role == "liaison", User.unit_id.is_not(None))
+            .group_by(User.unit_id)
+        )
+        return {unit_id: n for unit_id, n in self.session.execute(query) if unit_id is not None}
+
+    def with_role(self, role: str) -> list[User]:
+        """Users holding a role."""
+        query = select(User).join(RoleGrant).where(RoleGrant.role == role)
+        return list(self.session.scalars(query.order_by(User.telegram_id)))
+
     def get_or_create(self, telegram_id: int) -> User:
         """The user with this Telegram id, created if unknown."""
         user = self.session.get(User, telegram_id)
@@ -218,6 +312,48 @@ class Users:
                 self.session.flush()
                 return True
         return False
+
+
+class Outbox:
+    """Queued messages."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def exists(self, key: str) -> bool:
+        """Whether a message with this key was ever queued."""
+        query = select(OutboxMessage.id).where(OutboxMessage.key == key[:200])
+        return self.session.scalar(query) is not None
+
+    def due(self, now: dt.datetime, limit: int) -> list[OutboxMessage]:
+        """Pending messages whose time has come, oldest first."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def get(self, message_id: int) -> OutboxMessage | None:
+        """One queued message."""
+        return self.session.get(OutboxMessage, message_id)
+
+    def counts(self) -> dict[str, int]:
+        """How many messages are in each status."""
+        query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        return {status: n for status, n in self.session.execute(query)}
+
+
+class Invites:
+    """Invite codes."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get_for_update(self, code: str) -> Invite | None:
+        """The invite, locked until the transaction ends (one redemption per code)."""
+        return self.session.scalar(select(Invite).where(Invite.code == code).with_for_update())
 
 
 class Settings:
@@ -250,18 +386,18 @@ class Audit:
         entity_id: object = None,
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
-    ) -> None:
+    ) -> AuditEntry:
         """Write one entry: who did what to which thing, with its state before and after."""
-        self.session.add(
-            AuditEntry(
-                actor=actor,
-                action=action,
-                entity=entity,
-                entity_id=None if entity_id is None else str(entity_id),
-                before=before,
-                after=after,
-            )
+        entry = AuditEntry(
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=before,
+            after=after,
         )
+        self.session.add(entry)
+        return entry
 
     def entries(self, action: str | None = None) -> list[AuditEntry]:
         """Entries, oldest first, optionally of one action."""
@@ -281,4 +417,6 @@ class Repo:
         self.adjustments = Adjustments(session)
         self.users = Users(session)
         self.settings = Settings(session)
+        self.invites = Invites(session)
+        self.outbox = Outbox(session)
         self.audit = Audit(session)

@@ -1,0 +1,101 @@
+"""Building the Telegram Application: the same builder for ``gongkai run``, tests and the demo."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
+
+from bot.settings import Settings
+from domain.access import identify
+from domain.rules import Rules
+from handlers import register
+from handlers.common import Clock, Services
+from handlers.onboarding import set_menu
+from jobs.delivery import JOB_NAME, deliver_outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+DEFAULT_MENU = [BotCommand("start", "开始 / 绑定单位"), BotCommand("help", "帮助")]
+
+
+def system_clock() -> dt.datetime:
+    """The real time."""
+    return dt.datetime.now(dt.UTC)
+
+
+def build_application(
+    settings: Settings,
+    rules: Rules,
+    db: Database,
+    *,
+    clock: Clock = system_clock,
+    submit_timeout: float = 600.0,
+    delivery_interval: float = 5.0,
+) -> Application:  # type: ignore[type-arg]
+    """The bot: handlers, rate limiter, HTML defaults, the outbox delivery job."""
+    if not settings.bot_token:
+        raise ValueError("GONGKAI_BOT_TOKEN is required")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .rate_limiter(AIORateLimiter(max_retries=0))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_post_init)
+    )
+    if settings.api_server:
+        root = settings.api_server.rstrip("/")
+        builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
+    application = builder.build()
+    application.bot_data["services"] = Services(settings, rules, db, clock)
+    application.bot_data["delivery_interval"] = delivery_interval
+    register(
+        application,
+        submit_timeout=submit_timeout,
+        after_every_update=TypeHandler(Update, _kick_delivery),
+    )
+    return application
+
+
+async def _kick_delivery(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """After every update, deliver what it queued without waiting for the next round."""
+    assert context.job_queue is not None
+    context.job_queue.run_once(deliver_outbox, 0, name=f"{JOB_NAME}-now")
+
+
+async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Menus, and the repeating delivery job registered under a fixed name."""
+    services: Services = application.bot_data["services"]
+    await application.bot.set_my_commands(DEFAULT_MENU)
+    for admin_id in sorted(services.settings.admin_ids):
+        await set_menu(
+            application.bot, identify(services.db, admin_id, services.settings.admin_ids)
+        )
+    assert application.job_queue is not None
+    for job in application.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        deliver_outbox,
+        interval=application.bot_data["delivery_interval"],
+        first=0,
+        name=JOB_NAME,
+        # Late runs are harmless (the outbox is durable): run them, but only once.
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )

@@ -1,0 +1,147 @@
+"""Who may do what: roles from the environment and the database, invites that bind liaisons."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from domain.errors import UserError
+from storage.db import Database
+from storage.models import Invite, Unit
+from storage.repos import Repo
+
+INVITE_TTL = dt.timedelta(days=7)
+ROLE_NAMES = {"admin": "管理员", "supervisor": "督查人员", "liaison": "联络员"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A Telegram user as the bot sees them: their roles and, for a liaison, the unit."""
+
+    telegram_id: int
+    roles: frozenset[str]
+    unit_id: int | None = None
+    unit_name: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins run the office."""
+        return "admin" in self.roles
+
+    @property
+    def can_supervise(self) -> bool:
+        """Supervisors, and admins, query rankings and stagnation."""
+        return bool({"admin", "supervisor"} & self.roles)
+
+    @property
+    def is_liaison(self) -> bool:
+        """A liaison is bound to a unit."""
+        return "liaison" in self.roles and self.unit_id is not None
+
+
+def identify(db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:
+    """The roles of a Telegram user (admins of ``GONGKAI_ADMIN_IDS`` included)."""
+    with db.session() as session:
+        user = Repo(session).users.get(telegram_id)
+        roles = {grant.role for grant in user.roles} if user else set()
+        if telegram_id in admin_ids:
+            roles.add("admin")
+        unit = user.unit if user and user.unit and user.unit.active else None
+        if unit is None:
+            roles.discard("liaison")
+        return Identity(
+            telegram_id,
+            frozenset(roles),
+            unit.id if unit else None,
+            unit.name if unit else None,
+        )
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """A fresh invite code for a unit."""
+
+    code: str
+    unit: str
+    expires_at: dt.datetime
+
+
+def create_invite(
+    db: Database, unit_name: str, admin_id: int, now: dt.datetime, ttl: dt.timedelta = INVITE_TTL
+) -> IssuedInvite:
+    """A single-use code binding its redeemer as a liaison of the unit. Audited."""
+    with db.session() as session:
+        repo = Repo(session)
+        unit = require_unit(repo, unit_name)
+        code = secrets.token_urlsafe(9)
+        session.add(Invite(code=code, unit_id=unit.id, created_by=admin_id, expires_at=now + ttl))
+        repo.audit.record(
+            f"tg:{admin_id}", "invite.create", "unit", unit.id, None, {"unit": unit.name}
+        )
+        return IssuedInvite(code, unit.name, now + ttl)
+
+
+def redeem_invite(
+    db: Database, code: str, telegram_id: int, full_name: str, now: dt.datetime
+) -> str:
+    """Bind the user as a liaison of the invite's unit; return the unit's name.
+
+    A wrong, used or expired code is a ``UserError`` and changes nothing.
+    """
+    with db.session() as session:
+        repo = Repo(session)
+        invite = repo.invites.get_for_update(code)
+        if invite is None:
+            raise UserError("邀请码无效。请向政务公开办公室索取新的邀请链接。")
+        if invite.used_by is not None:
+            raise UserError("该邀请码已被使用，每个邀请码只能使用一次。请索取新的邀请链接。")
+        if _aware(invite.expires_at) <= now:
+            raise UserError("该邀请码已过期。请向政务公开办公室索取新的邀请链接。")
+        if not invite.unit.active:
+            raise UserError(f"单位“{invite.unit.name}”已停用，无法绑定。")
+        user = repo.users.get_or_create(telegram_id)
+        before = {"unit": user.unit.name if user.unit else None}
+        user.full_name = full_name[:200]
+        user.unit_id = invite.unit_id
+        repo.users.grant(user, "liaison", f"invite:{code}")
+        invite.used_by, invite.used_at = telegram_id, now
+        repo.audit.record(
+            f"tg:{telegram_id}",
+            "liaison.bind",
+            "user",
+            telegram_id,
+            before,
+            {"unit": invite.unit.name, "invite": code},
+        )
+        return invite.unit.name
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit's id and name."""
+
+    id: int
+    name: str
+
+
+def require_unit_name(db: Database, name: str) -> UnitRef:
+    """The unit called ``name``, or a ``UserError`` suggesting close names."""
+    with db.session() as session:
+        unit = require_unit(Repo(session), name)
+        return UnitRef(unit.id, unit.name)
+
+
+def require_unit(repo: Repo, name: str) -> Unit:
+    """The unit called ``name``, or a ``UserError`` suggesting close names."""
+    unit = repo.units.by_name(name.strip())
+    if unit is not None:
+        return unit
+    close = repo.units.similar_names(name.strip())
+    hint = f"您是不是要找：{'、'.join(close)}？" if close else "可用 /units 查看全部单位。"
+    raise UserError(f"没有名为“{name.strip()}”的单位。{hint}")
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,141 @@
+"""The outbox: messages the bot sends on its own are rows first, delivered by a job.
+
+A notice is keyed; queuing the same key twice keeps the first, so a retried action or a
+restarted job never sends anything twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repos import Repo
+
+
+def enqueue(
+    repo: Repo,
+    key: str,
+    chat_id: int,
+    text: str,
+    document: bytes | None = None,
+    document_name: str | None = None,
+) -> bool:
+    """Queue an HTML message (optionally with a document) unless ``key`` is already queued."""
+    if repo.outbox.exists(key):
+        return False
+    repo.session.add(
+        OutboxMessage(
+            key=key[:200],
+            chat_id=chat_id,
+            text=text,
+            document=document,
+            document_name=document_name,
+        )
+    )
+    return True
+
+
+def enqueue_many(repo: Repo, key: str, chat_ids: Iterable[int], text: str) -> int:
+    """Queue the same text to several chats, one keyed row each; returns how many were new."""
+    return sum(enqueue(repo, f"{key}:to:{chat_id}", chat_id, text) for chat_id in chat_ids)
+
+
+def admin_chats(repo: Repo, admin_ids: frozenset[int]) -> list[int]:
+    """Every admin, from the environment and the database."""
+    return sorted(admin_ids | {user.telegram_id for user in repo.users.with_role("admin")})
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A queued message ready to go."""
+
+    id: int
+    key: str
+    chat_id: int
+    text: str
+    document: bytes | None
+    document_name: str | None
+    attempts: int
+
+
+def due_messages(db: Database, now: dt.datetime, limit: int = 50) -> list[Pending]:
+    """Queued messages whose time has come, oldest first."""
+    with db.session() as session:
+        return [
+            Pending(m.id, m.key, m.chat_id, m.text, m.document, m.document_name, m.attempts)
+            for m in Repo(session).outbox.due(now, limit)
+        ]
+
+
+def mark_sent(db: Database, message_id: int, now: dt.datetime) -> None:
+    """Telegram accepted the message."""
+    with db.session() as session:
+        message = Repo(session).outbox.get(message_id)
+        if message is not None:
+            message.status, message.sent_at = "sent", now
+            message.attempts += 1
+
+
+def postpone(
+    db: Database, message_id: int, until: dt.datetime, error: str, *, counts: bool = True
+) -> None:
+    """Try again later; a flood-control wait (``counts=False``) is not a failed attempt."""
+    with db.session() as session:
+        message = Repo(session).outbox.get(message_id)
+        if message is not None:
+            message.next_attempt_at, message.last_error = until, error[:1000]
+            if counts:
+                message.attempts += 1
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """How long to wait after the n-th failure: 2, 4, 8 … seconds, at most ten minutes."""
+    return dt.timedelta(seconds=min(2 ** max(attempts, 1), 600))
+
+
+def mark_undeliverable(
+    db: Database, message_id: int, error: str, admin_ids: frozenset[int]
+) -> None:
+    """Telegram refuses the message for good (blocked, no such chat): record it, tell admins."""
+    with db.session() as session:
+        repo = Repo(session)
+        message = repo.outbox.get(message_id)
+        if message is None:
+            return
+        message.status, message.last_error = "undeliverable", error[:1000]
+        message.attempts += 1
+        repo.audit.record(
+            "system",
+            "outbox.undeliverable",
+            "outbox",
+            message.id,
+            None,
+            {"chat_id": message.chat_id, "error": error[:200]},
+        )
+        if message.key.startswith("alert:"):
+            return  # an alert that cannot reach an admin raises no further alert
+        text = (
+            f"⚠️ 一条消息无法送达（对方 {message.chat_id}）：{html.escape(error)}\n"
+            f"内容开头：{html.escape(_plain_start(message.text))}"
+        )
+        for admin in admin_chats(repo, admin_ids):
+            enqueue(repo, f"alert:undeliverable:{message.id}:to:{admin}", admin, text)
+
+
+def alert_admins(db: Database, key: str, text: str, admin_ids: frozenset[int]) -> None:
+    """Queue an alert (HTML) to every admin, once per key."""
+    with db.session() as session:
+        repo = Repo(session)
+        for admin in admin_chats(repo, admin_ids):
+            enqueue(repo, f"alert:{key}:to:{admin}", admin, text)
+
+
+def _plain_start(text: str, length: int = 60) -> str:
+    plain = re.sub(r"<[^>]+>", "", text)
+    plain = html.unescape(plain).replace("\n", " ")
+    return plain[:length] + ("…" if len(plain) > length else "")

@@ -1,0 +1,300 @@
+"""报送与审核: a liaison submits an article; the office forwards, declines or records publications.
+
+Every change is audited and queues a notice to the unit's liaisons in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+
+from domain.access import Identity
+from domain.articles import apply_score, check_title
+from domain.errors import UserError
+from domain.notices import admin_chats, enqueue_many
+from domain.rules import Rules
+from storage.db import Database
+from storage.models import Article, Publication
+from storage.repos import Repo
+
+LINK_MAX = 500
+STATUS_NAMES = {
+    "submitted": "待审核",
+    "forwarded": "已上报，待刊发",
+    "declined": "未上报",
+    "published": "已采用",
+}
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article as messages show it."""
+
+    id: int
+    unit: str
+    title: str
+    status: str
+    points: int
+    best_platform: str | None
+    platforms: tuple[str, ...]
+    submitted_on: dt.date
+    link: str | None
+    file_name: str | None
+    intended_for: tuple[str, ...]
+
+    @property
+    def status_name(self) -> str:
+        """The status in Chinese."""
+        return STATUS_NAMES[self.status]
+
+
+def view(article: Article) -> ArticleView:
+    """The read-only view of an article (its unit and publications loaded)."""
+    return ArticleView(
+        id=article.id,
+        unit=article.unit.name,
+        title=article.title,
+        status=article.status,
+        points=article.points,
+        best_platform=article.best_platform,
+        platforms=tuple(p.platform for p in article.publications),
+        submitted_on=article.submitted_on,
+        link=article.link,
+        file_name=article.file_name,
+        intended_for=tuple(c for c in (article.intended_for or "").split(";") if c),
+    )
+
+
+def check_link(link: str) -> str:
+    """A link as stored: an http(s) URL of at most ``LINK_MAX`` characters."""
+    link = link.strip()
+    if len(link) > LINK_MAX:
+        raise UserError(f"链接过长（{len(link)} 个字符，最多 {LINK_MAX} 个）。")
+    if not _URL.match(link):
+        raise UserError("链接格式不正确，应以 http:// 或 https:// 开头，例如 https://www.gov.cn/…")
+    return link
+
+
+def validate_title(title: str) -> str:
+    """``check_title`` with its complaint as a ``UserError``."""
+    try:
+        return check_title(title)
+    except ValueError as exc:
+        raise UserError(f"{exc}。") from None
+
+
+def submit_article(
+    db: Database,
+    rules: Rules,
+    who: Identity,
+    title: str,
+    today: dt.date,
+    admin_ids: frozenset[int],
+    link: str | None = None,
+    file_id: str | None = None,
+    file_name: str | None = None,
+    intended_for: tuple[str, ...] = (),
+) -> ArticleView:
+    """Record a liaison's article for review and tell the office. Audited."""
+    if not who.is_liaison or who.unit_id is None:
+        raise UserError("只有已绑定单位的联络员可以报送稿件。请先使用邀请链接绑定单位。")
+    title = validate_title(title)
+    link = check_link(link) if link else None
+    unknown = [code for code in intended_for if code not in rules.by_code]
+    if unknown:
+        raise UserError(f"未知平台代码：{'、'.join(unknown)}")
+    with db.session() as session:
+        repo = Repo(session)
+        _refuse_twin(repo, who.unit_id, today.year, title)
+        article = Article(
+            unit_id=who.unit_id,
+            title=title,
+            year=today.year,
+            submitted_on=today,
+            status="submitted",
+            link=link,
+            file_id=file_id,
+            file_name=file_name,
+            intended_for=";".join(intended_for) or None,
+            submitted_by=who.telegram_id,
+        )
+        session.add(article)
+        session.flush()
+        entry = repo.audit.record(
+            f"tg:{who.telegram_id}",
+            "article.submit",
+            "article",
+            article.id,
+            None,
+            {"unit": who.unit_name, "title": title, "link": link, "file": file_name},
+        )
+        session.flush()
+        result = view(repo.articles.get(article.id))  # type: ignore[arg-type]
+        enqueue_many(
+            repo,
+            f"audit:{entry.id}",
+            admin_chats(repo, admin_ids),
+            f"新稿件 #{article.id}：{html.escape(result.unit)}《{html.escape(title)}》待审核。"
+            f"\n/pending 查看待审核稿件。",
+        )
+        return result
+
+
+def ensure_title_is_new(db: Database, unit_id: int, year: int, title: str) -> None:
+    """Refuse a title the unit already used this year."""
+    with db.session() as session:
+        _refuse_twin(Repo(session), unit_id, year, title)
+
+
+def _refuse_twin(repo: Repo, unit_id: int, year: int, title: str) -> None:
+    existing = repo.articles.by_keys([(unit_id, year, title)])
+    if existing:
+        twin = next(iter(existing.values()))
+        raise UserError(f"本单位今年已报送过同名稿件 #{twin.id}《{title}》，请勿重复报送。")
+
+
+def pending_articles(db: Database, limit: int = 20) -> tuple[list[ArticleView], int]:
+    """The oldest submissions awaiting review, and how many await in all."""
+    with db.session() as session:
+        repo = Repo(session)
+        articles, total = repo.articles.pending(limit)
+        return [view(a) for a in articles], total
+
+
+def unit_articles(db: Database, unit_id: int, year: int) -> list[ArticleView]:
+    """A unit's articles of a year, newest first."""
+    with db.session() as session:
+        return [view(a) for a in Repo(session).articles.of_unit(unit_id, year)]
+
+
+def get_article(db: Database, article_id: int) -> ArticleView:
+    """One article, or a ``UserError`` naming the number."""
+    with db.session() as session:
+        return view(_require(Repo(session), article_id))
+
+
+def forward_article(db: Database, rules: Rules, article_id: int, admin_id: int) -> ArticleView:
+    """区级采用·上报: the office accepts the article and sends it upstream."""
+    with db.session() as session:
+        repo = Repo(session)
+        article = _require(repo, article_id, lock=True)
+        if article.status in {"forwarded", "published"}:
+            raise UserError(
+                f"稿件 #{article.id} 已上报（{STATUS_NAMES[article.status]}），无需重复操作。"
+            )
+        before = _state(article)
+        article.status = "forwarded"
+        apply_score(article, set(view(article).platforms), rules)
+        _tell_liaisons(
+            repo,
+            article,
+            _audit(repo, admin_id, "article.forward", article, before),
+            f"稿件 #{article.id}《{html.escape(article.title)}》已由区级采用并报送上级平台，"
+            f"暂计 {article.points} 分；上级平台刊发后按刊发级别计分。",
+        )
+        return view(article)
+
+
+def decline_article(db: Database, article_id: int, admin_id: int) -> ArticleView:
+    """不上报: the office does not forward the article."""
+    with db.session() as session:
+        repo = Repo(session)
+        article = _require(repo, article_id, lock=True)
+        if article.status == "declined":
+            raise UserError(f"稿件 #{article.id} 已是“未上报”状态。")
+        if article.status == "published":
+            raise UserError(f"稿件 #{article.id} 已被上级平台采用，不能改为不上报。")
+        before = _state(article)
+        article.status = "declined"
+        article.points, article.best_platform = 0, None
+        _tell_liaisons(
+            repo,
+            article,
+            _audit(repo, admin_id, "article.decline", article, before),
+            f"稿件 #{article.id}《{html.escape(article.title)}》本次未上报上级平台，不计分。"
+            f"请围绕政务公开举措和经验做法继续报送。",
+        )
+        return view(article)
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    """What recording a publication did to the article's score."""
+
+    article: ArticleView
+    platform: str
+    raised: bool
+    previous_points: int
+
+
+def publish_article(
+    db: Database, rules: Rules, article_id: int, code: str, admin_id: int, today: dt.date
+) -> PublishOutcome:
+    """采用: record that a platform published the article; the score rises only if higher."""
+    platform = rules.by_code.get(code.strip().lower())
+    if platform is None:
+        codes = "、".join(f"{p.code}（{p.short}）" for p in rules.platforms)
+        raise UserError(f"未知平台“{code}”。可用平台代码：{codes}")
+    with db.session() as session:
+        repo = Repo(session)
+        article = _require(repo, article_id, lock=True)
+        have = set(view(article).platforms)
+        if platform.code in have:
+            raise UserError(f"稿件 #{article.id} 已记录过被{platform.short}采用，不重复计分。")
+        before = _state(article)
+        previous = article.points
+        article.publications.append(
+            Publication(platform=platform.code, published_on=today, recorded_by=f"tg:{admin_id}")
+        )
+        apply_score(article, have | {platform.code}, rules)
+        raised = article.points > previous
+        entry_id = _audit(repo, admin_id, "article.publish", article, before)
+        title = html.escape(article.title)
+        if raised:
+            text = (
+                f"稿件 #{article.id}《{title}》已被{platform.short}采用，计 {article.points} 分。"
+            )
+        else:
+            best = rules.by_code[article.best_platform or platform.code].short
+            text = (
+                f"稿件 #{article.id}《{title}》已被{platform.short}采用；"
+                f"该稿件已按{best}计 {article.points} 分，同一信息不重复计分。"
+            )
+        _tell_liaisons(repo, article, entry_id, text)
+        return PublishOutcome(view(article), platform.code, raised, previous)
+
+
+def _require(repo: Repo, article_id: int, lock: bool = False) -> Article:
+    article = repo.articles.get(article_id, lock=lock)
+    if article is None:
+        raise UserError(f"没有编号为 #{article_id} 的稿件。")
+    return article
+
+
+def _state(article: Article) -> dict[str, object]:
+    return {
+        "status": article.status,
+        "points": article.points,
+        "best_platform": article.best_platform,
+        "platforms": sorted(p.platform for p in article.publications),
+    }
+
+
+def _audit(
+    repo: Repo, admin_id: int, action: str, article: Article, before: dict[str, object]
+) -> int:
+    """Record the change; its entry's id keys the notices about it."""
+    repo.session.flush()
+    entry = repo.audit.record(
+        f"tg:{admin_id}", action, "article", article.id, before, _state(article)
+    )
+    repo.session.flush()
+    return entry.id
+
+
+def _tell_liaisons(repo: Repo, article: Article, audit_id: int, text: str) -> None:
+    chats = [user.telegram_id for user in repo.users.liaisons_of(article.unit_id)]
+    enqueue_many(repo, f"audit:{audit_id}", chats, text)

@@ -1,0 +1,37 @@
+"""The error handler: log the trace, apologise with a reference, alert the admins."""
+
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from domain.notices import alert_admins
+from handlers.common import services
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Never a traceback in chat: a short reference the admins can find in the log."""
+    reference = secrets.token_hex(3).upper()
+    log.error("update failed, reference %s", reference, exc_info=context.error)
+    svc = services(context)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await update.effective_chat.send_message(f"系统繁忙，请稍后再试。（编号 {reference}）")
+        except Exception:  # the apology must not raise a second error
+            log.exception("could not apologise for %s", reference)
+    who = ""
+    if isinstance(update, Update) and update.effective_user is not None:
+        who = f"，用户 {update.effective_user.id}"
+    alert_admins(
+        svc.db,
+        f"error:{reference}",
+        f"⚠️ 处理消息出错（编号 {reference}{who}）：{html.escape(type(context.error).__name__)}。"
+        f"详见日志。",
+        svc.settings.admin_ids,
+    )

@@ -1,0 +1,220 @@
+"""The office: /pending with 上报 / 不上报 buttons, /forward, /decline, /publish, /import."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
+
+from domain.access import Identity
+from domain.errors import UserError
+from domain.imports import import_file
+from domain.review import (
+    ArticleView,
+    decline_article,
+    forward_article,
+    get_article,
+    pending_articles,
+    publish_article,
+)
+from domain.rules import Rules
+from handlers.common import answer, arguments, parse_article_id, refuse, requires, services
+from reports.chat import article_card, esc
+
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+def review_keyboard(article: ArticleView) -> InlineKeyboardMarkup:
+    """上报 / 不上报 for an article awaiting review."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("上报", callback_data=f"rev:fwd:{article.id}"),
+                InlineKeyboardButton("不上报", callback_data=f"rev:dec:{article.id}"),
+            ]
+        ]
+    )
+
+
+def platform_keyboard(article_id: int, rules: Rules) -> InlineKeyboardMarkup:
+    """One button per upstream platform, for recording a publication."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{p.short}（{p.points}分）", callback_data=f"pub:{article_id}:{p.code}"
+                )
+            ]
+            for p in rules.platforms
+        ]
+    )
+
+
+@requires("admin")
+async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """Submissions awaiting review, oldest first, each with its buttons."""
+    svc = services(context)
+    articles, total = pending_articles(svc.db, limit=10)
+    if not articles:
+        await answer(update, "目前没有待审核的稿件。")
+        return
+    more = f"，以下为最早的 {len(articles)} 篇" if total > len(articles) else ""
+    await answer(update, f"待审核稿件共 {total} 篇{more}：")
+    for article in articles:
+        await answer(
+            update, article_card(article, svc.rules), reply_markup=review_keyboard(article)
+        )
+
+
+@requires("admin")
+async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/forward ID: accept an article and send it upstream."""
+    svc = services(context)
+    try:
+        article_id = _one_id(arguments(context), "/forward 12")
+        article = forward_article(svc.db, svc.rules, article_id, who.telegram_id)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(
+        update, _forwarded_text(article), reply_markup=platform_keyboard(article.id, svc.rules)
+    )
+
+
+@requires("admin")
+async def decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/decline ID: do not forward an article."""
+    svc = services(context)
+    try:
+        article = decline_article(
+            svc.db, _one_id(arguments(context), "/decline 12"), who.telegram_id
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(
+        update, f"已将 #{article.id}《{esc(article.title)}》标为不上报，已通知{esc(article.unit)}。"
+    )
+
+
+@requires("admin")
+async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/publish ID PLATFORM: record a publication (platform buttons when omitted)."""
+    svc = services(context)
+    args = arguments(context)
+    try:
+        if not args or len(args) > 2:
+            raise UserError("用法：/publish 编号 平台代码，例如 /publish 12 province")
+        article_id = parse_article_id(args[0])
+        if len(args) == 1:
+            article = get_article(svc.db, article_id)
+            await answer(
+                update,
+                f"#{article.id}《{esc(article.title)}》被哪个平台采用？",
+                reply_markup=platform_keyboard(article.id, svc.rules),
+            )
+            return
+        await _record_publication(update, context, who, article_id, args[1])
+    except UserError as exc:
+        await refuse(update, str(exc))
+
+
+@requires("admin")
+async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """上报 / 不上报 pressed under an article."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    svc = services(context)
+    _, action, raw_id = query.data.split(":")
+    try:
+        if action == "fwd":
+            article = forward_article(svc.db, svc.rules, int(raw_id), who.telegram_id)
+            text, markup = _forwarded_text(article), platform_keyboard(article.id, svc.rules)
+        else:
+            article = decline_article(svc.db, int(raw_id), who.telegram_id)
+            text, markup = f"已标为不上报：#{article.id}《{esc(article.title)}》", None
+    except UserError as exc:
+        await query.answer(str(exc)[:190], show_alert=True)
+        return
+    await query.answer("已处理")
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+@requires("admin")
+async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """A platform pressed for an article."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, raw_id, code = query.data.split(":")
+    try:
+        await _record_publication(update, context, who, int(raw_id), code)
+    except UserError as exc:
+        await query.answer(str(exc)[:190], show_alert=True)
+
+
+async def _record_publication(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity, article_id: int, code: str
+) -> None:
+    svc = services(context)
+    outcome = publish_article(svc.db, svc.rules, article_id, code, who.telegram_id, svc.today())
+    article = outcome.article
+    platform = svc.rules.by_code[outcome.platform]
+    if outcome.raised:
+        text = (
+            f"已记录：#{article.id}《{esc(article.title)}》被{esc(platform.short)}采用，"
+            f"计 {article.points} 分（原 {outcome.previous_points} 分），"
+            f"已通知{esc(article.unit)}。"
+        )
+    else:
+        text = (
+            f"已记录：#{article.id}《{esc(article.title)}》被{esc(platform.short)}采用；"
+            f"该稿件已按更高级别计 {article.points} 分，得分不变。"
+        )
+    await answer(update, text)
+
+
+def _forwarded_text(article: ArticleView) -> str:
+    return (
+        f"已上报：#{article.id}《{esc(article.title)}》，暂计 {article.points} 分，"
+        f"已通知{esc(article.unit)}。\n上级平台刊发后，点击下方平台记录采用："
+    )
+
+
+def _one_id(args: list[str], example: str) -> int:
+    if len(args) != 1:
+        raise UserError(f"用法：{example}（稿件编号见 /pending）")
+    return parse_article_id(args[0])
+
+
+@requires("admin")
+async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/import without a file: say how to send one."""
+    await answer(
+        update,
+        "请发送 CSV 或 XLSX 文件，并在文件说明中写 /import：\n"
+        "· 单位文件，列：<code>name,category</code>（行序即显示顺序）\n"
+        "· 稿件文件，列：<code>unit,title,submitted_on,forwarded,published_in</code>\n"
+        "有错误的文件不会导入任何数据，并列出每个错误所在的行。",
+    )
+
+
+@requires("admin")
+async def import_document(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
+) -> None:
+    """A units or articles file sent with the caption /import: all or nothing."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+    svc = services(context)
+    name = document.file_name or "upload.csv"
+    if (document.file_size or 0) > MAX_IMPORT_BYTES:
+        await refuse(update, f"文件过大（{(document.file_size or 0) // 1024} KB），最大 5 MB。")
+        return
+    file = await context.bot.get_file(document.file_id)
+    content = bytes(await file.download_as_bytearray())
+    try:
+        summary = import_file(svc.db, svc.rules, name, content, f"tg:{who.telegram_id}")
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(update, esc(summary))

@@ -1,0 +1,186 @@
+"""Onboarding: /start with an invite, /help, /invite, /units, and each role's command menu."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ContextTypes
+
+from domain.access import Identity, create_invite, redeem_invite
+from domain.errors import UserError
+from domain.units import list_units
+from handlers.common import answer, arguments, caller, refuse, requires, services
+from reports.chat import esc
+
+LIAISON_MENU = [
+    ("submit", "报送政务公开工作信息"),
+    ("mine", "本单位稿件、得分与排名"),
+    ("cancel", "取消当前操作"),
+]
+SUPERVISOR_MENU = [
+    ("rank", "得分排名 [YYYY-MM[..YYYY-MM]] [类别]"),
+    ("unit", "单位详情：/unit 单位名称"),
+    ("stats", "按平台、类别统计"),
+    ("stagnant", "连续无持续进展的单位"),
+]
+ADMIN_MENU = [
+    ("pending", "待审核稿件"),
+    ("forward", "上报：/forward 编号"),
+    ("decline", "不上报：/decline 编号"),
+    ("publish", "记录采用：/publish 编号 平台"),
+    ("invite", "邀请联络员：/invite 单位"),
+    ("units", "单位列表"),
+    ("import", "导入单位或稿件（发送文件）"),
+]
+HELP_ITEM = ("help", "帮助")
+
+
+def menu_for(who: Identity) -> list[tuple[str, str]]:
+    """The commands a user's roles allow, without repeats."""
+    items: list[tuple[str, str]] = []
+    if who.is_liaison:
+        items += LIAISON_MENU
+    if who.is_admin:
+        items += ADMIN_MENU
+    if who.can_supervise:
+        items += SUPERVISOR_MENU
+    items.append(HELP_ITEM)
+    return list(dict.fromkeys(items))
+
+
+async def set_menu(bot: Bot, who: Identity) -> None:
+    """Show the user the commands of their roles (a chat-scoped menu)."""
+    commands = [BotCommand(name, text) for name, text in menu_for(who)]
+    # A user who has not opened a chat with the bot yet gets the menu at their first /start.
+    with contextlib.suppress(BadRequest, Forbidden):
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(who.telegram_id))
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Bind with an invite code, or greet a known user."""
+    user = update.effective_user
+    assert user is not None
+    svc = services(context)
+    args = arguments(context)
+    if args:
+        try:
+            unit = redeem_invite(svc.db, args[0], user.id, user.full_name, svc.now())
+        except UserError as exc:
+            await refuse(update, str(exc))
+            return
+        who = caller(update, context)
+        await set_menu(context.bot, who)
+        await answer(
+            update,
+            f"绑定成功！您已成为<b>{esc(unit)}</b>的联络员。\n"
+            f"发送 /submit 报送政务公开工作信息，/mine 查看本单位得分，/help 查看全部命令。",
+        )
+        return
+    who = caller(update, context)
+    await set_menu(context.bot, who)
+    if not who.roles:
+        await answer(
+            update,
+            "您好！这里是政务公开工作信息报送助手。\n"
+            "联络员请点击政务公开办公室发给您的邀请链接完成绑定。",
+        )
+        return
+    await answer(update, f"您好，{esc(user.full_name)}！\n\n{help_text(who)}")
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the commands of the caller's roles."""
+    await answer(update, help_text(caller(update, context)))
+
+
+def help_text(who: Identity) -> str:
+    """What the caller can do, one command a line."""
+    roles = []
+    if who.is_liaison:
+        roles.append(f"{esc(who.unit_name)}联络员")
+    if who.is_admin:
+        roles.append("管理员")
+    elif who.can_supervise:
+        roles.append("督查人员")
+    if not roles:
+        return "您尚未绑定单位。请点击政务公开办公室发给您的邀请链接完成绑定。"
+    lines = [f"您的身份：{'、'.join(roles)}", ""]
+    lines += [f"/{name} — {esc(text)}" for name, text in menu_for(who)]
+    return "\n".join(lines)
+
+
+@requires("admin")
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """Make a single-use invite link for a unit (buttons when no unit is typed)."""
+    svc = services(context)
+    name = " ".join(arguments(context)).strip()
+    if not name:
+        units = list_units(svc.db)
+        if not units:
+            await refuse(update, "尚无单位，请先导入单位文件（/import）。")
+            return
+        buttons = [[InlineKeyboardButton(u.name, callback_data=f"inv:{u.id}")] for u in units[:40]]
+        await answer(
+            update,
+            "请选择要邀请联络员的单位（或发送 /invite 单位名称）：",
+            reply_markup=InlineKeyboardMarkup(buttons),
+        )
+        return
+    await _send_invite(update, context, who, name)
+
+
+@requires("admin")
+async def invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """The unit chosen by button for /invite."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    unit_id = int(query.data.split(":", 1)[1])
+    names = {u.id: u.name for u in list_units(services(context).db)}
+    if unit_id not in names:
+        await refuse(update, "该单位已不存在。")
+        return
+    await _send_invite(update, context, who, names[unit_id])
+
+
+async def _send_invite(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity, unit_name: str
+) -> None:
+    svc = services(context)
+    try:
+        issued = create_invite(svc.db, unit_name, who.telegram_id, svc.now())
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    link = f"https://t.me/{context.bot.username}?start={issued.code}"
+    expires = issued.expires_at.astimezone(svc.settings.tz).strftime("%Y-%m-%d %H:%M")
+    await answer(
+        update,
+        f"<b>{esc(issued.unit)}</b>联络员邀请链接（仅可使用一次，{expires} 前有效）：\n"
+        f"{esc(link)}\n\n也可让联络员向本机器人发送：\n<code>/start {esc(issued.code)}</code>",
+    )
+
+
+@requires("admin")
+async def units(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """List the units by category, in display order, with their liaisons' count."""
+    listing = list_units(services(context).db)
+    if not listing:
+        await answer(update, "尚无单位。请发送单位文件（列：name,category）并在说明中写 /import。")
+        return
+    lines = [f"<b>单位列表</b>（共 {len(listing)} 个）"]
+    categories = dict.fromkeys(unit.category for unit in listing)
+    for category in categories:
+        lines.append(f"\n<b>{esc(category)}</b>")
+        for unit in (u for u in listing if u.category == category):
+            liaisons = f"，联络员 {unit.liaisons} 人" if unit.liaisons else "，尚无联络员"
+            lines.append(f"{unit.position}. {esc(unit.name)}{liaisons}")
+    await answer(update, "\n".join(lines))

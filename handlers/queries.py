@@ -1,0 +1,165 @@
+"""Queries: /rank, /unit, /stats, /stagnant for supervisors and admins; /mine for liaisons."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from domain.access import Identity, require_unit_name
+from domain.errors import UserError
+from domain.periods import Month, Period
+from domain.ranking import rank_units, summarize, unit_standing
+from domain.review import unit_articles
+from domain.stagnation import stagnation_streaks
+from handlers.common import Services, answer, arguments, refuse, requires, services
+from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
+from reports.numbers import score_text
+from reports.xlsx import ranking_xlsx
+
+_PERIOD = re.compile(r"^\d{4}-\d{1,2}(\.\.\d{4}-\d{1,2})?$")
+MAX_PIECES = 3
+
+
+def year_to_date(svc: Services) -> Period:
+    """January to the current month."""
+    return Period.year_to_date(Month.of(svc.today()))
+
+
+def last_complete(svc: Services) -> Month:
+    """The month before this one."""
+    return Month.of(svc.today()).previous()
+
+
+def parse_rank_arguments(args: list[str], svc: Services) -> tuple[Period, str | None]:
+    """``[YYYY-MM[..YYYY-MM]] [类别]`` in either order."""
+    period, category = None, None
+    for arg in args:
+        if _PERIOD.match(arg) or re.match(r"^\d{4}[-/.]", arg):
+            if period is not None:
+                raise UserError("只能指定一个月份或月份范围，例如 2020-01..2020-07")
+            period = Period.parse(arg)
+        elif category is None:
+            category = arg
+        else:
+            raise UserError(f"多余的参数“{arg}”。用法：/rank [YYYY-MM[..YYYY-MM]] [类别]")
+    return period or year_to_date(svc), category
+
+
+@requires("supervisor")
+async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """The ranking as an aligned table; as an .xlsx when it would take many messages."""
+    svc = services(context)
+    try:
+        period, category = parse_rank_arguments(arguments(context), svc)
+        ranking = rank_units(svc.db, svc.rules, period, category)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    pieces = ranking_pieces(ranking, svc.rules)
+    if len(pieces) <= MAX_PIECES:
+        for piece in pieces:
+            await answer(update, piece)
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        ranking_xlsx(ranking, svc.rules),
+        filename=f"得分排名-{period.first}-{period.last}.xlsx",
+        caption=f"{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
+    )
+
+
+@requires("supervisor")
+async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/unit NAME: a unit's score, rank, streak and articles this year."""
+    svc = services(context)
+    name = " ".join(arguments(context)).strip()
+    if not name:
+        await refuse(update, "用法：/unit 单位名称，例如 /unit 党政办公室")
+        return
+    try:
+        found = require_unit_name(svc.db, name)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(update, _unit_text(svc, found.id, found.name))
+
+
+@requires("liaison")
+async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/mine: the liaison's unit this year, and what it still lacks this month."""
+    svc = services(context)
+    assert who.unit_id is not None and who.unit_name is not None
+    text = _unit_text(svc, who.unit_id, who.unit_name)
+    this_month = Month.of(svc.today())
+    submitted = [
+        a
+        for a in unit_articles(svc.db, who.unit_id, this_month.year)
+        if Month.of(a.submitted_on) == this_month
+    ]
+    if submitted:
+        lacks = f"本月已报送 {len(submitted)} 篇。"
+    else:
+        lacks = f"<b>本月（{this_month.month}月）尚未报送稿件</b>，请发送 /submit 报送。"
+    await answer(update, f"{text}\n\n{lacks}")
+
+
+def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
+    ranking = rank_units(svc.db, svc.rules, year_to_date(svc))
+    standing = unit_standing(ranking, unit_name)
+    assert standing is not None
+    articles = unit_articles(svc.db, unit_id, svc.today().year)
+    streak = next(s for s in stagnation_streaks(svc.db, last_complete(svc)) if s.unit == unit_name)
+    return unit_report(standing, len(ranking.rows), articles, streak, svc.rules)
+
+
+@requires("supervisor")
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/stats [period]: totals by platform and by category."""
+    svc = services(context)
+    try:
+        period, category = parse_rank_arguments(arguments(context), svc)
+        ranking = rank_units(svc.db, svc.rules, period, category)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    totals = summarize(ranking)
+    lines = [
+        f"<b>{period.first.year}年{period.label}政务公开工作信息统计</b>",
+        f"报送 {totals.submitted} 篇，采用 {totals.published} 篇，"
+        f"上报未刊发 {totals.unpublished} 篇。",
+        "",
+        "<b>按平台</b>",
+    ]
+    lines += [
+        f"{esc(p.short)}：{totals.by_platform.get(p.code, 0)} 篇" for p in svc.rules.platforms
+    ]
+    lines += ["", "<b>按单位类别</b>"]
+    for name, (submitted, published, score) in totals.by_category.items():
+        lines.append(
+            f"{esc(name)}：报送 {submitted} 篇，采用 {published} 篇，得分 {score_text(score)}"
+        )
+    if totals.units:
+        share = totals.units_without * 100 // totals.units
+        lines += ["", f"未报送的单位 {totals.units_without} 个，占 {share}%。"]
+    await answer(update, "\n".join(lines))
+
+
+@requires("supervisor")
+async def stagnant(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/stagnant: units without progress for consecutive months, longest first."""
+    svc = services(context)
+    month = last_complete(svc)
+    streaks = stagnation_streaks(svc.db, month)
+    escalation = svc.rules.escalation
+    await answer(
+        update,
+        stagnant_report(
+            streaks,
+            f"{month.year}年{month.month}月",
+            escalation.supervision_after,
+            escalation.circular_after,
+        ),
+    )

@@ -1,0 +1,296 @@
+"""/submit: an article step by step (title, link, file, columns, confirm) or in one line."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import PurePath
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from domain.access import Identity
+from domain.errors import UserError
+from domain.review import check_link, ensure_title_is_new, submit_article, validate_title
+from domain.rules import Rules
+from handlers.common import answer, arguments, caller, refuse, requires, services
+from reports.chat import esc
+
+TITLE, LINK, FILE, PLATFORMS, CONFIRM = range(5)
+ALLOWED_FILES = {".docx", ".doc", ".pdf", ".wps", ".jpg", ".jpeg", ".png"}
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SKIP = InlineKeyboardMarkup([[InlineKeyboardButton("跳过", callback_data="sub:skip")]])
+
+
+def submitted_text(article_id: int, title: str) -> str:
+    """The liaison's receipt."""
+    return f"已报送 <b>#{article_id}</b>《{esc(title)}》，等待政务公开办公室审核。"
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault("draft", {})
+    return draft
+
+
+def platforms_keyboard(rules: Rules, chosen: list[str]) -> InlineKeyboardMarkup:
+    """Toggle buttons for the upstream columns, then 完成."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{'✅ ' if p.code in chosen else ''}{p.short}", callback_data=f"sub:p:{p.code}"
+            )
+        ]
+        for p in rules.platforms
+    ]
+    rows.append([InlineKeyboardButton("完成", callback_data="sub:done")])
+    return InlineKeyboardMarkup(rows)
+
+
+@requires("liaison")
+async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+    """/submit: in one line records at once; alone starts the steps."""
+    svc = services(context)
+    title = " ".join(arguments(context)).strip()
+    if title:
+        try:
+            article = submit_article(
+                svc.db, svc.rules, who, title, svc.today(), svc.settings.admin_ids
+            )
+        except UserError as exc:
+            await refuse(update, str(exc))
+            return ConversationHandler.END
+        await answer(update, submitted_text(article.id, article.title))
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data["draft"] = {}
+    await answer(update, "请发送稿件标题（不超过 200 字）。随时发送 /cancel 取消。")
+    return TITLE
+
+
+async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The title: checked for length and for a twin this year."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    who = caller(update, context)
+    try:
+        title = validate_title(message.text)
+        assert who.unit_id is not None
+        ensure_title_is_new(svc.db, who.unit_id, svc.today().year, title)
+    except UserError as exc:
+        await refuse(update, f"{exc}请重新发送标题，或 /cancel 取消。")
+        return TITLE
+    _draft(context)["title"] = title
+    await answer(
+        update, "请发送稿件的网页链接（http:// 或 https://），没有请点“跳过”。", reply_markup=SKIP
+    )
+    return LINK
+
+
+async def got_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The link, checked."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        _draft(context)["link"] = check_link(message.text)
+    except UserError as exc:
+        await refuse(update, f"{exc}请重新发送，或点“跳过”。")
+        return LINK
+    return await _ask_file(update)
+
+
+async def skip_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """No link."""
+    _draft(context)["link"] = None
+    return await _ask_file(update)
+
+
+async def _ask_file(update: Update) -> int:
+    await answer(
+        update, "请发送稿件文件（.docx、.pdf 或图片），没有请点“跳过”。", reply_markup=SKIP
+    )
+    return FILE
+
+
+async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A document or photo: type and size checked; the file stays on Telegram's side."""
+    message = update.effective_message
+    assert message is not None
+    draft = _draft(context)
+    if message.document is not None:
+        name = message.document.file_name or "稿件"
+        if PurePath(name).suffix.lower() not in ALLOWED_FILES:
+            await refuse(update, f"不支持的文件类型“{name}”，请发送 .docx、.pdf 或图片。")
+            return FILE
+        if (message.document.file_size or 0) > MAX_FILE_BYTES:
+            await refuse(update, "文件超过 20 MB，请压缩后重新发送。")
+            return FILE
+        draft["file_id"], draft["file_name"] = message.document.file_id, name
+    elif message.photo:
+        draft["file_id"], draft["file_name"] = message.photo[-1].file_id, "图片.jpg"
+    else:
+        await refuse(update, "请发送文件，或点“跳过”。")
+        return FILE
+    return await _ask_platforms(update, context)
+
+
+async def skip_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """No file."""
+    draft = _draft(context)
+    draft["file_id"] = draft["file_name"] = None
+    return await _ask_platforms(update, context)
+
+
+async def _ask_platforms(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    _draft(context)["platforms"] = []
+    await answer(
+        update,
+        "拟投哪些上级平台？可多选，选好后点“完成”。",
+        reply_markup=platforms_keyboard(services(context).rules, []),
+    )
+    return PLATFORMS
+
+
+async def toggle_platform(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A column pressed: chosen or unchosen."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = query.data.split(":", 2)[2]
+    chosen: list[str] = _draft(context)["platforms"]
+    if code in chosen:
+        chosen.remove(code)
+    else:
+        chosen.append(code)
+    await query.answer()
+    await query.edit_message_reply_markup(platforms_keyboard(services(context).rules, chosen))
+    return PLATFORMS
+
+
+async def platforms_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Show the summary to confirm."""
+    svc = services(context)
+    draft = _draft(context)
+    names = "、".join(svc.rules.by_code[c].short for c in draft["platforms"]) or "未选择"
+    lines = [
+        "<b>请确认报送内容</b>",
+        f"标题：《{esc(draft['title'])}》",
+        f"链接：{esc(draft.get('link') or '无')}",
+        f"文件：{esc(draft.get('file_name') or '无')}",
+        f"拟投平台：{esc(names)}",
+    ]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("确认报送", callback_data="sub:ok"),
+                InlineKeyboardButton("取消", callback_data="sub:no"),
+            ]
+        ]
+    )
+    await answer(update, "\n".join(lines), reply_markup=keyboard)
+    return CONFIRM
+
+
+async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """确认报送: record the article."""
+    svc = services(context)
+    draft = _draft(context)
+    who = caller(update, context)
+    try:
+        article = submit_article(
+            svc.db,
+            svc.rules,
+            who,
+            draft["title"],
+            svc.today(),
+            svc.settings.admin_ids,
+            link=draft.get("link"),
+            file_id=draft.get("file_id"),
+            file_name=draft.get("file_name"),
+            intended_for=tuple(draft["platforms"]),
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    finally:
+        assert context.user_data is not None
+        context.user_data.pop("draft", None)
+    query = update.callback_query
+    assert query is not None
+    await query.answer("已报送")
+    await query.edit_message_text(submitted_text(article.id, article.title))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel or 取消: drop the draft."""
+    if context.user_data is not None:
+        context.user_data.pop("draft", None)
+    await answer(update, "已取消，未保存任何内容。")
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A forgotten conversation: say so politely."""
+    if context.user_data is not None:
+        context.user_data.pop("draft", None)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(
+            "报送已因长时间未操作而取消，未保存任何内容。需要时请重新发送 /submit。"
+        )
+
+
+async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel outside a conversation."""
+    await answer(update, "当前没有进行中的操作。")
+
+
+def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    """The /submit conversation."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # per_message=False is meant: the steps mix messages and button presses.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return _conversation(text, timeout_seconds)
+
+
+def _conversation(
+    text: filters.BaseFilter, timeout_seconds: float
+) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    return ConversationHandler(
+        entry_points=[CommandHandler("submit", begin)],
+        states={
+            TITLE: [MessageHandler(text, got_title)],
+            LINK: [
+                MessageHandler(text, got_link),
+                CallbackQueryHandler(skip_link, pattern=r"^sub:skip$"),
+            ],
+            FILE: [
+                MessageHandler(filters.Document.ALL | filters.PHOTO, got_file),
+                CallbackQueryHandler(skip_file, pattern=r"^sub:skip$"),
+                MessageHandler(text, got_file),
+            ],
+            PLATFORMS: [
+                CallbackQueryHandler(toggle_platform, pattern=r"^sub:p:"),
+                CallbackQueryHandler(platforms_done, pattern=r"^sub:done$"),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(confirm, pattern=r"^sub:ok$"),
+                CallbackQueryHandler(cancel, pattern=r"^sub:no$"),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        conversation_timeout=timeout_seconds,
+        name="submit",
+    )

@@ -1,0 +1,83 @@
+"""Delivery: drains the outbox within Telegram's limits, retrying what can be retried.
+
+Retries are timed by the wall clock, not the injected business clock: a test that sets the
+date to July 2020 still wants a message queued now to go out now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ContextTypes
+
+from domain.notices import (
+    Pending,
+    backoff,
+    due_messages,
+    mark_sent,
+    mark_undeliverable,
+    postpone,
+)
+from handlers.common import services
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+JOB_NAME = "outbox-delivery"
+
+
+async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send every due message once; one run at a time, whoever triggers it."""
+    lock: asyncio.Lock = context.bot_data.setdefault("delivery_lock", asyncio.Lock())
+    if lock.locked():
+        context.bot_data["delivery_again"] = True
+        return
+    async with lock:
+        while True:
+            context.bot_data["delivery_again"] = False
+            if not await _deliver_due(context) and not context.bot_data["delivery_again"]:
+                return
+
+
+async def _deliver_due(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """One batch; True when a full batch went out and more may be waiting."""
+    svc = services(context)
+    batch = due_messages(svc.db, utcnow(), limit=50)
+    for message in batch:
+        if not await _deliver(context, message):
+            return False
+    return len(batch) == 50
+
+
+async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool:
+    """Send one message; False when Telegram asks the whole bot to slow down."""
+    svc = services(context)
+    try:
+        if message.document is not None:
+            await context.bot.send_document(
+                message.chat_id,
+                message.document,
+                filename=message.document_name,
+                caption=message.text or None,
+            )
+        else:
+            await context.bot.send_message(message.chat_id, message.text)
+    except RetryAfter as exc:
+        wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
+        until = utcnow() + dt.timedelta(seconds=seconds)
+        postpone(svc.db, message.id, until, f"429: {exc}", counts=False)
+        return False
+    except (Forbidden, BadRequest) as exc:
+        log.warning("outbox %s to %s undeliverable: %s", message.id, message.chat_id, exc)
+        mark_undeliverable(svc.db, message.id, str(exc), svc.settings.admin_ids)
+        return True
+    except (NetworkError, TelegramError) as exc:
+        until = utcnow() + backoff(message.attempts + 1)
+        log.info("outbox %s to %s failed: %s; retry %s", message.id, message.chat_id, exc, until)
+        postpone(svc.db, message.id, until, str(exc))
+        return True
+    mark_sent(svc.db, message.id, utcnow())
+    return True

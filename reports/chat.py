@@ -1,0 +1,150 @@
+"""Chat messages (Telegram HTML): every user-typed value is escaped here."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from tabulate import tabulate
+
+from domain.ranking import Ranking, UnitScore
+from domain.review import ArticleView
+from domain.rules import Rules
+from domain.stagnation import Streak
+from reports.numbers import score_text
+
+CHAT_LIMIT = 4096
+# Room left for a heading and the <pre> wrapper in every piece of a split table.
+_TABLE_BUDGET = 3600
+
+
+def esc(text: object) -> str:
+    """Escape anything for Telegram HTML."""
+    return html.escape(str(text), quote=False)
+
+
+def article_line(article: ArticleView, rules: Rules, *, with_unit: bool = True) -> str:
+    """``#12 党政办公室《标题》 已采用·《政务公开看山东》 20分``."""
+    unit = f"{esc(article.unit)}" if with_unit else ""
+    status = article.status_name
+    if article.best_platform and article.best_platform in rules.by_code:
+        status += f"·{esc(rules.by_code[article.best_platform].short)}"
+    return f"<b>#{article.id}</b> {unit}《{esc(article.title)}》 {status} {article.points}分"
+
+
+def article_card(article: ArticleView, rules: Rules) -> str:
+    """Everything about one article, for the office reviewing it."""
+    lines = [
+        f"<b>#{article.id}</b>《{esc(article.title)}》",
+        f"单位：{esc(article.unit)}",
+        f"报送日期：{article.submitted_on.isoformat()}",
+        f"状态：{article.status_name}，{article.points} 分",
+    ]
+    if article.intended_for:
+        names = "、".join(
+            esc(rules.by_code[c].short) for c in article.intended_for if c in rules.by_code
+        )
+        lines.append(f"拟投平台：{names}")
+    if article.platforms:
+        names = "、".join(
+            esc(rules.by_code[c].short) for c in article.platforms if c in rules.by_code
+        )
+        lines.append(f"已采用：{names}")
+    if article.link:
+        lines.append(f"链接：{esc(article.link)}")
+    if article.file_name:
+        lines.append(f"附件：{esc(article.file_name)}")
+    return "\n".join(lines)
+
+
+def ranking_pieces(ranking: Ranking, rules: Rules) -> list[str]:
+    """The ranking as aligned ``<pre>`` tables, split into pieces that each fit a message."""
+    title = f"<b>{ranking.period.first.year}年{ranking.period.label}政务公开工作信息得分排名</b>"
+    if ranking.category:
+        title += f"（{esc(ranking.category)}）"
+    headers = ["名次", "单位", "报送", "采用", "得分"]
+    rows = [_rank_cells(row) for row in ranking.rows]
+    if not rows:
+        return [f"{title}\n暂无单位。"]
+    pieces: list[str] = []
+    chunk: list[list[str]] = []
+    for row in rows:
+        candidate = tabulate(
+            [*chunk, row], headers=headers, tablefmt="simple", disable_numparse=True
+        )
+        if chunk and len(esc(candidate)) > _TABLE_BUDGET:
+            pieces.append(_pre(chunk, headers))
+            chunk = []
+        chunk.append(row)
+    pieces.append(_pre(chunk, headers))
+    total = len(pieces)
+    return [
+        f"{title}{f'（{n}/{total}）' if total > 1 else ''}\n{piece}"
+        for n, piece in enumerate(pieces, start=1)
+    ]
+
+
+def _rank_cells(row: UnitScore) -> list[str]:
+    return [str(row.rank), row.unit, str(row.submitted), str(row.published), score_text(row.score)]
+
+
+def _pre(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    table = tabulate(
+        rows,
+        headers=headers,
+        tablefmt="simple",
+        colalign=("right", "left", "right", "right", "right"),
+        disable_numparse=True,
+    )
+    return f"<pre>{esc(table)}</pre>"
+
+
+def unit_report(
+    row: UnitScore, total_units: int, articles: Sequence[ArticleView], streak: Streak, rules: Rules
+) -> str:
+    """A unit's year so far: score and rank, per platform, streak, its articles."""
+    platforms = "，".join(
+        f"{esc(p.short)} {row.by_platform[p.code]} 篇"
+        for p in rules.platforms
+        if row.by_platform[p.code]
+    )
+    lines = [
+        f"<b>{esc(row.unit)}</b>（{esc(row.category)}）",
+        f"得分 {score_text(row.score)}，第 {row.rank} 名（共 {total_units} 个单位）",
+        f"报送 {row.submitted} 篇，采用 {row.published} 篇，未刊发 {row.unpublished} 篇"
+        + (f"：{platforms}" if platforms else ""),
+        streak_sentence(streak),
+    ]
+    if articles:
+        lines.append("")
+        lines.extend(article_line(a, rules, with_unit=False) for a in articles[:20])
+        if len(articles) > 20:
+            lines.append(f"……另有 {len(articles) - 20} 篇")
+    else:
+        lines.append("今年尚未报送稿件。")
+    return "\n".join(lines)
+
+
+def streak_sentence(streak: Streak) -> str:
+    """``连续 2 个月无持续进展`` or a note that the unit made progress."""
+    if streak.months == 0:
+        return "上月有报送，无连续无进展记录。"
+    return f"已连续 {streak.months} 个月无持续进展。"
+
+
+def stagnant_report(
+    streaks: Sequence[Streak], last_month_label: str, supervise: int, circulate: int
+) -> str:
+    """Units with a streak, longest first, with what the rules do to them."""
+    stalled = sorted((s for s in streaks if s.months), key=lambda s: -s.months)
+    if not stalled:
+        return f"截至{last_month_label}，没有连续无进展的单位。"
+    lines = [f"<b>截至{last_month_label}连续无持续进展的单位</b>"]
+    for streak in stalled:
+        mark = ""
+        if streak.months >= circulate:
+            mark = "（全区通报）"
+        elif streak.months >= supervise:
+            mark = "（督办）"
+        lines.append(f"{esc(streak.unit)}：连续 {streak.months} 个月{mark}")
+    return "\n".join(lines)

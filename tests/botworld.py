@@ -1,0 +1,96 @@
+"""The real bot against the sandbox Bot API, on the test database: a world tests can play in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.sandbox import Limits, Sandbox, SandboxUser
+from bot.settings import Settings
+from domain.rules import Rules
+from storage.db import Database
+
+ADMIN_ID = 1000
+SUPERVISOR_ID = 2000
+BULLETIN_CHAT = -100500
+SUPERVISION_CHAT = -100600
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move forward."""
+        self.now += dt.timedelta(**delta)
+
+
+@dataclass
+class World:
+    """A running bot, the sandbox it talks to, its database and its clock."""
+
+    sandbox: Sandbox
+    application: Application[Any, Any, Any, Any, Any, Any]
+    db: Database
+    clock: FakeClock
+    rules: Rules
+    people: dict[int, SandboxUser] = field(default_factory=dict)
+
+    @property
+    def admin(self) -> SandboxUser:
+        """The office's admin (from GONGKAI_ADMIN_IDS)."""
+        return self.person(ADMIN_ID, "办公室")
+
+    def person(self, user_id: int, name: str = "") -> SandboxUser:
+        """Anyone, the same object each time (it remembers what it has read)."""
+        if user_id not in self.people:
+            self.people[user_id] = self.sandbox.user(user_id, name or f"用户{user_id}")
+        return self.people[user_id]
+
+
+@asynccontextmanager
+async def running_bot(
+    db: Database,
+    rules: Rules,
+    *,
+    now: dt.datetime,
+    submit_timeout: float = 600.0,
+    limits: Limits | None = None,
+) -> AsyncIterator[World]:
+    """Start the sandbox and the real application (polling), stop both afterwards."""
+    async with Sandbox(limits=limits) as sandbox:
+        sandbox.group(BULLETIN_CHAT, "政务公开工作群")
+        sandbox.group(SUPERVISION_CHAT, "督查室")
+        settings = Settings(
+            bot_token=sandbox.token,
+            database_url=db.url,
+            api_server=sandbox.url,
+            admin_ids=frozenset({ADMIN_ID}),
+            bulletin_chat_id=BULLETIN_CHAT,
+            supervision_chat_id=SUPERVISION_CHAT,
+        )
+        clock = FakeClock(now)
+        application = build_application(
+            settings, rules, db, clock=clock, submit_timeout=submit_timeout, delivery_interval=0.2
+        )
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(timeout=1, poll_interval=0)
+        try:
+            yield World(sandbox, application, db, clock, rules)
+        finally:
+            await application.updater.stop()
+            await application.stop()
+            await application.shutdown()

@@ -1,0 +1,273 @@
+"""Whole scenarios through the sandbox: invite → bind → submit → forward → publish → rank."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.cli import main
+from bot.sandbox import SandboxUser, SentMessage
+from domain.rules import Rules
+from storage.db import Database
+from storage.models import Article, AuditEntry
+from tests.botworld import SUPERVISOR_ID, World, running_bot
+
+NOW = dt.datetime(2020, 8, 5, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
+    async with running_bot(gaoxin, rules, now=NOW) as running:
+        yield running
+
+
+async def invite_and_bind(
+    world: World, unit: str, user_id: int, name: str
+) -> tuple[SandboxUser, SentMessage, SentMessage]:
+    """The admin invites, the person binds; returns the liaison, the invite and the welcome."""
+    admin = world.admin
+    await admin.says(f"/invite {unit}")
+    invite = await admin.reply()
+    code = invite.text.split("/start ")[-1].strip()
+    liaison = world.person(user_id, name)
+    await liaison.says(f"/start {code}")
+    return liaison, invite, await liaison.reply()
+
+
+async def edited_message(world: World, chat_id: int, message_id: int) -> dict[str, Any]:
+    """The bot's message once it has been edited (waits up to five seconds)."""
+    for _ in range(100):
+        for message in world.sandbox.bot_messages(chat_id):
+            if message["message_id"] == message_id and "edit_date" in message:
+                return message
+        await asyncio.sleep(0.05)
+    raise AssertionError("message was not edited")
+
+
+async def test_invite_bind_submit_forward_publish_rank(world: World) -> None:
+    liaison, invite, welcome = await invite_and_bind(world, "柳行街道", 3001, "张三")
+    assert "https://t.me/gongkai_bot?start=" in invite.text
+    assert "绑定成功！您已成为柳行街道的联络员。" in welcome.text
+
+    await liaison.says("/submit 柳行街道推进村务公开规范化")
+    receipt = await liaison.reply()
+    assert receipt.text.startswith("已报送 #18《柳行街道推进村务公开规范化》")
+
+    admin = world.admin
+    notice = await admin.reply()
+    assert "新稿件 #18：柳行街道《柳行街道推进村务公开规范化》待审核" in notice.text
+    await admin.says("/pending")
+    assert (await admin.reply()).text == "待审核稿件共 1 篇："
+    card = await admin.reply()
+    assert card.buttons == ["上报", "不上报"]
+    await admin.presses("上报")
+    edited = await edited_message(world, admin.id, card.raw["message_id"])
+    assert edited["text"].startswith("已上报：#18《柳行街道推进村务公开规范化》，暂计 2 分")
+    told = await liaison.reply()
+    assert told.text.startswith("稿件 #18《柳行街道推进村务公开规范化》已由区级采用并报送上级平台")
+
+    await admin.says("/publish 18 province")
+    assert "计 20 分（原 2 分）" in (await admin.reply()).text
+    told = await liaison.reply()
+    assert (
+        told.text == "稿件 #18《柳行街道推进村务公开规范化》已被《政务公开看山东》采用，计 20 分。"
+    )
+
+    await admin.says("/publish 18 city")
+    assert "得分不变" in (await admin.reply()).text
+    assert "同一信息不重复计分" in (await liaison.reply()).text
+
+    supervisor = world.person(SUPERVISOR_ID, "督查室")
+    assert main(["role", "grant", str(SUPERVISOR_ID), "supervisor"]) == 0
+    await supervisor.says("/rank 2020-08 街道")
+    table = await supervisor.reply()
+    assert "2020年8月政务公开工作信息得分排名（街道）" in table.text
+    first = [line for line in table.text.splitlines() if line.strip().startswith("1 ")]
+    assert first and "柳行街道" in first[0] and first[0].split()[-1] == "20"
+
+    with world.db.session() as session:
+        article = session.get(Article, 18)
+        assert article is not None and (article.points, article.best_platform) == (20, "province")
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_id == "18").order_by(AuditEntry.id)
+        ).all()
+    assert actions == ["article.submit", "article.forward", "article.publish", "article.publish"]
+
+
+async def test_submit_conversation_takes_link_file_and_columns(world: World) -> None:
+    liaison, _, _ = await invite_and_bind(world, "王因街道", 3002, "李四")
+    await liaison.says("/submit")
+    assert "请发送稿件标题" in (await liaison.reply()).text
+    await liaison.says("  ")
+    assert "标题为空" in (await liaison.reply()).text
+    await liaison.says("王因街道“阳光村务”再升级")
+    assert "网页链接" in (await liaison.reply()).text
+    await liaison.says("not a link")
+    assert "链接格式不正确" in (await liaison.reply()).text
+    await liaison.says("https://www.jnhtz.gov.cn/art/2020/8/5/1.html")
+    assert "稿件文件" in (await liaison.reply()).text
+    await liaison.uploads("病毒.exe", b"MZ")
+    assert "不支持的文件类型" in (await liaison.reply()).text
+    await liaison.uploads("稿件.docx", b"PK\x03\x04 docx")
+    columns = await liaison.reply()
+    assert columns.buttons == [
+        "《政务公开经验做法》",
+        "《政务公开看山东》",
+        "《政务公开工作交流》",
+        "其它国家级报刊",
+        "完成",
+    ]
+    await liaison.presses("《政务公开看山东》")
+    await edited_message(world, liaison.id, columns.raw["message_id"])
+    await liaison.presses("完成")
+    summary = await liaison.reply()
+    assert "标题：《王因街道“阳光村务”再升级》" in summary.text
+    assert "文件：稿件.docx" in summary.text
+    assert "拟投平台：《政务公开看山东》" in summary.text
+    await liaison.presses("确认报送")
+    done = await edited_message(world, liaison.id, summary.raw["message_id"])
+    assert done["text"] == "已报送 #18《王因街道“阳光村务”再升级》，等待政务公开办公室审核。"
+    with world.db.session() as session:
+        article = session.get(Article, 18)
+        assert article is not None
+        assert (article.link, article.file_name, article.intended_for) == (
+            "https://www.jnhtz.gov.cn/art/2020/8/5/1.html",
+            "稿件.docx",
+            "province",
+        )
+
+
+async def test_cancel_at_any_step_saves_nothing(world: World) -> None:
+    liaison, _, _ = await invite_and_bind(world, "王因街道", 3002, "李四")
+    await liaison.says("/submit")
+    await liaison.reply()
+    await liaison.says("半截稿件")
+    await liaison.reply()
+    await liaison.says("/cancel")
+    assert (await liaison.reply()).text == "已取消，未保存任何内容。"
+    with world.db.session() as session:
+        assert session.scalar(select(Article).where(Article.title == "半截稿件")) is None
+    await liaison.says("/cancel")
+    assert (await liaison.reply()).text == "当前没有进行中的操作。"
+
+
+async def test_forgotten_conversation_times_out_politely(gaoxin: Database, rules: Rules) -> None:
+    async with running_bot(gaoxin, rules, now=NOW, submit_timeout=0.5) as world:
+        liaison, _, _ = await invite_and_bind(world, "王因街道", 3002, "李四")
+        await liaison.says("/submit")
+        await liaison.reply()
+        assert "长时间未操作而取消" in (await liaison.reply(timeout=5)).text
+
+
+async def test_titles_typed_with_html_come_back_escaped(world: World) -> None:
+    liaison, _, _ = await invite_and_bind(world, "柳行街道", 3001, "张三")
+    title = "<b>加粗</b> & <script>alert(1)</script> 1<2"
+    await liaison.says(f"/submit {title}")
+    receipt = await liaison.reply()
+    assert receipt.text == f"已报送 #18《{title}》，等待政务公开办公室审核。"
+    notice = await world.admin.reply()
+    assert title in notice.text
+
+
+async def test_duplicate_title_this_year_is_refused(world: World) -> None:
+    liaison, _, _ = await invite_and_bind(world, "柳行街道", 3001, "张三")
+    await liaison.says("/submit 同一个标题")
+    await liaison.reply()
+    await liaison.says("/submit 同一个标题")
+    assert "本单位今年已报送过同名稿件 #18《同一个标题》" in (await liaison.reply()).text
+
+
+@pytest.mark.parametrize(
+    "code_of",
+    [
+        lambda code: "wrong-code",
+        lambda code: code,  # used twice: the second person is refused
+    ],
+)
+async def test_wrong_or_used_invite_is_refused_and_binds_nobody(world: World, code_of: Any) -> None:
+    _, invite, _ = await invite_and_bind(world, "柳行街道", 3001, "张三")
+    code = invite.text.split("/start ")[-1].strip()
+    stranger = world.person(4001, "王五")
+    await stranger.says(f"/start {code_of(code)}")
+    refusal = await stranger.reply()
+    assert "邀请码无效" in refusal.text or "已被使用" in refusal.text
+    await stranger.says("/mine")
+    assert "仅限已绑定单位的联络员" in (await stranger.reply()).text
+
+
+async def test_expired_invite_is_refused(world: World) -> None:
+    admin = world.admin
+    await admin.says("/invite 柳行街道")
+    code = (await admin.reply()).text.split("/start ")[-1].strip()
+    world.clock.advance(days=8)
+    late = world.person(4002, "迟到")
+    await late.says(f"/start {code}")
+    assert "该邀请码已过期" in (await late.reply()).text
+
+
+async def test_unknown_unit_suggests_close_names(world: World) -> None:
+    admin = world.admin
+    await admin.says("/invite 柳行")
+    assert "您是不是要找：柳行街道？" in (await admin.reply()).text
+    supervisor = world.person(SUPERVISOR_ID, "督查室")
+    assert main(["role", "grant", str(SUPERVISOR_ID), "supervisor"]) == 0
+    await supervisor.says("/unit 公安")
+    assert "您是不是要找：公安分局？" in (await supervisor.reply()).text
+    await supervisor.says("/unit 公安分局")
+    detail = await supervisor.reply()
+    assert "公安分局（区直部门）" in detail.text
+    assert "《济宁高新区公安分局聚力“三个坚持”推进基层警务公开工作规范化建设》" in detail.text
+
+
+async def test_mine_shows_score_rank_streak_and_this_month(world: World) -> None:
+    liaison, _, _ = await invite_and_bind(world, "党政办公室", 3003, "赵六")
+    await liaison.says("/mine")
+    text = (await liaison.reply()).text
+    assert "得分 30，第 1 名（共 25 个单位）" in text
+    assert "报送 2 篇，采用 2 篇" in text
+    assert "本月（8月）尚未报送稿件" in text
+
+
+async def test_stats_and_stagnant_for_supervisors(world: World) -> None:
+    admin = world.admin
+    await admin.says("/stats 2020-01..2020-07")
+    stats = (await admin.reply()).text
+    assert "报送 17 篇，采用 15 篇，上报未刊发 2 篇" in stats
+    assert "《政务公开看山东》：3 篇" in stats and "《政务公开经验做法》：12 篇" in stats
+    assert "街道：报送 3 篇" in stats and "区直部门：报送 14 篇" in stats
+    await admin.says("/stagnant")
+    stagnant = (await admin.reply()).text
+    assert "截至2020年7月连续无持续进展的单位" in stagnant
+    assert "柳行街道：连续 7 个月（全区通报）" in stagnant
+    assert "党工委政法委" not in stagnant
+
+
+async def test_a_failing_handler_apologises_with_a_reference_and_alerts_admins(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.queries
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(handlers.queries, "rank_units", broken)
+    await world.admin.says("/rank")
+    apology = await world.admin.reply()
+    assert apology.text.startswith("系统繁忙，请稍后再试。（编号 ")
+    reference = apology.text.split("编号 ")[1].rstrip("）")
+    alert = await world.admin.reply()
+    assert f"处理消息出错（编号 {reference}，用户 1000）：RuntimeError" in alert.text
+    assert "database on fire" not in apology.text + alert.text
+
+
+async def test_unknown_command_and_stray_text_get_help(world: World) -> None:
+    person = world.person(5001, "路人")
+    await person.says("/frobnicate")
+    assert "未知命令" in (await person.reply()).text
+    await person.says("你好")
+    assert "/help" in (await person.reply()).text
