@@ -74,6 +74,27 @@ def build_application(
     return application
 
 
+async def start_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Start an application inside a running event loop, as ``run_polling`` would.
+
+    For the console, the demo and the tests, which share their loop with the sandbox.
+    """
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(timeout=1, poll_interval=0)
+
+
+async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop what ``start_polling`` started."""
+    assert application.updater is not None
+    await application.updater.stop()
+    await application.stop()
+    await application.shutdown()
+
+
 async def _kick_delivery(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """After every update, deliver what it queued without waiting for the next round."""
     assert context.job_queue is not None

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
+import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlparse
 
 from bot.settings import Settings, SettingsError, load_settings
 from domain.articles import import_articles
@@ -113,6 +116,45 @@ def cmd_role(ctx: Context, args: argparse.Namespace) -> None:
         )
 
 
+def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
+    """Start the bot: long polling, or a webhook server with ``--webhook-url``."""
+    # Imported here: the Telegram stack is heavy and other commands do without it.
+    from telegram import Update
+
+    from bot.app import build_application
+
+    if not ctx.settings.bot_token:
+        raise SettingsError("配置错误：GONGKAI_BOT_TOKEN：未设置，gongkai run 需要机器人令牌")
+    db = ctx.database()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    application = build_application(ctx.settings, ctx.rules, db)
+    if args.webhook_url:
+        path = urlparse(args.webhook_url).path.strip("/")
+        application.run_webhook(
+            listen=args.listen,
+            port=args.port,
+            url_path=path,
+            webhook_url=args.webhook_url,
+            secret_token=secrets.token_urlsafe(32),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def cmd_console(ctx: Context, args: argparse.Namespace) -> None:
+    """Chat with the bot in the terminal through the sandbox."""
+    from bot.console import main_console
+
+    settings = ctx.settings
+    if args.admin:
+        settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {args.as_}})
+    main_console(settings, ctx.rules, ctx.database(), args.as_, args.name)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
     parser = _Parser(prog="gongkai", description="政务公开工作信息报送、计分与通报")
@@ -139,6 +181,18 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--category", help="只看某一类单位")
     rank.add_argument("--format", choices=("table", "csv", "json"), default="table")
     rank.set_defaults(func=cmd_rank)
+
+    run = commands.add_parser("run", help="启动机器人（默认长轮询）")
+    run.add_argument("--webhook-url", help="以 webhook 方式运行：Telegram 推送更新的公网地址")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
+    run.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
+    run.set_defaults(func=cmd_run)
+
+    console = commands.add_parser("console", help="在终端里通过沙盒与机器人对话（无需令牌）")
+    console.add_argument("--as", dest="as_", type=int, default=1000, metavar="TELEGRAM_ID")
+    console.add_argument("--name", default="试用者", help="显示的姓名")
+    console.add_argument("--admin", action="store_true", help="本次以管理员身份试用")
+    console.set_defaults(func=cmd_console)
 
     role = commands.add_parser("role", help="授予或撤销角色")
     role.add_argument("action", choices=("grant", "revoke"))

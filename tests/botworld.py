@@ -10,7 +10,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot.app import build_application
+from bot.app import build_application, start_polling, stop_polling
 from bot.sandbox import Limits, Sandbox, SandboxUser
 from bot.settings import Settings
 from domain.rules import Rules
@@ -84,13 +84,8 @@ async def running_bot(
         application = build_application(
             settings, rules, db, clock=clock, submit_timeout=submit_timeout, delivery_interval=0.2
         )
-        await application.initialize()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(timeout=1, poll_interval=0)
+        await start_polling(application)
         try:
             yield World(sandbox, application, db, clock, rules)
         finally:
-            await application.updater.stop()
-            await application.stop()
-            await application.shutdown()
+            await stop_polling(application)
