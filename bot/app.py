@@ -43,14 +43,19 @@ def build_application(
     clock: Clock = system_clock,
     submit_timeout: float = 600.0,
     delivery_interval: float = 5.0,
+    overall_rate: float = 30.0,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers, rate limiter, HTML defaults, the outbox delivery job."""
+    """The bot: handlers, rate limiter, HTML defaults, the outbox delivery job.
+
+    ``overall_rate`` is Telegram's cap on messages per second across all chats; 0 lifts it
+    (benchmarks against a local sandbox measure the bot, not Telegram's limit).
+    """
     if not settings.bot_token:
         raise ValueError("GONGKAI_BOT_TOKEN is required")
     builder = (
         ApplicationBuilder()
         .token(settings.bot_token)
-        .rate_limiter(AIORateLimiter(max_retries=0))
+        .rate_limiter(AIORateLimiter(overall_max_rate=overall_rate, max_retries=0))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

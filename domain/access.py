@@ -43,7 +43,7 @@ class Identity:
 def identify(db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:
     """The roles of a Telegram user (admins of ``GONGKAI_ADMIN_IDS`` included)."""
     with db.session() as session:
-        user = Repo(session).users.get(telegram_id)
+        user = Repo(session).users.with_unit_and_roles(telegram_id)
         roles = {grant.role for grant in user.roles} if user else set()
         if telegram_id in admin_ids:
             roles.add("admin")

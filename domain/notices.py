@@ -75,10 +75,7 @@ def due_messages(db: Database, now: dt.datetime, limit: int = 50) -> list[Pendin
 def mark_sent(db: Database, message_id: int, now: dt.datetime) -> None:
     """Telegram accepted the message."""
     with db.session() as session:
-        message = Repo(session).outbox.get(message_id)
-        if message is not None:
-            message.status, message.sent_at = "sent", now
-            message.attempts += 1
+        Repo(session).outbox.mark_sent(message_id, now)
 
 
 def postpone(

@@ -132,7 +132,19 @@ def submit_article(
             {"unit": who.unit_name, "title": title, "link": link, "file": file_name},
         )
         session.flush()
-        result = view(repo.articles.get(article.id))  # type: ignore[arg-type]
+        result = ArticleView(
+            id=article.id,
+            unit=who.unit_name or "",
+            title=title,
+            status=article.status,
+            points=0,
+            best_platform=None,
+            platforms=(),
+            submitted_on=today,
+            link=link,
+            file_name=file_name,
+            intended_for=intended_for,
+        )
         enqueue_many(
             repo,
             f"audit:{entry.id}",

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, literal, select, tuple_, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
     Adjustment,
@@ -262,6 +262,15 @@ class Users:
         """The user with this Telegram id, if known."""
         return self.session.get(User, telegram_id)
 
+    def with_unit_and_roles(self, telegram_id: int) -> User | None:
+        """The user, their unit and their roles in one query (asked on every update)."""
+        query = (
+            select(User)
+            .where(User.telegram_id == telegram_id)
+            .options(joinedload(User.unit), joinedload(User.roles))
+        )
+        return self.session.scalars(query).unique().one_or_none()
+
     def liaisons_of(self, unit_id: int) -> list[User]:
         """The liaisons bound to a unit."""
         query = (
@@ -338,6 +347,14 @@ class Outbox:
     def get(self, message_id: int) -> OutboxMessage | None:
         """One queued message."""
         return self.session.get(OutboxMessage, message_id)
+
+    def mark_sent(self, message_id: int, now: dt.datetime) -> None:
+        """Record delivery in one statement."""
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id)
+            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
+        )
 
     def counts(self) -> dict[str, int]:
         """How many messages are in each status."""
