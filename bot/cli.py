@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import logging
 import secrets
@@ -94,6 +95,29 @@ def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
     ranking = rank_units(ctx.database(), ctx.rules, Period(first, last), args.category)
     render = {"table": ranking_table, "csv": ranking_csv, "json": ranking_json}[args.format]
     sys.stdout.write(render(ranking, ctx.rules).rstrip("\n") + "\n")
+
+
+def cmd_bulletin(ctx: Context, args: argparse.Namespace) -> None:
+    """Write the monthly bulletin (default: last month's) as text, .docx, .xlsx or .png."""
+    from domain.bulletin import build_bulletin
+    from reports.bulletin import bulletin_docx, bulletin_text, bulletin_xlsx, ranking_chart
+
+    today = Month.current(ctx.settings.tz)
+    month = Month.parse(args.month) if args.month else today.previous()
+    bulletin = build_bulletin(ctx.database(), ctx.rules, month, dt.date.today())
+    if args.format == "text":
+        text = bulletin_text(bulletin, ctx.rules)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+            print(f"已写入 {args.output}")
+        else:
+            sys.stdout.write(text)
+        return
+    render = {"docx": bulletin_docx, "xlsx": bulletin_xlsx}.get(args.format)
+    content = render(bulletin, ctx.rules) if render else ranking_chart(bulletin)
+    path = Path(args.output or f"通报-{month}.{args.format}")
+    path.write_bytes(content)
+    print(f"已写入 {path}")
 
 
 def cmd_role(ctx: Context, args: argparse.Namespace) -> None:
@@ -193,6 +217,12 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--name", default="试用者", help="显示的姓名")
     console.add_argument("--admin", action="store_true", help="本次以管理员身份试用")
     console.set_defaults(func=cmd_console)
+
+    bulletin = commands.add_parser("bulletin", help="一月一通报（默认上月）")
+    bulletin.add_argument("--month", metavar="YYYY-MM", help="通报的月份（1月至该月）")
+    bulletin.add_argument("--format", choices=("text", "docx", "xlsx", "png"), default="text")
+    bulletin.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    bulletin.set_defaults(func=cmd_bulletin)
 
     role = commands.add_parser("role", help="授予或撤销角色")
     role.add_argument("action", choices=("grant", "revoke"))

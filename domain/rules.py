@@ -29,7 +29,13 @@ class Platform(_Strict):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
     name: str = Field(min_length=1)
     short: str = Field(min_length=1)
+    publisher: str = ""
     points: int = Field(ge=0)
+
+    @property
+    def cited(self) -> str:
+        """How a bulletin cites it: ``省政府办公厅《政务公开看山东》``."""
+        return f"{self.publisher}{self.short}"
 
 
 class Scoring(_Strict):
@@ -55,6 +61,18 @@ class Schedule(_Strict):
     reminder_time: dt.time = dt.time(9, 0)
 
 
+class BulletinStyle(_Strict):
+    issuer: str = "政务公开工作办公室"
+    recipients: str = "各单位"
+    category_phrases: dict[str, str] = Field(default_factory=dict)
+    low_publication_rate: float = Field(default=0.5, ge=0, le=1)
+    supervision_office: str = "督查室"
+
+    def phrase(self, category: str) -> str:
+        """``各街道办事处`` for 街道; ``各<category>`` when not configured."""
+        return self.category_phrases.get(category, f"各{category}")
+
+
 class Rules(_Strict):
     """Everything the rules file configures."""
 
@@ -62,6 +80,7 @@ class Rules(_Strict):
     platforms: tuple[Platform, ...]
     escalation: Escalation = Escalation()
     schedule: Schedule = Schedule()
+    bulletin: BulletinStyle = BulletinStyle()
 
     @field_validator("platforms")
     @classmethod

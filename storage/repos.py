@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -184,6 +184,51 @@ class Articles:
                 unit_id, submitted, unpublished or 0, points or 0, by_platform
             )
         return totals
+
+    def count_in(self, start: dt.date, end: dt.date) -> int:
+        """How many articles were submitted in [start, end), from the tallies."""
+        query = select(func.coalesce(func.sum(ArticleTally.articles), 0)).where(
+            ArticleTally.month >= start, ArticleTally.month < end
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def annex(
+        self, start: dt.date, end: dt.date, platform_order: Sequence[str]
+    ) -> Iterator[tuple[str, str, str, list[str]]]:
+        """(title, unit, status, platforms) per article of [start, end), streamed.
+
+        Highest points first, then by date; platforms in the rules' order.
+        """
+        rank = {code: i for i, code in enumerate(platform_order)}
+        query = (
+            select(Article.id, Article.title, Unit.name, Article.status, Publication.platform)
+            .join(Unit, Unit.id == Article.unit_id)
+            .outerjoin(Publication, Publication.article_id == Article.id)
+            .where(Article.submitted_on >= start, Article.submitted_on < end)
+            .order_by(Article.points.desc(), Article.submitted_on, Article.id)
+            .execution_options(yield_per=2000)
+        )
+        current: tuple[int, str, str, str] | None = None
+        platforms: list[str] = []
+        for article_id, title, unit, status, platform in self.session.execute(query):
+            if current is not None and current[0] != article_id:
+                yield (
+                    current[1],
+                    current[2],
+                    current[3],
+                    sorted(platforms, key=lambda code: rank.get(code, len(rank))),
+                )
+                platforms = []
+            current = (article_id, title, unit, status)
+            if platform is not None:
+                platforms.append(platform)
+        if current is not None:
+            yield (
+                current[1],
+                current[2],
+                current[3],
+                sorted(platforms, key=lambda code: rank.get(code, len(rank))),
+            )
 
     def active_months(self, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
         """Per unit, the months in [start, end) in which it submitted at least one article."""

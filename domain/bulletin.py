@@ -1,0 +1,216 @@
+"""一月一通报: the monthly bulletin's content, laid out as seed 002 lays it out.
+
+Every figure in the text comes from the same ranking the attachments print, so the text and
+the tables cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from domain.periods import Month, Period
+from domain.ranking import PeriodStats, Ranking, rank_units, summarize
+from domain.rules import Rules
+from domain.stagnation import Streak, stagnation_streaks
+from storage.db import Database
+from storage.repos import Repo
+
+STATUS_LABELS = {"forwarded": "未采用", "submitted": "待审核", "declined": "未上报"}
+
+
+@dataclass(frozen=True)
+class AnnexArticle:
+    """A line of 附件2: the article and where it was published (or why not)."""
+
+    title: str
+    unit: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """Everything a bulletin says, ready for any renderer."""
+
+    month: Month
+    period: Period
+    issued_on: dt.date
+    issuer: str
+    recipients: str
+    title: str
+    basic: str
+    problems: list[str]
+    requirements: list[str]
+    supervised: list[str]
+    circulated: list[str]
+    ranking: Ranking
+    stats: PeriodStats
+    scoring_rules: str
+    article_count: int
+    articles: Callable[[], Iterator[AnnexArticle]]
+    changes: list[str] = field(default_factory=list)
+
+    @property
+    def annex_titles(self) -> list[str]:
+        """The three attachments' titles."""
+        label = self.period.label
+        return [
+            f"{self.period.first.year}年{label}全区政务公开工作信息得分情况",
+            f"{label}份信息报送清单",
+            "政务公开信息报送计分办法",
+        ]
+
+
+def build_bulletin(
+    db: Database,
+    rules: Rules,
+    month: Month,
+    issued_on: dt.date,
+    changes: list[str] | None = None,
+) -> Bulletin:
+    """The bulletin for the year to ``month`` (1—N月), with escalations as of ``month``."""
+    period = Period.year_to_date(month)
+    ranking = rank_units(db, rules, period)
+    stats = summarize(ranking)
+    streaks = stagnation_streaks(db, month)
+    escalation = rules.escalation
+    circulated = [s.unit for s in streaks if s.months >= escalation.circular_after]
+    supervised = [
+        s.unit
+        for s in streaks
+        if escalation.supervision_after <= s.months < escalation.circular_after
+    ]
+    with db.session() as session:
+        article_count = Repo(session).articles.count_in(period.start, period.end)
+    return Bulletin(
+        month=month,
+        period=period,
+        issued_on=issued_on,
+        issuer=rules.bulletin.issuer,
+        recipients=rules.bulletin.recipients,
+        title=f"关于{period.label}份政务公开信息采用情况的通报",
+        basic=basic_situation(stats, period, rules),
+        problems=problems(stats, rules),
+        requirements=requirements(supervised, circulated, streaks, rules),
+        supervised=supervised,
+        circulated=circulated,
+        ranking=ranking,
+        stats=stats,
+        scoring_rules=scoring_rules_text(rules),
+        article_count=article_count,
+        articles=lambda: annex_articles(db, rules, period),
+        changes=changes or [],
+    )
+
+
+def basic_situation(stats: PeriodStats, period: Period, rules: Rules) -> str:
+    """一、基本情况, in the seed's sentences."""
+    style = rules.bulletin
+    # Categories in the order the rules file names them (the recipients' order), then the rest.
+    categories = [c for c in style.category_phrases if c in stats.by_category]
+    categories += [c for c in stats.by_category if c not in categories]
+    addressed = "、".join(style.phrase(c) for c in categories)
+    parts = [f"{period.label}份，{addressed}报送政务公开工作信息{stats.submitted}篇"]
+    for platform in sorted(rules.platforms, key=lambda p: -p.points):
+        count = stats.by_platform.get(platform.code, 0)
+        if count:
+            parts.append(f"{platform.cited}采用{count}篇")
+    if stats.unpublished:
+        parts.append(f"未采用{stats.unpublished}篇")
+    waiting = stats.submitted - stats.published - stats.unpublished
+    if waiting:
+        parts.append(f"待审核或未上报{waiting}篇")
+    text = "，".join(parts) + "。"
+    shares = [
+        f"{style.phrase(category)}报送信息{stats.by_category[category][0]}篇"
+        for category in categories
+        if stats.by_category[category][0]
+    ]
+    if shares:
+        text += "其中，" + "；".join(shares) + "。"
+    return text
+
+
+def problems(stats: PeriodStats, rules: Rules) -> list[str]:
+    """二、存在问题, computed from the figures; empty when there is nothing to point out."""
+    found: list[str] = []
+    ordinals = "一二三四五"
+    if stats.units:
+        average = Decimal(stats.submitted) / stats.units
+        sentence = (
+            f"信息报送数量少。截至目前，全区总量{stats.submitted}条，"
+            f"平均到每个部门单位{average.quantize(Decimal('0.1'))}条"
+        )
+        if stats.units_without:
+            share = stats.units_without * 100 // stats.units
+            sentence += f"，{stats.units_without}个部门单位（占{share}%）报送信息数量为0"
+        if stats.units_without or average < 1:
+            found.append(sentence + "。")
+    if stats.submitted:
+        rate = stats.published / stats.submitted
+        if rate < rules.bulletin.low_publication_rate:
+            found.append(
+                f"信息报送质量不高。报送的{stats.submitted}篇信息仅被采用{stats.published}篇，"
+                f"采用率{rate:.0%}，部分信息不符合上级平台的刊发要求。"
+            )
+    return [f"{ordinals[i]}是{text}" for i, text in enumerate(found)]
+
+
+def requirements(
+    supervised: list[str], circulated: list[str], streaks: list[Streak], rules: Rules
+) -> list[str]:
+    """三、工作要求: the rule, then the units it reaches this month."""
+    escalation = rules.escalation
+    office = rules.bulletin.supervision_office
+    paragraphs = [
+        f"政务公开信息报送工作实行“一月一通报”，连续{_count(escalation.supervision_after)}个月"
+        f"无持续进展的部门单位由{office}下发督办单；连续{_count(escalation.circular_after)}个月"
+        f"无持续进展的部门单位由{office}予以全区通报。"
+    ]
+    if supervised:
+        paragraphs.append(
+            f"本期下发督办单的单位（连续{_count(escalation.supervision_after)}个月无持续进展）："
+            + "、".join(supervised)
+            + "。"
+        )
+    if circulated:
+        months = {s.unit: s.months for s in streaks}
+        named = "、".join(f"{unit}（{months[unit]}个月）" for unit in circulated)
+        paragraphs.append(f"本期予以全区通报的单位：{named}。")
+    paragraphs.append(
+        "请各单位高度重视，围绕上级平台的编发要求，结合自身工作实践，"
+        "高质量报送政务公开工作举措和经验做法。"
+    )
+    return paragraphs
+
+
+def scoring_rules_text(rules: Rules) -> str:
+    """附件3, written from the rules file."""
+    by_points: dict[int, list[str]] = {}
+    for platform in sorted(rules.platforms, key=lambda p: -p.points):
+        by_points.setdefault(platform.points, []).append(platform.name)
+    parts = [f"{'或'.join(names)}采用一篇计{points}分" for points, names in by_points.items()]
+    parts.append(
+        f"区级采用报送到上级平台但是上级平台未刊发的一篇计{rules.scoring.unpublished_points}分"
+    )
+    return "；".join(parts) + "；同一信息被重复采用的，以最高分为准，不重复计分。"
+
+
+def annex_articles(db: Database, rules: Rules, period: Period) -> Iterator[AnnexArticle]:
+    """附件2, streamed: highest level first, then by date."""
+    names = {p.code: p.short.strip("《》") for p in rules.platforms}
+    with db.session() as session:
+        for title, unit, status, platforms in Repo(session).articles.annex(
+            period.start, period.end, [p.code for p in rules.platforms]
+        ):
+            if platforms:
+                outcome = "、".join(names.get(code, code) for code in platforms)
+            else:
+                outcome = STATUS_LABELS.get(status, status)
+            yield AnnexArticle(title, unit, outcome)
+
+
+def _count(n: int) -> str:
+    return "两" if n == 2 else "一二三四五六七八九十"[n - 1] if 1 <= n <= 10 else str(n)

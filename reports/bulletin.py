@@ -1,0 +1,271 @@
+"""The bulletin as chat text, plain text, .docx (official layout), .xlsx and a .png chart."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from openpyxl import Workbook
+
+from domain.bulletin import Bulletin
+from domain.rules import Rules
+from reports.chat import esc
+from reports.numbers import plain
+from reports.ranking import ranking_cells, ranking_headers, ranking_table
+
+# Past this many lines 附件2 in the .docx points to the .xlsx, which always has them all.
+DOCX_ANNEX_LIMIT = 2000
+CHART_UNITS = 40
+_CHAT_NAMES = 30
+
+
+def date_text(bulletin: Bulletin) -> str:
+    """``2020年8月5日``."""
+    day = bulletin.issued_on
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _names(units: list[str]) -> str:
+    shown = "、".join(units[:_CHAT_NAMES])
+    return shown + (f"等{len(units)}个单位" if len(units) > _CHAT_NAMES else "")
+
+
+def bulletin_message(bulletin: Bulletin) -> str:
+    """The short chat message posted with the files (HTML, within one message)."""
+    lines = [
+        f"<b>{esc(bulletin.issuer)}</b>",
+        f"<b>{esc(bulletin.title)}</b>",
+        "",
+        "<b>一、基本情况</b>",
+        esc(bulletin.basic),
+    ]
+    if bulletin.supervised:
+        lines += ["", f"<b>下发督办单：</b>{esc(_names(bulletin.supervised))}"]
+    if bulletin.circulated:
+        lines += ["", f"<b>全区通报：</b>{esc(_names(bulletin.circulated))}"]
+    if bulletin.changes:
+        lines += ["", "<b>上期通报后更正：</b>", *(esc(c) for c in bulletin.changes[:10])]
+    lines += ["", f"全文及附件见下方文件。{esc(bulletin.issuer)} {date_text(bulletin)}"]
+    return "\n".join(lines)
+
+
+def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
+    """The whole bulletin as plain text, attachments included."""
+    lines = [
+        bulletin.issuer,
+        bulletin.title,
+        "",
+        f"{bulletin.recipients}：",
+        "",
+        "一、基本情况",
+        bulletin.basic,
+        "",
+        "二、存在问题",
+        *(bulletin.problems or ["本期未发现突出问题。"]),
+        "",
+        "三、工作要求",
+        *bulletin.requirements,
+    ]
+    if bulletin.changes:
+        lines += ["", "四、上期通报后更正的数据", *bulletin.changes]
+    lines += [
+        "",
+        "附件：" + "\n      ".join(f"{n}. {t}" for n, t in enumerate(bulletin.annex_titles, 1)),
+        "",
+        bulletin.issuer,
+        date_text(bulletin),
+        "",
+        "附件1",
+        ranking_table(bulletin.ranking, rules),
+        "",
+        "附件2",
+        bulletin.annex_titles[1],
+        *(f"{n}. {a.title}（{a.outcome}）" for n, a in enumerate(bulletin.articles(), start=1)),
+        "",
+        "附件3",
+        bulletin.annex_titles[2],
+        bulletin.scoring_rules,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _font(run: object, name: str, size: float, bold: bool = False) -> None:
+    run.font.name = name  # type: ignore[attr-defined]
+    run.font.size = Pt(size)  # type: ignore[attr-defined]
+    run.font.bold = bold  # type: ignore[attr-defined]
+    # East Asian text takes the eastAsia font, which python-docx does not set by itself.
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
+
+
+def _paragraph(
+    document: object,
+    text: str,
+    *,
+    font: str = "仿宋_GB2312",
+    size: float = 16,
+    bold: bool = False,
+    align: object = None,
+    indent: bool = True,
+) -> None:
+    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
+    paragraph.paragraph_format.line_spacing = Pt(28)
+    _font(paragraph.add_run(text), font, size, bold)
+
+
+def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
+    """The bulletin as an official document: 标题, 主送, 正文, 附件 as tables, 落款."""
+    document = Document()
+    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+    _paragraph(
+        document, bulletin.issuer, font="方正小标宋简体", size=22, align=center, indent=False
+    )
+    _paragraph(document, bulletin.title, font="方正小标宋简体", size=22, align=center, indent=False)
+    _paragraph(document, f"{bulletin.recipients}：", indent=False)
+    _paragraph(document, "一、基本情况", font="黑体")
+    _paragraph(document, bulletin.basic)
+    _paragraph(document, "二、存在问题", font="黑体")
+    for text in bulletin.problems or ["本期未发现突出问题。"]:
+        _paragraph(document, text)
+    _paragraph(document, "三、工作要求", font="黑体")
+    for text in bulletin.requirements:
+        _paragraph(document, text)
+    if bulletin.changes:
+        _paragraph(document, "四、上期通报后更正的数据", font="黑体")
+        for text in bulletin.changes:
+            _paragraph(document, text)
+    for n, title in enumerate(bulletin.annex_titles, start=1):
+        _paragraph(document, f"{'附件：' if n == 1 else '      '}{n}. {title}")
+    _paragraph(document, bulletin.issuer, align=right, indent=False)
+    _paragraph(document, date_text(bulletin), align=right, indent=False)
+
+    _annex_heading(document, "附件1", bulletin.annex_titles[0])
+    headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
+    rows = ranking_cells(bulletin.ranking, rules)
+    table = document.add_table(rows=1 + len(rows), cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for column, header in enumerate(headers):
+        table.cell(0, column).text = header
+    for r, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            table.cell(r, column).text = value
+
+    _annex_heading(document, "附件2", bulletin.annex_titles[1])
+    for n, article in enumerate(bulletin.articles(), start=1):
+        if n > DOCX_ANNEX_LIMIT:
+            _paragraph(document, f"……共{bulletin.article_count}篇，完整清单见 .xlsx 附件。")
+            break
+        _paragraph(document, f"{n}. {article.title}（{article.outcome}）")
+
+    _annex_heading(document, "附件3", bulletin.annex_titles[2])
+    _paragraph(document, bulletin.scoring_rules)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _annex_heading(document: object, label: str, title: str) -> None:
+    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+    _font(paragraph.add_run(label), "黑体", 16)
+    _paragraph(
+        document,
+        title,
+        font="方正小标宋简体",
+        size=18,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        indent=False,
+    )
+
+
+def bulletin_xlsx(bulletin: Bulletin, rules: Rules) -> bytes:
+    """附件1–3 as three sheets; 附件2 streamed, so any number of articles fits."""
+    book = Workbook(write_only=True)
+    annex1 = book.create_sheet("附件1 得分情况")
+    annex1.append([bulletin.annex_titles[0]])
+    annex1.append([h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)])
+    for row in bulletin.ranking.rows:
+        annex1.append(
+            [
+                row.rank,
+                row.unit,
+                *(row.by_platform[p.code] or None for p in rules.platforms),
+                row.submitted,
+                row.published,
+                plain(row.score),
+            ]
+        )
+    annex2 = book.create_sheet("附件2 报送清单")
+    annex2.append([bulletin.annex_titles[1]])
+    annex2.append(["序号", "标题", "单位", "采用情况"])
+    for n, article in enumerate(bulletin.articles(), start=1):
+        annex2.append([n, article.title, article.unit, article.outcome])
+    annex3 = book.create_sheet("附件3 计分办法")
+    annex3.append([bulletin.annex_titles[2]])
+    annex3.append([bulletin.scoring_rules])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei")
+
+
+def cjk_font_path() -> str | None:
+    """A font file with Chinese glyphs: the system's, else the one shipped as a dependency."""
+    from matplotlib import font_manager
+
+    for family in CJK_FAMILIES:
+        for font in font_manager.fontManager.ttflist:
+            if font.name == family:
+                return str(font.fname)
+    import cvttf_NotoSansCJK_Regular as packaged
+
+    path = Path(packaged.__file__).parent / "NotoSansCJKtc-Regular.otf"
+    return str(path) if path.is_file() else None
+
+
+def ranking_chart(bulletin: Bulletin) -> bytes:
+    """A horizontal bar chart of the best-scoring units, with readable Chinese labels."""
+    # matplotlib is imported when a chart is drawn: it is slow to import and rarely needed.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager
+    from matplotlib import pyplot as plt
+
+    rows = bulletin.ranking.rows[:CHART_UNITS]
+    path = cjk_font_path()
+    font = font_manager.FontProperties(fname=path) if path else None
+    height = max(3.0, 0.32 * len(rows) + 1.2)
+    figure, axes = plt.subplots(figsize=(9, height), dpi=120)
+    try:
+        names = [row.unit for row in reversed(rows)]
+        scores = [float(row.score) for row in reversed(rows)]
+        bars = axes.barh(range(len(rows)), scores, color="#c0392b")
+        axes.set_yticks(range(len(rows)))
+        axes.set_yticklabels(names, fontproperties=font, fontsize=9)
+        axes.bar_label(
+            bars, labels=[f"{plain(row.score)}" for row in reversed(rows)], padding=3, fontsize=8
+        )
+        title = f"{bulletin.period.first.year}年{bulletin.period.label}政务公开工作信息得分"
+        if len(bulletin.ranking.rows) > len(rows):
+            title += f"（前{len(rows)}名）"
+        axes.set_title(title, fontproperties=font, fontsize=13)
+        axes.set_xlabel("得分", fontproperties=font)
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.tight_layout()
+        out = io.BytesIO()
+        figure.savefig(out, format="png")
+    finally:
+        plt.close(figure)
+    return out.getvalue()

@@ -1,0 +1,144 @@
+"""一月一通报 for 高新区 at July 2020: seed 002's figures, in every format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+
+from bot.cli import main
+from domain.articles import import_articles
+from domain.bulletin import build_bulletin
+from domain.periods import Month
+from domain.rules import Rules
+from domain.units import import_units
+from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from storage.db import Database
+from tests.test_rank_seed_002 import ANNEX_1
+
+JULY = Month(2020, 7)
+ISSUED = dt.date(2020, 8, 5)
+SEED_BASIC = (
+    "1—7月份，各街道办事处、区直各部门单位、各驻区单位报送政务公开工作信息17篇，"
+    "省政府办公厅《政务公开看山东》采用3篇，市政府办公室《政务公开经验做法》采用12篇，未采用2篇。"
+    "其中，各街道办事处报送信息3篇；区直各部门单位报送信息14篇。"
+)
+
+
+def test_basic_situation_carries_the_seed_figures(gaoxin: Database, rules: Rules) -> None:
+    bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
+    assert bulletin.title == "关于1—7月份政务公开信息采用情况的通报"
+    assert bulletin.basic == SEED_BASIC
+    assert [(r.unit, r.score) for r in bulletin.ranking.rows] == [(a[0], a[-1]) for a in ANNEX_1]
+    assert bulletin.article_count == 17
+
+
+def test_problems_are_computed_from_the_data(gaoxin: Database, rules: Rules) -> None:
+    bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
+    assert bulletin.problems == [
+        "一是信息报送数量少。截至目前，全区总量17条，平均到每个部门单位0.7条，"
+        "12个部门单位（占48%）报送信息数量为0。"
+    ]
+
+
+def test_a_low_publication_rate_is_named(db: Database, rules: Rules) -> None:
+    import_units(db, "u.csv", "name,category\n甲局,区直部门\n".encode(), "t")
+    rows = "".join(f"甲局,稿{n},2021-03-0{n},yes,{'city' if n == 1 else ''}\n" for n in range(1, 5))
+    import_articles(
+        db,
+        "a.csv",
+        ("unit,title,submitted_on,forwarded,published_in\n" + rows).encode(),
+        rules,
+        "t",
+    )
+    bulletin = build_bulletin(db, rules, Month(2021, 3), dt.date(2021, 4, 6))
+    assert bulletin.problems == [
+        "一是信息报送质量不高。报送的4篇信息仅被采用1篇，采用率25%，部分信息不符合上级平台的刊发要求。"
+    ]
+
+
+def test_requirements_name_the_units_under_supervision_and_circular(
+    gaoxin: Database, rules: Rules
+) -> None:
+    bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
+    assert bulletin.supervised == ["公安分局", "消防救援大队", "洸河街道"]
+    assert bulletin.circulated[:3] == ["经济发展局", "党工委宣传部", "黄屯街道"]
+    assert "柳行街道" in bulletin.circulated
+    assert "党政办公室" not in bulletin.supervised + bulletin.circulated
+    assert "本期下发督办单的单位（连续两个月无持续进展）：公安分局、消防救援大队、洸河街道。" in (
+        bulletin.requirements
+    )
+
+
+def test_annex_2_lists_every_article_highest_level_first(gaoxin: Database, rules: Rules) -> None:
+    articles = list(build_bulletin(gaoxin, rules, JULY, ISSUED).articles())
+    assert [a.outcome for a in articles] == ["政务公开看山东"] * 3 + ["政务公开经验做法"] * 12 + [
+        "未采用"
+    ] * 2
+    assert articles[-1].title == "济宁高新区多措并举开展信访条例宣传工作"
+
+
+def test_docx_has_title_body_and_attachments_as_tables(gaoxin: Database, rules: Rules) -> None:
+    bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
+    document = Document(io.BytesIO(bulletin_docx(bulletin, rules)))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[:3] == [
+        "济宁高新区管委会办公室",
+        "关于1—7月份政务公开信息采用情况的通报",
+        "各街道办事处，区直各部门单位，各驻区单位：",
+    ]
+    assert SEED_BASIC in texts
+    assert "2020年8月5日" in texts
+    table = document.tables[0]
+    assert len(table.rows) == 26
+    assert [c.text for c in table.rows[1].cells] == [
+        "1",
+        "党政办公室",
+        "1",
+        "1",
+        "",
+        "",
+        "2",
+        "2",
+        "30",
+    ]
+    assert [c.text for c in table.rows[13].cells][1:] == ["接庄街道", "", "", "", "", "1", "0", "2"]
+    assert "17. 济宁高新区多措并举开展信访条例宣传工作（未采用）" in texts
+    assert any(
+        t.startswith("国务院办公厅门户网站《政务公开工作交流》专栏或其他国家级报刊") for t in texts
+    )
+
+
+def test_xlsx_has_the_three_attachments(gaoxin: Database, rules: Rules) -> None:
+    bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
+    book = load_workbook(io.BytesIO(bulletin_xlsx(bulletin, rules)))
+    assert book.sheetnames == ["附件1 得分情况", "附件2 报送清单", "附件3 计分办法"]
+    annex1 = list(book["附件1 得分情况"].iter_rows(min_row=3, values_only=True))
+    assert [(r[1], r[-1]) for r in annex1] == [(a[0], a[-1]) for a in ANNEX_1]
+    annex2 = list(book["附件2 报送清单"].iter_rows(min_row=3, values_only=True))
+    assert len(annex2) == 17 and annex2[0][3] == "政务公开看山东"
+
+
+def test_chart_and_chat_message(gaoxin: Database, rules: Rules) -> None:
+    bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
+    png = ranking_chart(bulletin)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
+    message = bulletin_message(bulletin)
+    assert len(message) < 4096
+    assert "<b>下发督办单：</b>公安分局、消防救援大队、洸河街道" in message
+
+
+def test_cli_writes_the_bulletin(
+    gaoxin: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["bulletin", "--month", "2020-07"]) == 0
+    assert SEED_BASIC in capsys.readouterr().out
+    target = tmp_path / "通报.docx"
+    assert main(["bulletin", "--month", "2020-07", "--format", "docx", "-o", str(target)]) == 0
+    assert Document(str(target)).paragraphs[1].text == "关于1—7月份政务公开信息采用情况的通报"
+    assert main(["bulletin", "--month", "2020-7x"]) == 1
