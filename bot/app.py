@@ -24,6 +24,7 @@ from handlers import register
 from handlers.common import Clock, Services
 from handlers.onboarding import set_menu
 from jobs.delivery import JOB_NAME, deliver_outbox
+from jobs.monthly import schedule_monthly
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -125,3 +126,4 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         # Late runs are harmless (the outbox is durable): run them, but only once.
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
+    schedule_monthly(application.job_queue, services)

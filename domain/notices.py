@@ -24,8 +24,12 @@ def enqueue(
     text: str,
     document: bytes | None = None,
     document_name: str | None = None,
+    buttons: list[list[list[str]]] | None = None,
 ) -> bool:
-    """Queue an HTML message (optionally with a document) unless ``key`` is already queued."""
+    """Queue an HTML message (optionally with a document or buttons) unless ``key`` is queued.
+
+    ``buttons`` is an inline keyboard as rows of ``[label, callback_data]``.
+    """
     if repo.outbox.exists(key):
         return False
     repo.session.add(
@@ -35,6 +39,7 @@ def enqueue(
             text=text,
             document=document,
             document_name=document_name,
+            buttons=buttons,
         )
     )
     return True
@@ -61,13 +66,16 @@ class Pending:
     document: bytes | None
     document_name: str | None
     attempts: int
+    buttons: list[list[list[str]]] | None
 
 
 def due_messages(db: Database, now: dt.datetime, limit: int = 50) -> list[Pending]:
     """Queued messages whose time has come, oldest first."""
     with db.session() as session:
         return [
-            Pending(m.id, m.key, m.chat_id, m.text, m.document, m.document_name, m.attempts)
+            Pending(
+                m.id, m.key, m.chat_id, m.text, m.document, m.document_name, m.attempts, m.buttons
+            )
             for m in Repo(session).outbox.due(now, limit)
         ]
 

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import office, onboarding, queries, submit
+from handlers import bulletins, office, onboarding, queries, submit
 from handlers.common import answer
 from handlers.errors import on_error
 
@@ -56,6 +56,7 @@ def register(
             MessageHandler(
                 filters.Document.ALL & filters.CaptionRegex(r"^/import"), office.import_document
             ),
+            CommandHandler("bulletin", bulletins.preview),
             CommandHandler("rank", queries.rank),
             CommandHandler("unit", queries.unit),
             CommandHandler("stats", queries.stats),
@@ -64,6 +65,7 @@ def register(
             CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
             CallbackQueryHandler(office.review_button, pattern=r"^rev:"),
             CallbackQueryHandler(office.publish_button, pattern=r"^pub:"),
+            CallbackQueryHandler(bulletins.decide, pattern=r"^bul:"),
             MessageHandler(filters.COMMAND, unknown_command),
             MessageHandler(private & filters.TEXT, stray_text),
         ],

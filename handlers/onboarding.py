@@ -40,6 +40,7 @@ ADMIN_MENU = [
     ("invite", "邀请联络员：/invite 单位"),
     ("units", "单位列表"),
     ("import", "导入单位或稿件（发送文件）"),
+    ("bulletin", "预览一月一通报 [YYYY-MM]"),
 ]
 HELP_ITEM = ("help", "帮助")
 

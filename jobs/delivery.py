@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import logging
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
@@ -54,6 +55,14 @@ async def _deliver_due(context: ContextTypes.DEFAULT_TYPE) -> bool:
 async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool:
     """Send one message; False when Telegram asks the whole bot to slow down."""
     svc = services(context)
+    markup = None
+    if message.buttons:
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                for row in message.buttons
+            ]
+        )
     try:
         if message.document is not None:
             await context.bot.send_document(
@@ -63,7 +72,7 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
                 caption=message.text or None,
             )
         else:
-            await context.bot.send_message(message.chat_id, message.text)
+            await context.bot.send_message(message.chat_id, message.text, reply_markup=markup)
     except RetryAfter as exc:
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)

@@ -102,7 +102,7 @@ def _font(run: object, name: str, size: float, bold: bool = False) -> None:
     run._element.rPr.rFonts.set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
 
 
-def _paragraph(
+def paragraph(
     document: object,
     text: str,
     *,
@@ -112,40 +112,39 @@ def _paragraph(
     align: object = None,
     indent: bool = True,
 ) -> None:
-    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
+    """Add a paragraph in official-document style: 仿宋 三号, two-character indent, 28 pt lines."""
+    para = document.add_paragraph()  # type: ignore[attr-defined]
     if align is not None:
-        paragraph.alignment = align
+        para.alignment = align
     if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(size * 2)
-    paragraph.paragraph_format.line_spacing = Pt(28)
-    _font(paragraph.add_run(text), font, size, bold)
+        para.paragraph_format.first_line_indent = Pt(size * 2)
+    para.paragraph_format.line_spacing = Pt(28)
+    _font(para.add_run(text), font, size, bold)
 
 
 def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     """The bulletin as an official document: 标题, 主送, 正文, 附件 as tables, 落款."""
     document = Document()
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    _paragraph(
-        document, bulletin.issuer, font="方正小标宋简体", size=22, align=center, indent=False
-    )
-    _paragraph(document, bulletin.title, font="方正小标宋简体", size=22, align=center, indent=False)
-    _paragraph(document, f"{bulletin.recipients}：", indent=False)
-    _paragraph(document, "一、基本情况", font="黑体")
-    _paragraph(document, bulletin.basic)
-    _paragraph(document, "二、存在问题", font="黑体")
+    paragraph(document, bulletin.issuer, font="方正小标宋简体", size=22, align=center, indent=False)
+    paragraph(document, bulletin.title, font="方正小标宋简体", size=22, align=center, indent=False)
+    paragraph(document, f"{bulletin.recipients}：", indent=False)
+    paragraph(document, "一、基本情况", font="黑体")
+    paragraph(document, bulletin.basic)
+    paragraph(document, "二、存在问题", font="黑体")
     for text in bulletin.problems or ["本期未发现突出问题。"]:
-        _paragraph(document, text)
-    _paragraph(document, "三、工作要求", font="黑体")
+        paragraph(document, text)
+    paragraph(document, "三、工作要求", font="黑体")
     for text in bulletin.requirements:
-        _paragraph(document, text)
+        paragraph(document, text)
     if bulletin.changes:
-        _paragraph(document, "四、上期通报后更正的数据", font="黑体")
+        paragraph(document, "四、上期通报后更正的数据", font="黑体")
         for text in bulletin.changes:
-            _paragraph(document, text)
+            paragraph(document, text)
     for n, title in enumerate(bulletin.annex_titles, start=1):
-        _paragraph(document, f"{'附件：' if n == 1 else '      '}{n}. {title}")
-    _paragraph(document, bulletin.issuer, align=right, indent=False)
-    _paragraph(document, date_text(bulletin), align=right, indent=False)
+        paragraph(document, f"{'附件：' if n == 1 else '      '}{n}. {title}")
+    paragraph(document, bulletin.issuer, align=right, indent=False)
+    paragraph(document, date_text(bulletin), align=right, indent=False)
 
     _annex_heading(document, "附件1", bulletin.annex_titles[0])
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
@@ -162,22 +161,22 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     _annex_heading(document, "附件2", bulletin.annex_titles[1])
     for n, article in enumerate(bulletin.articles(), start=1):
         if n > DOCX_ANNEX_LIMIT:
-            _paragraph(document, f"……共{bulletin.article_count}篇，完整清单见 .xlsx 附件。")
+            paragraph(document, f"……共{bulletin.article_count}篇，完整清单见 .xlsx 附件。")
             break
-        _paragraph(document, f"{n}. {article.title}（{article.outcome}）")
+        paragraph(document, f"{n}. {article.title}（{article.outcome}）")
 
     _annex_heading(document, "附件3", bulletin.annex_titles[2])
-    _paragraph(document, bulletin.scoring_rules)
+    paragraph(document, bulletin.scoring_rules)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
 def _annex_heading(document: object, label: str, title: str) -> None:
-    paragraph = document.add_paragraph()  # type: ignore[attr-defined]
-    paragraph.add_run().add_break(WD_BREAK.PAGE)
-    _font(paragraph.add_run(label), "黑体", 16)
-    _paragraph(
+    para = document.add_paragraph()  # type: ignore[attr-defined]
+    para.add_run().add_break(WD_BREAK.PAGE)
+    _font(para.add_run(label), "黑体", 16)
+    paragraph(
         document,
         title,
         font="方正小标宋简体",

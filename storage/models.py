@@ -37,6 +37,8 @@ TITLE_MAX = 200
 ROLES = ("admin", "supervisor", "liaison")
 ARTICLE_STATUSES = ("submitted", "forwarded", "declined", "published")
 OUTBOX_STATUSES = ("pending", "sent", "undeliverable")
+ISSUE_STATUSES = ("held", "issued", "withheld")
+ESCALATION_KINDS = ("supervision", "circular")
 ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
 
 
@@ -223,12 +225,70 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     document: Mapped[bytes | None] = mapped_column(LargeBinary)
     document_name: Mapped[str | None] = mapped_column(String(255))
+    # Inline keyboard as [[[label, callback_data], …], …], for approval requests.
+    buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class BulletinIssue(Base):
+    """一月一通报 issued (or held for approval) for a month: at most one per month."""
+
+    __tablename__ = "bulletin_issues"
+    __table_args__ = (CheckConstraint(f"status IN {ISSUE_STATUSES!r}", name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date, unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(100))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    # Set in the transaction that queues the bulletin and its notices: until then, a restart
+    # publishes again (every queued row is keyed, so nothing goes twice).
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Escalation(Base):
+    """督办单 or 全区通报 for a unit and month: at most one per unit, month and kind.
+
+    督办单 are numbered per year (〔2020〕第3号); the database keeps numbers unique.
+    """
+
+    __tablename__ = "escalations"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "month", "kind", name="uq_escalations_unit_month_kind"),
+        UniqueConstraint("kind", "year", "number", name="uq_escalations_kind_year_number"),
+        CheckConstraint(f"kind IN {ESCALATION_KINDS!r}", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    month: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int | None] = mapped_column(Integer)
+    streak: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class DataChange(Base):
+    """A change to a month whose bulletin was already out: made by override, reported next."""
+
+    __tablename__ = "data_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[dt.date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str] = mapped_column(String(100))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reported_in: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class Setting(Base):

@@ -16,6 +16,9 @@ from storage.models import (
     Article,
     ArticleTally,
     AuditEntry,
+    BulletinIssue,
+    DataChange,
+    Escalation,
     Invite,
     OutboxMessage,
     Publication,
@@ -407,6 +410,87 @@ class Outbox:
         return {status: n for status, n in self.session.execute(query)}
 
 
+class Bulletins:
+    """Issued (or held) bulletins."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, month: dt.date, *, lock: bool = False) -> BulletinIssue | None:
+        """The issue record of a month."""
+        query = select(BulletinIssue).where(BulletinIssue.month == month)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def latest_issued(self, year: int) -> dt.date | None:
+        """The last month of ``year`` whose bulletin is out."""
+        query = select(func.max(BulletinIssue.month)).where(
+            BulletinIssue.status == "issued",
+            BulletinIssue.month >= dt.date(year, 1, 1),
+            BulletinIssue.month < dt.date(year + 1, 1, 1),
+        )
+        return self.session.scalar(query)
+
+
+class Escalations:
+    """督办单 and 全区通报."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def exists(self, unit_id: int, month: dt.date, kind: str) -> bool:
+        """Whether this unit already has this kind of escalation for the month."""
+        query = select(Escalation.id).where(
+            Escalation.unit_id == unit_id, Escalation.month == month, Escalation.kind == kind
+        )
+        return self.session.scalar(query) is not None
+
+    def next_number(self, year: int) -> int:
+        """The next 督办单 number of the year."""
+        query = select(func.max(Escalation.number)).where(
+            Escalation.kind == "supervision", Escalation.year == year
+        )
+        return int(self.session.scalar(query) or 0) + 1
+
+    def of_month(self, month: dt.date) -> list[Escalation]:
+        """The month's escalations, in numbering order, with their units."""
+        query = (
+            select(Escalation)
+            .where(Escalation.month == month)
+            .order_by(Escalation.kind.desc(), Escalation.number, Escalation.id)
+            .options(selectinload(Escalation.unit))
+        )
+        return list(self.session.scalars(query))
+
+
+class Changes:
+    """Corrections to months whose bulletin was out."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, month: dt.date, description: str, by: str) -> None:
+        """Record a correction."""
+        self.session.add(DataChange(month=month, description=description, changed_by=by))
+
+    def unreported(self, before: dt.date) -> list[tuple[int, str]]:
+        """Corrections to months before ``before`` that no bulletin has told yet."""
+        query = (
+            select(DataChange.id, DataChange.description)
+            .where(DataChange.reported_in.is_(None), DataChange.month < before)
+            .order_by(DataChange.id)
+        )
+        return [(change_id, text) for change_id, text in self.session.execute(query)]
+
+    def mark_reported(self, ids: list[int], month: dt.date) -> None:
+        """The bulletin of ``month`` told these."""
+        if ids:
+            self.session.execute(
+                update(DataChange).where(DataChange.id.in_(ids)).values(reported_in=month)
+            )
+
+
 class Invites:
     """Invite codes."""
 
@@ -481,4 +565,7 @@ class Repo:
         self.settings = Settings(session)
         self.invites = Invites(session)
         self.outbox = Outbox(session)
+        self.bulletins = Bulletins(session)
+        self.escalations = Escalations(session)
+        self.changes = Changes(session)
         self.audit = Audit(session)

@@ -13,7 +13,7 @@ from storage.db import Database
 from storage.models import Article, AuditEntry, Unit
 from tests.botworld import World, running_bot
 
-NOW = dt.datetime(2020, 8, 5, 10, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
 
 
 @pytest.fixture

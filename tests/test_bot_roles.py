@@ -14,7 +14,7 @@ from storage.db import Database
 from storage.models import AuditEntry
 from tests.botworld import SUPERVISOR_ID, World, running_bot
 
-NOW = dt.datetime(2020, 8, 5, 10, 0, tzinfo=dt.UTC)
+NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
 LIAISON_ONLY = "仅限已绑定单位的联络员"
 ADMIN_ONLY = "仅限政务公开办公室管理员"
 SUPERVISOR_ONLY = "仅限督查人员和管理员"

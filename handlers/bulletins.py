@@ -1,0 +1,82 @@
+"""/bulletin: preview a month's bulletin; 发布 / 暂缓 a bulletin held for approval."""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from domain.access import Identity
+from domain.bulletin import build_bulletin
+from domain.errors import UserError
+from domain.monthly import decide_held_bulletin
+from domain.periods import Month
+from handlers.common import answer, arguments, refuse, requires, services
+from jobs.delivery import deliver_outbox
+from jobs.monthly import chats_of
+from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from reports.notices import monthly_renderers
+
+
+@requires("admin")
+async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/bulletin [YYYY-MM]: the bulletin as it would go out, to the admin only."""
+    svc = services(context)
+    args = arguments(context)
+    try:
+        if len(args) > 1:
+            raise UserError("用法：/bulletin [YYYY-MM]，默认为上月")
+        month = Month.parse(args[0]) if args else Month.of(svc.today()).previous()
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    bulletin = build_bulletin(svc.db, svc.rules, month, svc.today())
+    docx, xlsx, chart = await asyncio.to_thread(
+        lambda: (
+            bulletin_docx(bulletin, svc.rules),
+            bulletin_xlsx(bulletin, svc.rules),
+            ranking_chart(bulletin),
+        )
+    )
+    await answer(update, "【预览，尚未发布】\n" + bulletin_message(bulletin))
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(docx, filename=f"{bulletin.title}.docx")
+    await chat.send_document(xlsx, filename=f"{bulletin.title}附件.xlsx")
+    await chat.send_document(chart, filename=f"{month}得分情况.png")
+
+
+@requires("admin")
+async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """发布 or 暂缓 pressed under an approval request."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    svc = services(context)
+    _, choice, raw_month = query.data.split(":")
+    month = Month.parse(raw_month)
+    try:
+        outcome = await asyncio.to_thread(
+            decide_held_bulletin,
+            svc.db,
+            svc.rules,
+            month,
+            choice == "ok",
+            who.telegram_id,
+            svc.today(),
+            chats_of(svc),
+            monthly_renderers(svc.rules),
+        )
+    except UserError as exc:
+        await query.answer(str(exc)[:190], show_alert=True)
+        return
+    await query.answer("已处理")
+    label = f"{month.year}年{month.month}月的通报"
+    if outcome.status == "issued":
+        counts = f"下发督办单 {outcome.supervised} 个，全区通报 {outcome.circulated} 个单位"
+        text = f"{label}已发布：{counts}。"
+    else:
+        text = f"{label}已暂缓发布。"
+    await query.edit_message_text(text)
+    assert context.job_queue is not None
+    context.job_queue.run_once(deliver_outbox, 0)

@@ -1,0 +1,92 @@
+"""The monthly jobs: the bulletin with its escalations, and the reminders. Thin wrappers.
+
+They run on a schedule and once at start (catching up on anything missed while down); each
+asks ``domain`` whether its time has come, by the injected clock, so running them more often
+than needed changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+from telegram.ext import ContextTypes, JobQueue
+
+from domain.monthly import Chats, run_bulletin_cycle, run_reminders
+from handlers.common import Services, services
+from jobs.delivery import JOB_NAME as DELIVERY_JOB
+from jobs.delivery import deliver_outbox
+from reports.notices import monthly_renderers
+
+log = logging.getLogger(__name__)
+BULLETIN_JOB = "monthly-bulletin"
+REMINDER_JOB = "monthly-reminders"
+CATCH_UP_JOB = "monthly-catch-up"
+# A late run is still worth making the same day; the work is idempotent, so run it once.
+JOB_OPTIONS = {"misfire_grace_time": 6 * 3600, "coalesce": True, "max_instances": 1}
+
+
+def chats_of(svc: Services) -> Chats:
+    """Where the monthly routine sends things."""
+    settings = svc.settings
+    return Chats(settings.bulletin_chat_id, settings.supervision_chat_id, settings.admin_ids)
+
+
+async def bulletin_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Issue last month's bulletin and escalations if due and not yet out."""
+    svc = services(context)
+    outcome = await asyncio.to_thread(
+        run_bulletin_cycle,
+        svc.db,
+        svc.rules,
+        svc.clock(),
+        svc.settings.tz,
+        chats_of(svc),
+        monthly_renderers(svc.rules),
+    )
+    if outcome.status not in (None, "already"):
+        log.info("bulletin for %s: %s", outcome.month, outcome.status)
+    _deliver_now(context)
+
+
+async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remind units with nothing submitted this month, if it is time."""
+    svc = services(context)
+    queued = await asyncio.to_thread(run_reminders, svc.db, svc.rules, svc.clock(), svc.settings.tz)
+    if queued:
+        log.info("queued %d reminders", queued)
+    _deliver_now(context)
+
+
+async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """At start: whatever came due while the bot was down."""
+    await bulletin_job(context)
+    await reminder_job(context)
+
+
+def _deliver_now(context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert context.job_queue is not None
+    context.job_queue.run_once(deliver_outbox, 0, name=f"{DELIVERY_JOB}-now")
+
+
+def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignore[type-arg]
+    """Register the monthly jobs under fixed names, replacing any from before."""
+    for name in (BULLETIN_JOB, REMINDER_JOB, CATCH_UP_JOB):
+        for job in job_queue.get_jobs_by_name(name):
+            job.schedule_removal()
+    schedule = svc.rules.schedule
+    tz = svc.settings.tz
+    job_queue.run_daily(
+        bulletin_job,
+        dt.time(schedule.bulletin_time.hour, schedule.bulletin_time.minute, tzinfo=tz),
+        name=BULLETIN_JOB,
+        job_kwargs=JOB_OPTIONS,
+    )
+    job_queue.run_daily(
+        reminder_job,
+        dt.time(schedule.reminder_time.hour, schedule.reminder_time.minute, tzinfo=tz),
+        name=REMINDER_JOB,
+        job_kwargs=JOB_OPTIONS,
+    )
+    job_queue.run_once(catch_up_job, 1, name=CATCH_UP_JOB)
