@@ -169,6 +169,17 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> None:
+    """Play a month of the 高新区 office offline and write what everyone saw."""
+    from bot.demo import run_demo
+
+    result = run_demo(Path(args.out))
+    print(f"演示完成（用时 {result.seconds:.1f} 秒）。")
+    print(f"聊天记录：{result.transcript}")
+    for path in result.files:
+        print(f"文件：{path}")
+
+
 def cmd_console(ctx: Context, args: argparse.Namespace) -> None:
     """Chat with the bot in the terminal through the sandbox."""
     from bot.console import main_console
@@ -211,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
     run.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
     run.set_defaults(func=cmd_run)
+
+    demo = commands.add_parser("demo", help="离线演示：沙盒 + 高新区示例，一个月的完整流程")
+    demo.add_argument("--out", default="demo-output", metavar="DIR", help="输出目录")
+    demo.set_defaults(func=cmd_demo)
 
     console = commands.add_parser("console", help="在终端里通过沙盒与机器人对话（无需令牌）")
     console.add_argument("--as", dest="as_", type=int, default=1000, metavar="TELEGRAM_ID")

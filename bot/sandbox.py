@@ -126,6 +126,8 @@ class Sandbox:
         self.files: dict[str, StoredFile] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        # Every message of every chat in the order it happened, for transcripts.
+        self.log: list[tuple[Chat, dict[str, Any]]] = []
         self.faults: list[Fault] = []
         self.webhook: dict[str, Any] | None = None
         self._updates: deque[dict[str, Any]] = deque()
@@ -229,6 +231,7 @@ class Sandbox:
             **content,
         }
         chat.messages.append(message)
+        self.log.append((chat, message))
         self.push_update({"message": message})
         return message
 
@@ -345,6 +348,7 @@ class Sandbox:
             **content,
         }
         chat.messages.append(message)
+        self.log.append((chat, message))
         async with self._bot_message:
             self._bot_message.notify_all()
         return message
@@ -475,6 +479,7 @@ class Sandbox:
         if "entities" not in content:
             message.pop("entities", None)
         message["edit_date"] = int(time.time())
+        self.log.append((chat, dict(message)))
         return message
 
     async def api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -632,6 +637,8 @@ class SandboxUser:
                             "data": button["callback_data"],
                         }
                         self.sandbox.push_update({"callback_query": query})
+                        pressed = {"from": self.data, "text": f"〔点击“{label}”〕"}
+                        self.sandbox.log.append((target, pressed))
                         return query
         raise LookupError(f"no button {label!r} in chat {target.id}")
 

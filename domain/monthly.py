@@ -142,7 +142,12 @@ def publish_month(
                 repo, f"{key}:xlsx", chats.bulletin, "", render.xlsx(bulletin), f"{name}附件.xlsx"
             )
             enqueue(
-                repo, f"{key}:png", chats.bulletin, "", render.chart(bulletin), f"{month}得分.png"
+                repo,
+                f"{key}:png",
+                chats.bulletin,
+                "",
+                render.chart(bulletin),
+                f"{month}得分情况.png",
             )
         office = rules.bulletin.supervision_office
         for escalation in supervised:
