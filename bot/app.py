@@ -20,9 +20,9 @@ from telegram.ext import (
 from bot.settings import Settings
 from domain.access import identify
 from domain.rules import Rules
-from handlers import register
 from handlers.common import Clock, Services
 from handlers.onboarding import set_menu
+from handlers.registry import register
 from jobs.delivery import JOB_NAME, deliver_outbox
 from jobs.monthly import schedule_monthly
 from storage.db import Database
@@ -45,11 +45,13 @@ def build_application(
     submit_timeout: float = 600.0,
     delivery_interval: float = 5.0,
     overall_rate: float = 30.0,
+    retry_base: float = 1.0,
 ) -> Application:  # type: ignore[type-arg]
     """The bot: handlers, rate limiter, HTML defaults, the outbox delivery job.
 
     ``overall_rate`` is Telegram's cap on messages per second across all chats; 0 lifts it
-    (benchmarks against a local sandbox measure the bot, not Telegram's limit).
+    (benchmarks against a local sandbox measure the bot, not Telegram's limit). Failed
+    deliveries are retried after 2, 4, 8 … × ``retry_base`` seconds.
     """
     if not settings.bot_token:
         raise ValueError("GONGKAI_BOT_TOKEN is required")
@@ -72,6 +74,8 @@ def build_application(
     application = builder.build()
     application.bot_data["services"] = Services(settings, rules, db, clock)
     application.bot_data["delivery_interval"] = delivery_interval
+    application.bot_data["retry_base"] = retry_base
+    application.bot_data["delivery_rate"] = overall_rate
     register(
         application,
         submit_timeout=submit_timeout,

@@ -84,7 +84,9 @@ def cmd_import_units(ctx: Context, args: argparse.Namespace) -> None:
 
 def cmd_import_articles(ctx: Context, args: argparse.Namespace) -> None:
     """Import articles from CSV or XLSX."""
-    result = import_articles(ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor)
+    result = import_articles(
+        ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor, args.override
+    )
     print(result.summary())
 
 
@@ -208,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
         "articles", help="稿件（列：unit,title,submitted_on,forwarded,published_in）"
     )
     articles.add_argument("file")
+    articles.add_argument(
+        "--override", action="store_true", help="更正已发布通报的月份（记入审计并在下期通报说明）"
+    )
     articles.set_defaults(func=cmd_import_articles)
 
     rank = commands.add_parser("rank", help="得分排名")

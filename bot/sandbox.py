@@ -59,6 +59,10 @@ class Fault:
     retry_after: int | None = None
     delay: float = 0.0
     times: int = 1
+    # Close the connection without an answer, as a network failure would.
+    drop: bool = False
+    # Never answer (until the client goes away); ``Sandbox.stalled`` is set meanwhile.
+    stall: bool = False
 
 
 @dataclass
@@ -136,6 +140,8 @@ class Sandbox:
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._new_update = asyncio.Event()
+        self.stalled = asyncio.Event()
+        self.refused_for_flooding = 0
         self._bot_message = asyncio.Condition()
         self._sent: dict[int, deque[float]] = defaultdict(deque)
         self._sent_all: deque[float] = deque()
@@ -150,7 +156,8 @@ class Sandbox:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
-        self._runner = web.AppRunner(app, access_log=None)
+        # A request whose client goes away before it is answered is abandoned, not carried out.
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
@@ -274,7 +281,10 @@ class Sandbox:
         try:
             params = await _read_params(request, self)
             self.calls.append((method, params))
-            await self._apply_faults(method)
+            if await self._apply_faults(method) == "drop":
+                assert request.transport is not None
+                request.transport.abort()
+                return web.Response(status=500)
             handler = getattr(self, f"api_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found")
@@ -292,16 +302,22 @@ class Sandbox:
                 return web.Response(body=stored.content, content_type=stored.mime_type)
         raise web.HTTPNotFound()
 
-    async def _apply_faults(self, method: str) -> None:
+    async def _apply_faults(self, method: str) -> str | None:
         for fault in self.faults:
             if fault.method in (None, method) and fault.times > 0:
                 fault.times -= 1
                 if fault.delay:
                     await asyncio.sleep(fault.delay)
+                if fault.stall:
+                    self.stalled.set()
+                    await asyncio.Event().wait()
+                if fault.drop:
+                    return "drop"
                 if fault.status >= 400:
                     extra = {"retry_after": fault.retry_after} if fault.retry_after else {}
                     raise ApiError(fault.status, fault.description, **extra)
-                return
+                return None
+        return None
 
     # -- limits ----------------------------------------------------------------------------
 
@@ -312,14 +328,17 @@ class Sandbox:
         if limits.global_per_second:
             _drop_before(self._sent_all, now - 1.0)
             if len(self._sent_all) >= limits.global_per_second:
+                self.refused_for_flooding += 1
                 raise _too_many(1)
         if chat.type != "private" and limits.group_per_minute:
             _drop_before(sent, now - 60.0)
             if len(sent) >= limits.group_per_minute:
+                self.refused_for_flooding += 1
                 raise _too_many(int(61 - (now - sent[0])))
         elif limits.per_chat_per_second:
             _drop_before(sent, now - 1.0)
             if len(sent) >= limits.per_chat_per_second:
+                self.refused_for_flooding += 1
                 raise _too_many(1)
         sent.append(now)
         self._sent_all.append(now)

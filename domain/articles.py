@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ValidationError, field_validator
 
 from domain.errors import ImportRejected, RowError
+from domain.locks import locking_bulletin
 from domain.rules import Rules
 from domain.tabular import read_rows
 from domain.units import first_error
@@ -148,14 +149,17 @@ def parse_articles(
 
 
 def import_articles(
-    db: Database, name: str, content: bytes, rules: Rules, actor: str
+    db: Database, name: str, content: bytes, rules: Rules, actor: str, override: bool = False
 ) -> ArticleImportResult:
     """Create articles and record their publications, all or nothing.
 
     Running the same file twice changes nothing: an article is known by its unit, year and
-    title; a row can add publications or forward an article, never take them back.
+    title; a row can add publications or forward an article, never take them back. A row that
+    would change a month whose bulletin is out is refused unless ``override``; with it, the
+    change is kept for the next bulletin.
     """
     created = updated = unchanged = 0
+    locked_rows: list[RowError] = []
     with db.session() as session:
         repo = Repo(session)
         units = repo.units.by_names()
@@ -163,8 +167,29 @@ def import_articles(
         keys = [(units[r.unit].id, r.submitted_on.year, r.title) for _, r in rows]
         existing = repo.articles.by_keys(keys)
         published = repo.articles.platforms_of([a.id for a in existing.values()])
-        for key, (_, row) in zip(keys, rows, strict=True):
+        for key, (line, row) in zip(keys, rows, strict=True):
             article = existing.get(key)
+            changes = article is None or bool(
+                set(row.published_in) - published[article.id]
+                or (row.forwarded and article.status in {"submitted", "declined"})
+            )
+            locked = locking_bulletin(repo, row.submitted_on) if changes else None
+            if locked is not None:
+                if not override:
+                    locked_rows.append(
+                        RowError(
+                            line,
+                            f"{locked.year}年{locked.month}月的通报已发布，"
+                            f"{row.submitted_on.year}年{row.submitted_on.month}月的数据已锁定"
+                            f"（确需更正请加 override）",
+                        )
+                    )
+                    continue
+                repo.changes.add(
+                    row.submitted_on.replace(day=1),
+                    f"导入 {name} 第 {line} 行：{row.unit}《{row.title}》",
+                    actor,
+                )
             if article is None:
                 article = Article(
                     unit_id=key[0],
@@ -190,6 +215,8 @@ def import_articles(
                 if code not in have:
                     article.publications.append(Publication(platform=code, recorded_by=actor))
             apply_score(article, have | set(row.published_in), rules)
+        if locked_rows:
+            raise ImportRejected(name, locked_rows)
         result = ArticleImportResult(created, updated, unchanged)
         repo.audit.record(
             actor,

@@ -10,11 +10,13 @@ from domain.units import UNIT_COLUMNS, import_units
 from storage.db import Database
 
 
-def import_file(db: Database, rules: Rules, name: str, content: bytes, actor: str) -> str:
+def import_file(
+    db: Database, rules: Rules, name: str, content: bytes, actor: str, override: bool = False
+) -> str:
     """Import units or articles, whichever the header names; return the summary."""
     header = set(header_of(name, content))
     if set(ARTICLE_COLUMNS) <= header:
-        return import_articles(db, name, content, rules, actor).summary()
+        return import_articles(db, name, content, rules, actor, override).summary()
     if set(UNIT_COLUMNS) <= header:
         return import_units(db, name, content, actor).summary()
     raise UserError(

@@ -98,9 +98,9 @@ def postpone(
                 message.attempts += 1
 
 
-def backoff(attempts: int) -> dt.timedelta:
-    """How long to wait after the n-th failure: 2, 4, 8 … seconds, at most ten minutes."""
-    return dt.timedelta(seconds=min(2 ** max(attempts, 1), 600))
+def backoff(attempts: int, base: float = 1.0) -> dt.timedelta:
+    """How long to wait after the n-th failure: 2, 4, 8 … times ``base`` seconds, ≤ 10 minutes."""
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts, 1), 600))
 
 
 def mark_undeliverable(

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from domain.access import Identity
 from domain.articles import apply_score, check_title
 from domain.errors import UserError
+from domain.locks import guard
 from domain.notices import admin_chats, enqueue_many
+from domain.periods import Month
 from domain.rules import Rules
 from storage.db import Database
 from storage.models import Article, Publication
@@ -188,11 +190,14 @@ def get_article(db: Database, article_id: int) -> ArticleView:
         return view(_require(Repo(session), article_id))
 
 
-def forward_article(db: Database, rules: Rules, article_id: int, admin_id: int) -> ArticleView:
+def forward_article(
+    db: Database, rules: Rules, article_id: int, admin_id: int, override: bool = False
+) -> ArticleView:
     """区级采用·上报: the office accepts the article and sends it upstream."""
     with db.session() as session:
         repo = Repo(session)
         article = _require(repo, article_id, lock=True)
+        locked = guard(repo, article.submitted_on, override, f"/forward {article_id}")
         if article.status in {"forwarded", "published"}:
             raise UserError(
                 f"稿件 #{article.id} 已上报（{STATUS_NAMES[article.status]}），无需重复操作。"
@@ -203,18 +208,21 @@ def forward_article(db: Database, rules: Rules, article_id: int, admin_id: int) 
         _tell_liaisons(
             repo,
             article,
-            _audit(repo, admin_id, "article.forward", article, before),
+            _audit(repo, admin_id, "article.forward", article, before, locked),
             f"稿件 #{article.id}《{html.escape(article.title)}》已由区级采用并报送上级平台，"
             f"暂计 {article.points} 分；上级平台刊发后按刊发级别计分。",
         )
         return view(article)
 
 
-def decline_article(db: Database, article_id: int, admin_id: int) -> ArticleView:
+def decline_article(
+    db: Database, article_id: int, admin_id: int, override: bool = False
+) -> ArticleView:
     """不上报: the office does not forward the article."""
     with db.session() as session:
         repo = Repo(session)
         article = _require(repo, article_id, lock=True)
+        locked = guard(repo, article.submitted_on, override, f"/decline {article_id}")
         if article.status == "declined":
             raise UserError(f"稿件 #{article.id} 已是“未上报”状态。")
         if article.status == "published":
@@ -225,7 +233,7 @@ def decline_article(db: Database, article_id: int, admin_id: int) -> ArticleView
         _tell_liaisons(
             repo,
             article,
-            _audit(repo, admin_id, "article.decline", article, before),
+            _audit(repo, admin_id, "article.decline", article, before, locked),
             f"稿件 #{article.id}《{html.escape(article.title)}》本次未上报上级平台，不计分。"
             f"请围绕政务公开举措和经验做法继续报送。",
         )
@@ -243,7 +251,13 @@ class PublishOutcome:
 
 
 def publish_article(
-    db: Database, rules: Rules, article_id: int, code: str, admin_id: int, today: dt.date
+    db: Database,
+    rules: Rules,
+    article_id: int,
+    code: str,
+    admin_id: int,
+    today: dt.date,
+    override: bool = False,
 ) -> PublishOutcome:
     """采用: record that a platform published the article; the score rises only if higher."""
     platform = rules.by_code.get(code.strip().lower())
@@ -253,6 +267,7 @@ def publish_article(
     with db.session() as session:
         repo = Repo(session)
         article = _require(repo, article_id, lock=True)
+        locked = guard(repo, article.submitted_on, override, f"/publish {article_id} {code}")
         have = set(view(article).platforms)
         if platform.code in have:
             raise UserError(f"稿件 #{article.id} 已记录过被{platform.short}采用，不重复计分。")
@@ -263,7 +278,7 @@ def publish_article(
         )
         apply_score(article, have | {platform.code}, rules)
         raised = article.points > previous
-        entry_id = _audit(repo, admin_id, "article.publish", article, before)
+        entry_id = _audit(repo, admin_id, "article.publish", article, before, locked)
         title = html.escape(article.title)
         if raised:
             text = (
@@ -296,13 +311,30 @@ def _state(article: Article) -> dict[str, object]:
 
 
 def _audit(
-    repo: Repo, admin_id: int, action: str, article: Article, before: dict[str, object]
+    repo: Repo,
+    admin_id: int,
+    action: str,
+    article: Article,
+    before: dict[str, object],
+    locked: Month | None,
 ) -> int:
-    """Record the change; its entry's id keys the notices about it."""
+    """Record the change; its entry's id keys the notices about it.
+
+    A change to a month already reported is also kept for the next bulletin to tell.
+    """
     repo.session.flush()
-    entry = repo.audit.record(
-        f"tg:{admin_id}", action, "article", article.id, before, _state(article)
-    )
+    after = _state(article)
+    if locked is not None:
+        after["override"] = f"{locked}"
+        day = article.submitted_on
+        repo.changes.add(
+            day.replace(day=1),
+            f"#{article.id}《{article.title}》（{article.unit.name}，{day.year}年{day.month}月）："
+            f"{STATUS_NAMES[str(before['status'])]}、{before['points']}分 → "
+            f"{STATUS_NAMES[article.status]}、{article.points}分",
+            f"tg:{admin_id}",
+        )
+    entry = repo.audit.record(f"tg:{admin_id}", action, "article", article.id, before, after)
     repo.session.flush()
     return entry.id
 

@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 from domain.access import Identity
 from domain.errors import UserError
 from domain.imports import import_file
+from domain.locks import split_override
 from domain.review import (
     ArticleView,
     decline_article,
@@ -69,9 +70,10 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
 async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
     """/forward ID: accept an article and send it upstream."""
     svc = services(context)
+    args, override = split_override(arguments(context))
     try:
-        article_id = _one_id(arguments(context), "/forward 12")
-        article = forward_article(svc.db, svc.rules, article_id, who.telegram_id)
+        article_id = _one_id(args, "/forward 12")
+        article = forward_article(svc.db, svc.rules, article_id, who.telegram_id, override)
     except UserError as exc:
         await refuse(update, str(exc))
         return
@@ -84,10 +86,9 @@ async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
 async def decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
     """/decline ID: do not forward an article."""
     svc = services(context)
+    args, override = split_override(arguments(context))
     try:
-        article = decline_article(
-            svc.db, _one_id(arguments(context), "/decline 12"), who.telegram_id
-        )
+        article = decline_article(svc.db, _one_id(args, "/decline 12"), who.telegram_id, override)
     except UserError as exc:
         await refuse(update, str(exc))
         return
@@ -100,7 +101,7 @@ async def decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
 async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
     """/publish ID PLATFORM: record a publication (platform buttons when omitted)."""
     svc = services(context)
-    args = arguments(context)
+    args, override = split_override(arguments(context))
     try:
         if not args or len(args) > 2:
             raise UserError("用法：/publish 编号 平台代码，例如 /publish 12 province")
@@ -113,7 +114,7 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
                 reply_markup=platform_keyboard(article.id, svc.rules),
             )
             return
-        await _record_publication(update, context, who, article_id, args[1])
+        await _record_publication(update, context, who, article_id, args[1], override)
     except UserError as exc:
         await refuse(update, str(exc))
 
@@ -152,10 +153,17 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who
 
 
 async def _record_publication(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity, article_id: int, code: str
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    who: Identity,
+    article_id: int,
+    code: str,
+    override: bool = False,
 ) -> None:
     svc = services(context)
-    outcome = publish_article(svc.db, svc.rules, article_id, code, who.telegram_id, svc.today())
+    outcome = publish_article(
+        svc.db, svc.rules, article_id, code, who.telegram_id, svc.today(), override
+    )
     article = outcome.article
     platform = svc.rules.by_code[outcome.platform]
     if outcome.raised:
@@ -212,8 +220,9 @@ async def import_document(
         return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
+    override = (message.caption or "").split()[-1:] in (["override"], ["更正"])
     try:
-        summary = import_file(svc.db, svc.rules, name, content, f"tg:{who.telegram_id}")
+        summary = import_file(svc.db, svc.rules, name, content, f"tg:{who.telegram_id}", override)
     except UserError as exc:
         await refuse(update, str(exc))
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,9 +67,12 @@ async def running_bot(
     now: dt.datetime,
     submit_timeout: float = 600.0,
     limits: Limits | None = None,
+    sandbox: Sandbox | None = None,
 ) -> AsyncIterator[World]:
-    """Start the sandbox and the real application (polling), stop both afterwards."""
-    async with Sandbox(limits=limits) as sandbox:
+    """Start the real application (polling) on a sandbox, new or given; stop what it started."""
+    async with AsyncExitStack() as stack:
+        if sandbox is None:
+            sandbox = await stack.enter_async_context(Sandbox(limits=limits))
         sandbox.group(BULLETIN_CHAT, "政务公开工作群")
         sandbox.group(SUPERVISION_CHAT, "督查室")
         settings = Settings(
@@ -82,7 +85,13 @@ async def running_bot(
         )
         clock = FakeClock(now)
         application = build_application(
-            settings, rules, db, clock=clock, submit_timeout=submit_timeout, delivery_interval=0.2
+            settings,
+            rules,
+            db,
+            clock=clock,
+            submit_timeout=submit_timeout,
+            delivery_interval=0.2,
+            retry_base=0.1,
         )
         await start_polling(application)
         try:

@@ -1,0 +1,75 @@
+"""Every handler of the bot, registered in one visible list, in the order that matters.
+
+``register`` is the one visible list of every handler, in the order that matters.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers import bulletins, office, onboarding, queries, submit
+from handlers.common import answer
+from handlers.errors import on_error
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have."""
+    await answer(update, "未知命令。发送 /help 查看您可以使用的命令。")
+
+
+async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text in a private chat outside any conversation."""
+    await answer(update, "请使用命令与我交流，发送 /help 查看您可以使用的命令。")
+
+
+def register(
+    application: Application,  # type: ignore[type-arg]
+    *,
+    submit_timeout: float,
+    after_every_update: TypeHandler,  # type: ignore[type-arg]
+) -> None:
+    """Add every handler. Group 0 answers the update; group 1 runs after it, every time."""
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            # The conversation first: while it runs, its states take the user's messages.
+            submit.conversation(submit_timeout),
+            CommandHandler("start", onboarding.start),
+            CommandHandler("help", onboarding.help_command),
+            CommandHandler("cancel", submit.nothing_to_cancel),
+            CommandHandler("invite", onboarding.invite),
+            CommandHandler("units", onboarding.units),
+            CommandHandler("pending", office.pending),
+            CommandHandler("forward", office.forward),
+            CommandHandler("decline", office.decline),
+            CommandHandler("publish", office.publish),
+            CommandHandler("import", office.import_help),
+            MessageHandler(
+                filters.Document.ALL & filters.CaptionRegex(r"^/import"), office.import_document
+            ),
+            CommandHandler("bulletin", bulletins.preview),
+            CommandHandler("rank", queries.rank),
+            CommandHandler("unit", queries.unit),
+            CommandHandler("stats", queries.stats),
+            CommandHandler("stagnant", queries.stagnant),
+            CommandHandler("mine", queries.mine),
+            CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
+            CallbackQueryHandler(office.review_button, pattern=r"^rev:"),
+            CallbackQueryHandler(office.publish_button, pattern=r"^pub:"),
+            CallbackQueryHandler(bulletins.decide, pattern=r"^bul:"),
+            MessageHandler(filters.COMMAND, unknown_command),
+            MessageHandler(private & filters.TEXT, stray_text),
+        ],
+        group=0,
+    )
+    application.add_handler(after_every_update, group=1)
+    application.add_error_handler(on_error)
