@@ -149,14 +149,15 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     _annex_heading(document, "附件1", bulletin.annex_titles[0])
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
     rows = ranking_cells(bulletin.ranking, rules)
-    table = document.add_table(rows=1 + len(rows), cols=len(headers))
+    table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for column, header in enumerate(headers):
-        table.cell(0, column).text = header
-    for r, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            table.cell(r, column).text = value
+    for cell, header in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = header
+    # Row by row: table.cell(r, c) walks the whole grid on every call.
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
 
     _annex_heading(document, "附件2", bulletin.annex_titles[1])
     for n, article in enumerate(bulletin.articles(), start=1):
