@@ -25,14 +25,13 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+from common import fresh_database
 from sqlalchemy import text
 
 from bot.sandbox import Sandbox, SandboxUser
-from storage.db import Database
 
 ECHO_BOT = """
 import sys
@@ -63,14 +62,9 @@ app.run_polling(poll_interval=0, timeout=1)
 """
 
 
-def prepare_database(url: str, users: int) -> None:
+def prepare_database(url: str | None, users: int) -> str:
     """A fresh database with one unit and one bound liaison per simulated user."""
-    db = Database(url)
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_database(url, "bench-bot.db")
     with db.engine.begin() as connection:
         for n in range(1, users + 1):
             connection.execute(
@@ -95,6 +89,7 @@ def prepare_database(url: str, users: int) -> None:
                 {"id": 10_000 + n},
             )
     db.dispose()
+    return db.url
 
 
 async def exchange(sandbox: Sandbox, user: SandboxUser, message: str) -> float:
@@ -175,8 +170,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--url", help="database for gongkai (default: a temporary SQLite file)")
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench-bot.db'}"
-    prepare_database(url, args.users)
+    url = prepare_database(args.url, args.users)
     results = {}
     for kind in ("echo", "gongkai"):
         results[kind] = asyncio.run(measure(kind, url, args.users, args.seconds))

@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
+from common import fresh_database
 from sqlalchemy import insert, text
 
 from bot.app import build_application, start_polling, stop_polling
@@ -29,14 +28,9 @@ from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 
 
-def prepare(url: str, recipients: int) -> Database:
+def prepare(url: str | None, recipients: int) -> Database:
     """A fresh database whose outbox holds one notice per recipient."""
-    db = Database(url)
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_database(url, "bench-broadcast.db")
     now = utcnow()
     with db.session() as session:
         session.execute(
@@ -100,8 +94,7 @@ def main() -> None:
     args = parser.parse_args()
     # A delivery round still running when the next is due is skipped, by design; say nothing.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench-broadcast.db'}"
-    db = prepare(url, args.recipients)
+    db = prepare(args.url, args.recipients)
     asyncio.run(broadcast(db, args.recipients, args.rate))
 
 

@@ -13,16 +13,10 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from sqlalchemy import text
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_rank import fill
-
-from storage.db import Database
+from common import fresh_database
 
 MEASURE = """
 import datetime as dt, resource, sys, time
@@ -35,7 +29,8 @@ from storage.db import Database
 db, rules = Database(sys.argv[1]), load_rules()
 started = time.perf_counter()
 bulletin = build_bulletin(db, rules, Month(2020, 12), dt.date(2021, 1, 6))
-print(f"build_bulletin:   {time.perf_counter() - started:6.2f} s")
+print(f"build_bulletin:   {time.perf_counter() - started:6.2f} s, "
+      f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 for name, render in (("xlsx", lambda: bulletin_xlsx(bulletin, rules)),
                      ("png", lambda: ranking_chart(bulletin)),
                      ("docx", lambda: bulletin_docx(bulletin, rules))):
@@ -43,7 +38,7 @@ for name, render in (("xlsx", lambda: bulletin_xlsx(bulletin, rules)),
     size = len(render())
     print(f"render {name:5s}:     {time.perf_counter() - started:6.2f} s ({size / 1e6:.1f} MB)")
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"peak memory:      {peak:6.0f} MB")
+print(f"peak memory with the renderers: {peak:.0f} MB")
 """
 
 
@@ -54,13 +49,8 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--articles", type=int, default=1_000_000)
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    db = Database(url)
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_database(args.url, "bench.db")
+    url = db.url
     started = time.perf_counter()
     fill(db, args.units, args.articles, 2020)
     db.dispose()

@@ -19,11 +19,10 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
+from common import fresh_database
 from sqlalchemy import insert, text
 
 from domain.periods import Month, Period
@@ -105,13 +104,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    db = Database(url)
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-    db.upgrade()
+    db = fresh_database(args.url, "bench.db")
+    url = db.url
     year = 2020
     started = time.perf_counter()
     fill(db, args.units, args.articles, year)

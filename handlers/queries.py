@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from domain.access import Identity, require_unit_name
 from domain.errors import UserError
 from domain.periods import Month, Period
-from domain.ranking import rank_units, summarize, unit_standing
+from domain.ranking import Ranking, rank_units, summarize, unit_standing
 from domain.review import unit_articles
 from domain.stagnation import stagnation_streaks
 from handlers.common import Services, answer, arguments, refuse, requires, services
@@ -47,16 +47,25 @@ def parse_rank_arguments(args: list[str], svc: Services) -> tuple[Period, str | 
     return period or year_to_date(svc), category
 
 
+async def requested_ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ranking | None:
+    """The ranking the command's arguments ask for, or None after refusing them."""
+    svc = services(context)
+    try:
+        period, category = parse_rank_arguments(arguments(context), svc)
+        return rank_units(svc.db, svc.rules, period, category)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return None
+
+
 @requires("supervisor")
 async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
     """The ranking as an aligned table; as an .xlsx when it would take many messages."""
     svc = services(context)
-    try:
-        period, category = parse_rank_arguments(arguments(context), svc)
-        ranking = rank_units(svc.db, svc.rules, period, category)
-    except UserError as exc:
-        await refuse(update, str(exc))
+    ranking = await requested_ranking(update, context)
+    if ranking is None:
         return
+    period = ranking.period
     pieces = ranking_pieces(ranking, svc.rules)
     if len(pieces) <= MAX_PIECES:
         for piece in pieces:
@@ -119,12 +128,10 @@ def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
     """/stats [period]: totals by platform and by category."""
     svc = services(context)
-    try:
-        period, category = parse_rank_arguments(arguments(context), svc)
-        ranking = rank_units(svc.db, svc.rules, period, category)
-    except UserError as exc:
-        await refuse(update, str(exc))
+    ranking = await requested_ranking(update, context)
+    if ranking is None:
         return
+    period = ranking.period
     totals = summarize(ranking)
     lines = [
         f"<b>{period.first.year}年{period.label}政务公开工作信息统计</b>",

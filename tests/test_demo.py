@@ -8,12 +8,7 @@ import pytest
 from docx import Document
 
 from bot.cli import main
-
-SEED_BASIC = (
-    "1—7月份，各街道办事处、区直各部门单位、各驻区单位报送政务公开工作信息17篇，"
-    "省政府办公厅《政务公开看山东》采用3篇，市政府办公室《政务公开经验做法》采用12篇，未采用2篇。"
-    "其中，各街道办事处报送信息3篇；区直各部门单位报送信息14篇。"
-)
+from tests.test_bulletin import SEED_BASIC
 
 
 def test_demo_plays_july_and_writes_the_bulletin_and_notices(
