@@ -66,17 +66,19 @@ def ranking_pieces(ranking: Ranking, rules: Rules) -> list[str]:
     rows = [_rank_cells(row) for row in ranking.rows]
     if not rows:
         return [f"{title}\n暂无单位。"]
+    # One table for all rows, so every piece has the same column widths; cut between lines.
+    lines = _table(rows, headers).split("\n")
+    heading, body = lines[:2], lines[2:]
     pieces: list[str] = []
-    chunk: list[list[str]] = []
-    for row in rows:
-        candidate = tabulate(
-            [*chunk, row], headers=headers, tablefmt="simple", disable_numparse=True
-        )
-        if chunk and len(esc(candidate)) > _TABLE_BUDGET:
-            pieces.append(_pre(chunk, headers))
-            chunk = []
-        chunk.append(row)
-    pieces.append(_pre(chunk, headers))
+    chunk: list[str] = []
+    size = 0
+    for line in body:
+        if chunk and size + len(line) + 1 > _TABLE_BUDGET:
+            pieces.append(_pre([*heading, *chunk]))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    pieces.append(_pre([*heading, *chunk]))
     total = len(pieces)
     return [
         f"{title}{f'（{n}/{total}）' if total > 1 else ''}\n{piece}"
@@ -88,15 +90,19 @@ def _rank_cells(row: UnitScore) -> list[str]:
     return [str(row.rank), row.unit, str(row.submitted), str(row.published), score_text(row.score)]
 
 
-def _pre(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    table = tabulate(
+def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    return tabulate(
         rows,
         headers=headers,
         tablefmt="simple",
         colalign=("right", "left", "right", "right", "right"),
         disable_numparse=True,
     )
-    return f"<pre>{esc(table)}</pre>"
+
+
+def _pre(lines: Sequence[str]) -> str:
+    text = "\n".join(lines)
+    return f"<pre>{esc(text)}</pre>"
 
 
 def unit_report(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -271,3 +272,31 @@ async def test_unknown_command_and_stray_text_get_help(world: World) -> None:
     assert "未知命令" in (await person.reply()).text
     await person.says("你好")
     assert "/help" in (await person.reply()).text
+
+
+async def test_a_ranking_too_long_for_one_message_is_split_or_sent_as_xlsx(
+    db: Database, rules: Rules
+) -> None:
+    from openpyxl import load_workbook
+
+    from domain.units import import_units
+
+    def units(count: int) -> bytes:
+        rows = "".join(f"第{n:03d}街道办事处,街道\n" for n in range(1, count + 1))
+        return ("name,category\n" + rows).encode()
+
+    import_units(db, "units.csv", units(100), "test")
+    async with running_bot(db, rules, now=NOW) as world:
+        await world.admin.says("/rank 2020-07")
+        first, second = await world.admin.replies(2)
+        assert "（1/2）" in first.text and "（2/2）" in second.text
+        assert all(len(m.text) <= 4096 for m in (first, second))
+    import_units(db, "units.csv", units(300), "test")
+    async with running_bot(db, rules, now=NOW) as world:
+        await world.admin.says("/rank 2020-07")
+        sent = await world.admin.reply()
+        assert sent.document is not None
+        assert sent.document["file_name"] == "得分排名-2020-07-2020-07.xlsx"
+        content = world.sandbox.files[sent.document["file_id"]].content
+        sheet = load_workbook(io.BytesIO(content)).active
+        assert sheet is not None and sheet.max_row == 302
