@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from openpyxl import Workbook
 
 from domain.bulletin import Bulletin
@@ -124,10 +125,10 @@ def paragraph(
 
 def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     """The bulletin as an official document: 标题, 主送, 正文, 附件 as tables, 落款."""
-    document = Document()
+    document = official_document()
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     paragraph(document, bulletin.issuer, font="方正小标宋简体", size=22, align=center, indent=False)
-    paragraph(document, bulletin.title, font="方正小标宋简体", size=22, align=center, indent=False)
+    paragraph(document, bulletin.title, font="方正小标宋简体", size=18, align=center, indent=False)
     paragraph(document, f"{bulletin.recipients}：", indent=False)
     paragraph(document, "一、基本情况", font="黑体")
     paragraph(document, bulletin.basic)
@@ -152,12 +153,16 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = header
+    table.autofit = False
+    # 名次 and the counts narrow, the unit's name wide; 15.6 cm is A4 between the margins.
+    unit_width = 15.6 - 1.1 - 1.4 * (len(headers) - 2)
+    widths = [Cm(1.1), Cm(unit_width), *[Cm(1.4)] * (len(headers) - 2)]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice and WPS follow
+    _table_row(table.rows[0].cells, headers, widths, bold=True)
     # Row by row: table.cell(r, c) walks the whole grid on every call.
     for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = value
+        _table_row(table.add_row().cells, row, widths)
 
     _annex_heading(document, "附件2", bulletin.annex_titles[1])
     for n, article in enumerate(bulletin.articles(), start=1):
@@ -171,6 +176,24 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+def official_document() -> Any:
+    """An empty A4 document with the margins of official documents (GB/T 9704)."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    return document
+
+
+def _table_row(cells: Any, values: list[str], widths: list[Any], bold: bool = False) -> None:
+    for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
+        cell.width = widths[column]
+        para = cell.paragraphs[0]
+        para.alignment = WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
+        _font(para.add_run(value), "仿宋_GB2312", 10.5, bold)
 
 
 def _annex_heading(document: object, label: str, title: str) -> None:

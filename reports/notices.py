@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from domain.monthly import NoticeFacts, Renderers
@@ -14,6 +13,7 @@ from reports.bulletin import (
     bulletin_docx,
     bulletin_message,
     bulletin_xlsx,
+    official_document,
     paragraph,
     ranking_chart,
 )
@@ -43,7 +43,7 @@ def notice_text(facts: NoticeFacts) -> str:
 
 def notice_docx(facts: NoticeFacts) -> bytes:
     """The 督办单 as an official document."""
-    document = Document()
+    document = official_document()
     center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
     paragraph(document, "督 办 单", font="方正小标宋简体", size=26, align=center, indent=False)
     paragraph(document, facts.number, align=center, indent=False)
