@@ -12,7 +12,7 @@ from domain.errors import UserError
 from domain.periods import Month, Period
 from domain.ranking import Ranking, rank_units, summarize, unit_standing
 from domain.review import unit_articles
-from domain.stagnation import stagnation_streaks
+from domain.stagnation import stagnation_streaks, streak_of
 from handlers.common import Services, answer, arguments, refuse, requires, services
 from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
@@ -120,7 +120,7 @@ def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
     standing = unit_standing(ranking, unit_name)
     assert standing is not None
     articles = unit_articles(svc.db, unit_id, svc.today().year)
-    streak = next(s for s in stagnation_streaks(svc.db, last_complete(svc)) if s.unit == unit_name)
+    streak = streak_of(svc.db, unit_name, last_complete(svc))
     return unit_report(standing, len(ranking.rows), articles, streak, svc.rules)
 
 
