@@ -14,14 +14,18 @@ from typing import NoReturn
 from urllib.parse import urlparse
 
 from bot.settings import Settings, SettingsError, load_settings
+from domain.access import require_unit_name
 from domain.articles import import_articles
 from domain.errors import UserError
+from domain.ledger import ledger_rows
 from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
 from domain.rules import Rules, RulesError, load_rules
 from domain.scoring import rescore_if_rules_changed
+from domain.tasks import import_tasks
 from domain.units import import_units
+from reports.ledger import ledger_json, ledger_text, ledger_xlsx
 from reports.ranking import ranking_csv, ranking_json, ranking_table
 from storage.db import Database, DatabaseError
 
@@ -88,6 +92,33 @@ def cmd_import_articles(ctx: Context, args: argparse.Namespace) -> None:
         ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor, args.override
     )
     print(result.summary())
+
+
+def cmd_import_tasks(ctx: Context, args: argparse.Namespace) -> None:
+    """Import a 任务分解表 from CSV or XLSX."""
+    year = args.year or dt.datetime.now(ctx.settings.tz).year
+    result = import_tasks(ctx.database(), args.file, _read(args.file), ctx.rules, year, ctx.actor)
+    print(result.summary())
+
+
+def cmd_ledger(ctx: Context, args: argparse.Namespace) -> None:
+    """Export the 台账: one row per task and unit, with the latest report."""
+    db = ctx.database()
+    today = dt.datetime.now(ctx.settings.tz).date()
+    unit = require_unit_name(db, args.unit) if args.unit else None
+    rows = ledger_rows(db, today, unit.id if unit else None, args.year)
+    if args.format == "xlsx":
+        title = f"政务公开工作任务台账{f'（{unit.name}）' if unit else ''}（截至 {today}）"
+        path = Path(args.output or f"台账-{today}.xlsx")
+        path.write_bytes(ledger_xlsx(rows, title))
+        print(f"已写入 {path}（{len(rows)} 行）")
+        return
+    text = ledger_json(rows) + "\n" if args.format == "json" else ledger_text(rows)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"已写入 {args.output}（{len(rows)} 行）")
+    else:
+        sys.stdout.write(text)
 
 
 def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
@@ -214,6 +245,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--override", action="store_true", help="更正已发布通报的月份（记入审计并在下期通报说明）"
     )
     articles.set_defaults(func=cmd_import_articles)
+    tasks = import_commands.add_parser(
+        "tasks", help="任务分解表（列：部分,工作任务,牵头部门,责任单位,具体要求[,完成时限]）"
+    )
+    tasks.add_argument("file")
+    tasks.add_argument("--year", type=int, help="任务所属年度（默认今年）")
+    tasks.set_defaults(func=cmd_import_tasks)
+
+    ledger = commands.add_parser("ledger", help="工作任务台账")
+    ledger.add_argument("--unit", help="只看某个单位")
+    ledger.add_argument(
+        "--year", type=int, help="年度（默认今年；今年没有任务时为最近有任务的年度）"
+    )
+    ledger.add_argument("--format", choices=("text", "xlsx", "json"), default="text")
+    ledger.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    ledger.set_defaults(func=cmd_ledger)
 
     rank = commands.add_parser("rank", help="得分排名")
     rank.add_argument("--from", dest="from_", metavar="YYYY-MM", help="起始月份（默认当年1月）")

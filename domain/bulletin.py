@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.ledger import MonthProgress, month_progress
 from domain.periods import Month, Period
 from domain.ranking import PeriodStats, Ranking, rank_units, summarize
 from domain.rules import Rules
@@ -51,6 +52,16 @@ class Bulletin:
     article_count: int
     articles: Callable[[], Iterator[AnnexArticle]]
     changes: list[str] = field(default_factory=list)
+    tasks: list[str] = field(default_factory=list)
+
+    @property
+    def later_sections(self) -> list[tuple[str, list[str]]]:
+        """The sections after 三、工作要求 that this issue has, numbered in order."""
+        found = [("重点任务落实情况", self.tasks), ("上期通报后更正的数据", self.changes)]
+        present = [(title, paragraphs) for title, paragraphs in found if paragraphs]
+        return [
+            (f"{'四五六'[n]}、{title}", paragraphs) for n, (title, paragraphs) in enumerate(present)
+        ]
 
     @property
     def annex_titles(self) -> list[str]:
@@ -74,7 +85,7 @@ def build_bulletin(
     period = Period.year_to_date(month)
     ranking = rank_units(db, rules, period)
     stats = summarize(ranking)
-    streaks = stagnation_streaks(db, month)
+    streaks = stagnation_streaks(db, month, rules)
     escalation = rules.escalation
     circulated = [s.unit for s in streaks if s.months >= escalation.circular_after]
     supervised = [
@@ -102,6 +113,7 @@ def build_bulletin(
         article_count=article_count,
         articles=lambda: annex_articles(db, rules, period),
         changes=changes or [],
+        tasks=task_section(month_progress(db, month, month.next().first_day), month),
     )
 
 
@@ -184,6 +196,39 @@ def requirements(
         "高质量报送政务公开工作举措和经验做法。"
     )
     return paragraphs
+
+
+def task_section(progress: MonthProgress | None, month: Month) -> list[str]:
+    """四、重点任务落实情况: who reported progress on the year's tasks this month, who did not,
+    and the tasks past their deadline."""
+    if progress is None:
+        return []
+    first = (
+        f"{progress.year}年政务公开工作任务分解表共{progress.tasks}项任务，"
+        f"涉及{progress.units}个单位。{month.month}月，"
+    )
+    if progress.reported:
+        named = "、".join(f"{unit}（{n}条）" for unit, n in progress.reported)
+        first += f"{len(progress.reported)}个单位报送了任务进展：{named}"
+    else:
+        first += "没有单位报送任务进展"
+    if progress.silent:
+        first += f"；{len(progress.silent)}个单位未报送进展：{'、'.join(progress.silent)}"
+    second = (
+        f"截至{month.month}月底，{progress.assignments}条任务分工中已完成{progress.finished}条。"
+    )
+    if progress.overdue:
+        second += f"逾期未完成的任务{len(progress.overdue)}项：" + "；".join(
+            f"{task}（{_few(units)}）" for task, units in progress.overdue
+        )
+        second += "。请牵头单位督促落实，逾期任务已报督查室跟踪督办。"
+    else:
+        second += "暂无逾期未完成的任务。"
+    return [first + "。", second]
+
+
+def _few(units: list[str], shown: int = 3) -> str:
+    return "、".join(units[:shown]) + (f"等{len(units)}个单位" if len(units) > shown else "")
 
 
 def scoring_rules_text(rules: Rules) -> str:

@@ -187,7 +187,7 @@ def record_escalations(
     db: Database, rules: Rules, month: Month
 ) -> tuple[list[Escalation], list[Escalation]]:
     """督办单 at the supervision threshold, 全区通报 from the circular one; once per unit."""
-    streaks = stagnation_streaks(db, month)
+    streaks = stagnation_streaks(db, month, rules)
     rule = rules.escalation
     with db.session() as session:
         repo = Repo(session)

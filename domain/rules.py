@@ -73,6 +73,25 @@ class BulletinStyle(_Strict):
         return self.category_phrases.get(category, f"各{category}")
 
 
+class Collective(_Strict):
+    """A collective name in a 任务分解表 (``各县（市、区）政府``) and the units it stands for."""
+
+    categories: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    all: bool = False
+
+
+class TaskRules(_Strict):
+    """The task ledger (任务分解表 → 台账): names, follow-up and how progress counts."""
+
+    collective: dict[str, Collective] = Field(default_factory=dict)
+    # Remind units with tasks and no progress report this month, N working days before its end.
+    reminder_working_days_before_end: int = Field(default=5, ge=1, le=20)
+    reminder_time: dt.time = dt.time(9, 0)
+    # Whether a progress report on a task ends a 无持续进展 streak, as an article does.
+    progress_counts: bool = True
+
+
 class Rules(_Strict):
     """Everything the rules file configures."""
 
@@ -81,6 +100,7 @@ class Rules(_Strict):
     escalation: Escalation = Escalation()
     schedule: Schedule = Schedule()
     bulletin: BulletinStyle = BulletinStyle()
+    tasks: TaskRules = TaskRules()
 
     @field_validator("platforms")
     @classmethod

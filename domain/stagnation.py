@@ -1,4 +1,7 @@
-"""无持续进展: consecutive complete months in which a unit submitted nothing.
+"""无持续进展: consecutive complete months in which a unit made no progress.
+
+Progress is an article submitted in the month and, when the rules say so
+(``tasks.progress_counts``, the default), a progress report on one of the unit's tasks.
 
 A unit's streak counts back from the last complete month, month by month, while the unit
 made no progress, but never past the month the unit came into the system (its first article
@@ -12,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.periods import Month
+from domain.rules import Rules
 from storage.db import Database
 from storage.repos import Repo
 
@@ -28,15 +32,19 @@ class Streak:
     last_active: Month | None
 
 
-def stagnation_streaks(db: Database, last_complete: Month) -> list[Streak]:
+def stagnation_streaks(db: Database, last_complete: Month, rules: Rules) -> list[Streak]:
     """Every active unit's streak as of ``last_complete``, in display order."""
+    start, end = last_complete.shifted(-LOOK_BACK).first_day, last_complete.next().first_day
     with db.session() as session:
         repo = Repo(session)
         units = repo.units.ordered()
-        active = repo.articles.active_months(
-            last_complete.shifted(-LOOK_BACK).first_day, last_complete.next().first_day
-        )
+        active = repo.articles.active_months(start, end)
         first_months = repo.articles.first_months()
+        if rules.tasks.progress_counts:
+            for unit_id, days in repo.progress.active_days(start, end).items():
+                active.setdefault(unit_id, set()).update(Month.of(d).first_day for d in days)
+            for unit_id, day in repo.progress.first_days().items():
+                first_months[unit_id] = min(first_months.get(unit_id, day), day)
     system_first = Month.of(min(first_months.values())) if first_months else None
     streaks = []
     for unit in units:
@@ -56,6 +64,6 @@ def stagnation_streaks(db: Database, last_complete: Month) -> list[Streak]:
     return streaks
 
 
-def streak_of(db: Database, unit_name: str, last_complete: Month) -> Streak:
+def streak_of(db: Database, unit_name: str, last_complete: Month, rules: Rules) -> Streak:
     """One unit's streak."""
-    return next(s for s in stagnation_streaks(db, last_complete) if s.unit == unit_name)
+    return next(s for s in stagnation_streaks(db, last_complete, rules) if s.unit == unit_name)

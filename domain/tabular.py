@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,29 +40,39 @@ def _lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
     raise UserError(f"{name}：不支持的文件类型，请使用 .csv 或 .xlsx")
 
 
-def read_rows(name: str, content: bytes, columns: Sequence[str]) -> list[SourceRow]:
+def read_rows(
+    name: str,
+    content: bytes,
+    columns: Sequence[str],
+    *,
+    optional: Sequence[str] = (),
+    aliases: Mapping[str, str] | None = None,
+) -> list[SourceRow]:
     """Rows of a CSV or XLSX file whose header holds every one of ``columns``.
 
     ``name`` decides the format by its extension. Blank rows are skipped; cells are strings,
-    stripped. A file that cannot be read, or lacks a column, is a ``UserError``.
+    stripped. ``optional`` columns read as "" when the header lacks them; ``aliases`` maps other
+    spellings of a column name to the one used here. A file that cannot be read, or lacks a
+    column, is a ``UserError``.
     """
     table = _lines(name, content)
     if not table:
         raise UserError(f"{name}：文件为空，第 1 行应为表头：{','.join(columns)}")
     header_line, header = table[0]
-    header = _normalise(header)
+    header = [(aliases or {}).get(h, h) for h in _normalise(header)]
     missing = [c for c in columns if c not in header]
     if missing:
         raise UserError(
             f"{name} 第 {header_line} 行：表头缺少列 {'、'.join(missing)}"
             f"（应为 {','.join(columns)}）"
         )
-    index = {c: header.index(c) for c in columns}
+    index = {c: header.index(c) for c in (*columns, *optional) if c in header}
     rows = []
     for line, values in table[1:]:
         if not any(v.strip() for v in values):
             continue
         cells = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
+        cells.update({c: "" for c in optional if c not in index})
         rows.append(SourceRow(line, cells))
     return rows
 

@@ -120,7 +120,7 @@ def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
     standing = unit_standing(ranking, unit_name)
     assert standing is not None
     articles = unit_articles(svc.db, unit_id, svc.today().year)
-    streak = streak_of(svc.db, unit_name, last_complete(svc))
+    streak = streak_of(svc.db, unit_name, last_complete(svc), svc.rules)
     return unit_report(standing, len(ranking.rows), articles, streak, svc.rules)
 
 
@@ -159,7 +159,7 @@ async def stagnant(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Iden
     """/stagnant: units without progress for consecutive months, longest first."""
     svc = services(context)
     month = last_complete(svc)
-    streaks = stagnation_streaks(svc.db, month)
+    streaks = stagnation_streaks(svc.db, month, svc.rules)
     escalation = svc.rules.escalation
     await answer(
         update,

@@ -1,4 +1,5 @@
-"""The monthly jobs: the bulletin with its escalations, and the reminders. Thin wrappers.
+"""The monthly jobs: the bulletin with its escalations, the reminders, and the task ledger's
+follow-up (reminders and overdue notices). Thin wrappers.
 
 They run on a schedule and once at start (catching up on anything missed while down); each
 asks ``domain`` whether its time has come, by the injected clock, so running them more often
@@ -14,6 +15,7 @@ import logging
 from telegram.ext import ContextTypes, JobQueue
 
 from domain.monthly import Chats, run_bulletin_cycle, run_reminders
+from domain.task_followup import run_overdue_notices, run_task_reminders
 from handlers.common import Services, services
 from jobs.delivery import JOB_NAME as DELIVERY_JOB
 from jobs.delivery import deliver_outbox
@@ -22,6 +24,7 @@ from reports.notices import monthly_renderers
 log = logging.getLogger(__name__)
 BULLETIN_JOB = "monthly-bulletin"
 REMINDER_JOB = "monthly-reminders"
+TASK_JOB = "task-follow-up"
 CATCH_UP_JOB = "monthly-catch-up"
 # A late run is still worth making the same day; the work is idempotent, so run it once.
 JOB_OPTIONS = {"misfire_grace_time": 6 * 3600, "coalesce": True, "max_instances": 1}
@@ -59,10 +62,22 @@ async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _deliver_now(context)
 
 
+async def task_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remind units with no task report this month, if it is time; chase overdue tasks."""
+    svc = services(context)
+    now, tz = svc.clock(), svc.settings.tz
+    reminded = await asyncio.to_thread(run_task_reminders, svc.db, svc.rules, now, tz)
+    chased = await asyncio.to_thread(run_overdue_notices, svc.db, now, tz, chats_of(svc))
+    if reminded or chased:
+        log.info("task follow-up: %d reminders, %d overdue notices", reminded, chased)
+    _deliver_now(context)
+
+
 async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """At start: whatever came due while the bot was down."""
     await bulletin_job(context)
     await reminder_job(context)
+    await task_followup_job(context)
 
 
 def _deliver_now(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -72,7 +87,7 @@ def _deliver_now(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignore[type-arg]
     """Register the monthly jobs under fixed names, replacing any from before."""
-    for name in (BULLETIN_JOB, REMINDER_JOB, CATCH_UP_JOB):
+    for name in (BULLETIN_JOB, REMINDER_JOB, TASK_JOB, CATCH_UP_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     schedule = svc.rules.schedule
@@ -87,6 +102,13 @@ def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignor
         reminder_job,
         dt.time(schedule.reminder_time.hour, schedule.reminder_time.minute, tzinfo=tz),
         name=REMINDER_JOB,
+        job_kwargs=JOB_OPTIONS,
+    )
+    task_time = svc.rules.tasks.reminder_time
+    job_queue.run_daily(
+        task_followup_job,
+        dt.time(task_time.hour, task_time.minute, tzinfo=tz),
+        name=TASK_JOB,
         job_kwargs=JOB_OPTIONS,
     )
     job_queue.run_once(catch_up_job, 1, name=CATCH_UP_JOB)

@@ -72,8 +72,8 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
         "三、工作要求",
         *bulletin.requirements,
     ]
-    if bulletin.changes:
-        lines += ["", "四、上期通报后更正的数据", *bulletin.changes]
+    for heading, paragraphs in bulletin.later_sections:
+        lines += ["", heading, *paragraphs]
     lines += [
         "",
         "附件：" + "\n      ".join(f"{n}. {t}" for n, t in enumerate(bulletin.annex_titles, 1)),
@@ -138,9 +138,9 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     paragraph(document, "三、工作要求", font="黑体")
     for text in bulletin.requirements:
         paragraph(document, text)
-    if bulletin.changes:
-        paragraph(document, "四、上期通报后更正的数据", font="黑体")
-        for text in bulletin.changes:
+    for heading, paragraphs in bulletin.later_sections:
+        paragraph(document, heading, font="黑体")
+        for text in paragraphs:
             paragraph(document, text)
     for n, title in enumerate(bulletin.annex_titles, start=1):
         paragraph(document, f"{'附件：' if n == 1 else '      '}{n}. {title}")

@@ -40,6 +40,7 @@ OUTBOX_STATUSES = ("pending", "sent", "undeliverable")
 ISSUE_STATUSES = ("held", "issued", "withheld")
 ESCALATION_KINDS = ("supervision", "circular")
 ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
+TASK_ROLES = ("lead", "responsible")
 
 
 def utcnow() -> dt.datetime:
@@ -188,6 +189,76 @@ class Adjustment(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Task(Base):
+    """工作任务: one row of a 任务分解表, known again on re-import by ``key``.
+
+    ``key`` digests the year, section, sub-section and requirement, so importing the same
+    table twice updates its tasks instead of adding them again.
+    """
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(200))
+    subsection: Mapped[str] = mapped_column(String(200), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    requirement: Mapped[str] = mapped_column(Text)
+    lead_text: Mapped[str] = mapped_column(Text, default="")
+    responsible_text: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    assignments: Mapped[list[TaskAssignment]] = relationship(
+        back_populates="task", cascade="all, delete-orphan"
+    )
+
+
+class TaskAssignment(Base):
+    """A unit's part in a task: 牵头 (lead) or 责任 (responsible); one role per task and unit."""
+
+    __tablename__ = "task_assignments"
+    __table_args__ = (
+        CheckConstraint(f"role IN {TASK_ROLES!r}", name="role"),
+        Index("ix_task_assignments_unit", "unit_id", "task_id"),
+    )
+
+    task_id: Mapped[int] = mapped_column(
+        ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+
+    task: Mapped[Task] = relationship(back_populates="assignments")
+    unit: Mapped[Unit] = relationship()
+
+
+class ProgressReport(Base):
+    """进展: a unit's report on a task, with optional files; ``final`` marks the task done."""
+
+    __tablename__ = "progress_reports"
+    __table_args__ = (
+        Index("ix_progress_reports_task_unit", "task_id", "unit_id"),
+        Index("ix_progress_reports_unit_month", "unit_id", "reported_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    reported_by: Mapped[int | None] = mapped_column(BigInteger)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    final: Mapped[bool] = mapped_column(default=False)
+    # Telegram files sent with the report, as [[file_id, file_name], …].
+    files: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
 
 
 class Invite(Base):

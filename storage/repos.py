@@ -27,6 +27,7 @@ from storage.models import (
     Unit,
     User,
 )
+from storage.task_repos import ProgressReports, Tasks
 
 
 class UnitListing(NamedTuple):
@@ -569,3 +570,5 @@ class Repo:
         self.escalations = Escalations(session)
         self.changes = Changes(session)
         self.audit = Audit(session)
+        self.tasks = Tasks(session)
+        self.progress = ProgressReports(session)

@@ -99,3 +99,21 @@ def gaoxin(db: Database) -> Database:
     assert main(["import", "units", str(GAOXIN / "units.csv")]) == 0
     assert main(["import", "articles", str(GAOXIN / "articles.csv")]) == 0
     return db
+
+
+JINING = EXAMPLES / "jining-2021"
+
+
+@pytest.fixture
+def jining_rules(monkeypatch: pytest.MonkeyPatch, env: str) -> Rules:
+    """The 济宁 2021 rules file (its collective names), for the CLI and for direct calls."""
+    monkeypatch.setenv("GONGKAI_RULES", str(JINING / "rules.toml"))
+    return load_rules(JINING / "rules.toml")
+
+
+@pytest.fixture
+def jining(db: Database, jining_rules: Rules) -> Database:
+    """The 济宁 2021 units and 任务分解表 (seed 001), imported through the command line."""
+    assert main(["import", "units", str(JINING / "units.csv")]) == 0
+    assert main(["import", "tasks", "--year", "2021", str(JINING / "tasks.csv")]) == 0
+    return db
