@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -198,9 +200,11 @@ async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: I
     """/import without a file: say how to send one."""
     await answer(
         update,
-        "请发送 CSV 或 XLSX 文件，并在文件说明中写 /import：\n"
+        "请在私聊中直接发送 CSV 或 XLSX 文件（或在文件说明中写 /import）：\n"
         "· 单位文件，列：<code>name,category</code>（行序即显示顺序）\n"
         "· 稿件文件，列：<code>unit,title,submitted_on,forwarded,published_in</code>\n"
+        "· 任务分解表，列：<code>部分,工作任务,牵头部门,责任单位,具体要求,完成时限</code>"
+        "（工作任务、完成时限可空；单位名称用“、”分隔）\n"
         "有错误的文件不会导入任何数据，并列出每个错误所在的行。",
     )
 
@@ -209,7 +213,7 @@ async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: I
 async def import_document(
     update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
 ) -> None:
-    """A units or articles file sent with the caption /import: all or nothing."""
+    """A units, articles or tasks file (sent in private, or captioned /import): all or nothing."""
     message = update.effective_message
     assert message is not None and message.document is not None
     document = message.document
@@ -222,7 +226,16 @@ async def import_document(
     content = bytes(await file.download_as_bytearray())
     override = (message.caption or "").split()[-1:] in (["override"], ["更正"])
     try:
-        summary = import_file(svc.db, svc.rules, name, content, f"tg:{who.telegram_id}", override)
+        summary = await asyncio.to_thread(
+            import_file,
+            svc.db,
+            svc.rules,
+            name,
+            content,
+            f"tg:{who.telegram_id}",
+            svc.today().year,
+            override,
+        )
     except UserError as exc:
         await refuse(update, str(exc))
         return

@@ -24,6 +24,8 @@ from reports.chat import esc
 LIAISON_MENU = [
     ("submit", "报送政务公开工作信息"),
     ("mine", "本单位稿件、得分与排名"),
+    ("tasks", "本单位工作任务与进展"),
+    ("progress", "报送任务进展"),
     ("cancel", "取消当前操作"),
 ]
 SUPERVISOR_MENU = [
@@ -31,6 +33,8 @@ SUPERVISOR_MENU = [
     ("unit", "单位详情：/unit 单位名称"),
     ("stats", "按平台、类别统计"),
     ("stagnant", "连续无持续进展的单位"),
+    ("task", "任务详情：/task 编号"),
+    ("ledger", "工作任务台账 [单位]"),
 ]
 ADMIN_MENU = [
     ("pending", "待审核稿件"),
@@ -39,7 +43,7 @@ ADMIN_MENU = [
     ("publish", "记录采用：/publish 编号 平台"),
     ("invite", "邀请联络员：/invite 单位"),
     ("units", "单位列表"),
-    ("import", "导入单位或稿件（发送文件）"),
+    ("import", "导入单位、稿件或任务分解表（发送文件）"),
     ("bulletin", "预览一月一通报 [YYYY-MM]"),
 ]
 HELP_ITEM = ("help", "帮助")

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import bulletins, office, onboarding, queries, submit
+from handlers import bulletins, office, onboarding, queries, submit, tasks
 from handlers.common import answer
 from handlers.errors import on_error
 
@@ -39,10 +39,12 @@ def register(
 ) -> None:
     """Add every handler. Group 0 answers the update; group 1 runs after it, every time."""
     private = filters.ChatType.PRIVATE
+    table = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
     application.add_handlers(
         [
             # The conversation first: while it runs, its states take the user's messages.
             submit.conversation(submit_timeout),
+            tasks.conversation(submit_timeout),
             CommandHandler("start", onboarding.start),
             CommandHandler("help", onboarding.help_command),
             CommandHandler("cancel", submit.nothing_to_cancel),
@@ -54,7 +56,8 @@ def register(
             CommandHandler("publish", office.publish),
             CommandHandler("import", office.import_help),
             MessageHandler(
-                filters.Document.ALL & filters.CaptionRegex(r"^/import"), office.import_document
+                filters.Document.ALL & (filters.CaptionRegex(r"^/import") | (private & table)),
+                office.import_document,
             ),
             CommandHandler("bulletin", bulletins.preview),
             CommandHandler("rank", queries.rank),
@@ -62,6 +65,9 @@ def register(
             CommandHandler("stats", queries.stats),
             CommandHandler("stagnant", queries.stagnant),
             CommandHandler("mine", queries.mine),
+            CommandHandler("tasks", tasks.tasks),
+            CommandHandler("task", tasks.task),
+            CommandHandler("ledger", tasks.ledger),
             CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
             CallbackQueryHandler(office.review_button, pattern=r"^rev:"),
             CallbackQueryHandler(office.publish_button, pattern=r"^pub:"),

@@ -51,6 +51,11 @@ def snapshot(db: Database) -> tuple[int, int, int]:
         ("/stats 2020/07", "月份格式错误"),
         ("/unit", "用法：/unit 单位名称"),
         ("/unit 火星办事处", "没有名为“火星办事处”的单位"),
+        ("/task", "请提供任务编号，例如 /task T12"),
+        ("/task T-1", "任务编号“T-1”无效"),
+        ("/task 5", "没有编号为 T5 的任务"),
+        ("/ledger", "尚未导入任务分解表"),
+        ("/ledger 火星办事处", "没有名为“火星办事处”的单位"),
     ],
 )
 async def test_admin_bad_input_is_refused_and_changes_nothing(

@@ -23,6 +23,8 @@ SUPERVISOR_ONLY = "仅限督查人员和管理员"
 COMMANDS = {
     "/submit 角色测试稿件": LIAISON_ONLY,
     "/mine": LIAISON_ONLY,
+    "/tasks": LIAISON_ONLY,
+    "/progress T1 进展": LIAISON_ONLY,
     "/invite 柳行街道": ADMIN_ONLY,
     "/units": ADMIN_ONLY,
     "/pending": ADMIN_ONLY,
@@ -34,12 +36,15 @@ COMMANDS = {
     "/unit 党政办公室": SUPERVISOR_ONLY,
     "/stats": SUPERVISOR_ONLY,
     "/stagnant": SUPERVISOR_ONLY,
+    "/task T1": SUPERVISOR_ONLY,
+    "/ledger": SUPERVISOR_ONLY,
 }
+LIAISON_COMMANDS = {"/submit 角色测试稿件", "/mine", "/tasks", "/progress T1 进展"}
 ALLOWED = {
     "stranger": set(),
-    "liaison": {"/submit 角色测试稿件", "/mine"},
-    "supervisor": {"/rank", "/unit 党政办公室", "/stats", "/stagnant"},
-    "admin": set(COMMANDS) - {"/submit 角色测试稿件", "/mine"},
+    "liaison": LIAISON_COMMANDS,
+    "supervisor": {"/rank", "/unit 党政办公室", "/stats", "/stagnant", "/task T1", "/ledger"},
+    "admin": set(COMMANDS) - LIAISON_COMMANDS,
 }
 
 
@@ -94,7 +99,15 @@ async def test_each_role_sees_its_own_command_menu(world: World) -> None:
     menus = world.sandbox.commands
     names = {key: [c["command"] for c in value] for key, value in menus.items()}
     assert names["default"] == ["start", "help"]
-    assert names["chat:3001"] == ["submit", "mine", "cancel", "help"]
-    assert names[f"chat:{SUPERVISOR_ID}"] == ["rank", "unit", "stats", "stagnant", "help"]
+    assert names["chat:3001"] == ["submit", "mine", "tasks", "progress", "cancel", "help"]
+    assert names[f"chat:{SUPERVISOR_ID}"] == [
+        "rank",
+        "unit",
+        "stats",
+        "stagnant",
+        "task",
+        "ledger",
+        "help",
+    ]
     assert names["chat:1000"][:3] == ["pending", "forward", "decline"]
     assert "rank" in names["chat:1000"] and "submit" not in names["chat:1000"]
