@@ -210,3 +210,34 @@ def test_ledger_xlsx_reads_back_with_the_latest_report(jining: Database, tmp_pat
     # T55 (年底前) is past its deadline for a unit that has not finished it.
     overdue = [line for line in lines if line[11] == "逾期未完成"]
     assert overdue and all(line[7].date() == dt.date(2021, 12, 31) for line in overdue)
+
+
+def test_an_xlsx_table_with_merged_cells_imports_like_the_csv(
+    db: Database, jining_rules: Rules, tmp_path: Path
+) -> None:
+    import csv
+
+    from openpyxl import Workbook
+
+    assert main(["import", "units", str(JINING / "units.csv")]) == 0
+    rows = list(csv.reader((JINING / "tasks.csv").open(encoding="utf-8")))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    # Merge each 工作任务 down over the rows that continue it, as the original table does.
+    start = None
+    for number, row in enumerate(rows[1:], start=2):
+        if row[1] or row[0]:
+            if start is not None and number - 1 > start:
+                sheet.merge_cells(start_row=start, start_column=2, end_row=number - 1, end_column=2)
+            start = number if row[1] else None
+    path = tmp_path / "任务分解表.xlsx"
+    book.save(path)
+    assert main(["import", "tasks", "--year", "2021", str(path)]) == 0
+    assert count(db, Task) == 66
+    assert units_of(db, "多形式发布落实黄河流域生态保护")["市发展改革委"] == "lead"
+    with db.session() as session:
+        subsections = set(session.scalars(select(Task.subsection)))
+    assert len(subsections) == 21
