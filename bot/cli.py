@@ -16,17 +16,28 @@ from urllib.parse import urlparse
 from bot.settings import Settings, SettingsError, load_settings
 from domain.access import require_unit_name
 from domain.articles import import_articles
+from domain.assessment import Assessment, assess
 from domain.errors import UserError
+from domain.evaluations import import_evaluations
 from domain.ledger import ledger_rows
 from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
 from domain.rules import Rules, RulesError, load_rules
+from domain.score_bulletin import ScoreBulletin, build_score_bulletin, latest_score_month
+from domain.score_sheets import import_score_sheets
 from domain.scoring import rescore_if_rules_changed
 from domain.tasks import import_tasks
 from domain.units import import_units
+from reports.assessment import assessment_docx, assessment_json, assessment_text, assessment_xlsx
 from reports.ledger import ledger_json, ledger_text, ledger_xlsx
 from reports.ranking import ranking_csv, ranking_json, ranking_table
+from reports.score_bulletin import (
+    score_bulletin_docx,
+    score_bulletin_json,
+    score_bulletin_text,
+    score_bulletin_xlsx,
+)
 from storage.db import Database, DatabaseError
 
 
@@ -99,6 +110,58 @@ def cmd_import_tasks(ctx: Context, args: argparse.Namespace) -> None:
     year = args.year or dt.datetime.now(ctx.settings.tz).year
     result = import_tasks(ctx.database(), args.file, _read(args.file), ctx.rules, year, ctx.actor)
     print(result.summary())
+
+
+def cmd_import_scores(ctx: Context, args: argparse.Namespace) -> None:
+    """Import monthly score sheets from CSV or XLSX."""
+    result = import_score_sheets(ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor)
+    print(result.summary())
+
+
+def cmd_import_evaluations(ctx: Context, args: argparse.Namespace) -> None:
+    """Import third-party evaluation scores from CSV or XLSX."""
+    print(import_evaluations(ctx.database(), args.file, _read(args.file), ctx.actor).summary())
+
+
+def _write(content: str | bytes, output: str | None, default: str) -> None:
+    """Text to stdout unless a path is given; bytes to the path or ``default``."""
+    if isinstance(content, str) and not output:
+        sys.stdout.write(content if content.endswith("\n") else content + "\n")
+        return
+    path = Path(output or default)
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    print(f"已写入 {path}")
+
+
+def cmd_scores(ctx: Context, args: argparse.Namespace) -> None:
+    """The monthly score bulletin (default: the newest month with score sheets)."""
+    db = ctx.database()
+    today = dt.datetime.now(ctx.settings.tz).date()
+    month = Month.parse(args.month) if args.month else latest_score_month(db)
+    bulletin = build_score_bulletin(db, ctx.rules, month, today)
+    render: dict[str, Callable[[ScoreBulletin], str | bytes]] = {
+        "text": score_bulletin_text,
+        "json": score_bulletin_json,
+        "docx": score_bulletin_docx,
+        "xlsx": score_bulletin_xlsx,
+    }
+    _write(render[args.format](bulletin), args.output, f"评分通报-{month}.{args.format}")
+
+
+def cmd_assessment(ctx: Context, args: argparse.Namespace) -> None:
+    """The annual assessment with its grades."""
+    today = dt.datetime.now(ctx.settings.tz).date()
+    result = assess(ctx.database(), ctx.rules, args.year, today)
+    render: dict[str, Callable[[Assessment], str | bytes]] = {
+        "text": assessment_text,
+        "json": assessment_json,
+        "docx": assessment_docx,
+        "xlsx": assessment_xlsx,
+    }
+    _write(render[args.format](result), args.output, f"考核结果-{args.year}.{args.format}")
 
 
 def cmd_ledger(ctx: Context, args: argparse.Namespace) -> None:
@@ -251,6 +314,31 @@ def build_parser() -> argparse.ArgumentParser:
     tasks.add_argument("file")
     tasks.add_argument("--year", type=int, help="任务所属年度（默认今年）")
     tasks.set_defaults(func=cmd_import_tasks)
+
+    scores = import_commands.add_parser(
+        "scores", help="月度评分（列：unit,month,各评分维度[,total][,opening]）"
+    )
+    scores.add_argument("file")
+    scores.set_defaults(func=cmd_import_scores)
+    evaluations = import_commands.add_parser(
+        "evaluations", help="第三方评估成绩（列：unit,year,evaluation）"
+    )
+    evaluations.add_argument("file")
+    evaluations.set_defaults(func=cmd_import_evaluations)
+
+    score_bulletin = commands.add_parser("scores", help="月度评分通报（默认最近有评分的月份）")
+    score_bulletin.add_argument("--month", metavar="YYYY-MM")
+    score_bulletin.add_argument(
+        "--format", choices=("text", "docx", "xlsx", "json"), default="text"
+    )
+    score_bulletin.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    score_bulletin.set_defaults(func=cmd_scores)
+
+    assessment = commands.add_parser("assessment", help="年度考核结果")
+    assessment.add_argument("--year", type=int, required=True, metavar="YYYY")
+    assessment.add_argument("--format", choices=("text", "docx", "xlsx", "json"), default="text")
+    assessment.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    assessment.set_defaults(func=cmd_assessment)
 
     ledger = commands.add_parser("ledger", help="工作任务台账")
     ledger.add_argument("--unit", help="只看某个单位")

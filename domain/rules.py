@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+from decimal import Decimal
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
@@ -92,6 +93,107 @@ class TaskRules(_Strict):
     progress_counts: bool = True
 
 
+class Dimension(_Strict):
+    """A dimension of the monthly score sheet (月度评分) and its maximum."""
+
+    name: str = Field(min_length=1, max_length=20)
+    max: Decimal = Field(gt=0)
+
+
+def _seed_004_dimensions() -> tuple[Dimension, ...]:
+    # Seed 004 does not print the maxima; these leave room for every figure it shows.
+    return (
+        Dimension(name="公共服务", max=Decimal(5)),
+        Dimension(name="交流互动", max=Decimal(10)),
+        Dimension(name="网站建设及安全", max=Decimal(15)),
+        Dimension(name="政务信息公开", max=Decimal(70)),
+    )
+
+
+class ScoreRules(_Strict):
+    """月度评分 (seed 004): the dimensions, and how the score bulletin names things."""
+
+    dimensions: tuple[Dimension, ...] = Field(default_factory=_seed_004_dimensions)
+    issuer: str = "政务公开工作办公室"
+    publication: str = "政务信息公开工作"
+    # How the annex titles name each category ("各镇（街道）"); the category itself otherwise.
+    category_phrases: dict[str, str] = Field(default_factory=dict)
+    # Written once before a run of names of the category in the text: 市 + 公安局、教育体育局.
+    lead_ins: dict[str, str] = Field(default_factory=dict)
+    # How many of the best and of the worst units of each category the text names.
+    named: int = Field(default=2, ge=1, le=10)
+
+    @field_validator("dimensions")
+    @classmethod
+    def _distinct(cls, dimensions: tuple[Dimension, ...]) -> tuple[Dimension, ...]:
+        if not dimensions:
+            raise ValueError("至少需要一个评分维度")
+        names = [d.name for d in dimensions]
+        if len(set(names)) != len(names):
+            raise ValueError("评分维度名称重复")
+        return dimensions
+
+    def phrase(self, category: str) -> str:
+        """How annex titles name a category."""
+        return self.category_phrases.get(category, category)
+
+
+GRADES = ("优秀", "良好", "合格", "不合格")
+
+
+class BasicWork(_Strict):
+    """基础性工作, out of 100: each source's annual figure over the best of the unit's category,
+    times 100, weighted. A source with no figures in a category gives its weight to the others."""
+
+    articles: float = Field(default=0.5, ge=0)
+    score_sheets: float = Field(default=0.5, ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> BasicWork:
+        if self.articles + self.score_sheets <= 0:
+            raise ValueError("articles 与 score_sheets 的权重不能都为 0")
+        return self
+
+
+class AssessmentRules(_Strict):
+    """年度考核 (seed 000): weights, grades by thresholds or by quotas, and the wording."""
+
+    basic_weight: float = Field(default=0.4, ge=0, le=1)
+    third_party_weight: float = Field(default=0.6, ge=0, le=1)
+    basic: BasicWork = BasicWork()
+    grading: str = Field(default="thresholds", pattern="^(thresholds|quotas)$")
+    # thresholds: the lowest annual score of each grade; below 合格's is 不合格.
+    thresholds: dict[str, float] = Field(
+        default_factory=lambda: {"优秀": 90.0, "良好": 80.0, "合格": 60.0}
+    )
+    # quotas: the share of each category's units in a grade, best first (rounded half up);
+    # the rest are 合格, or 不合格 below 合格's threshold.
+    quotas: dict[str, float] = Field(default_factory=lambda: {"优秀": 0.3, "良好": 0.4})
+    issuer: str = "政务公开工作办公室"
+    # How the title names the whole: 关于2020年全市政务公开工作考核情况的通报.
+    scope: str = "全区"
+    # Category headings in the attachment ("县（市、区）") and how the text groups categories.
+    category_headings: dict[str, str] = Field(default_factory=dict)
+    text_groups: dict[str, list[str]] = Field(default_factory=dict)
+    # Dropped from a unit's name where the text cites it (任城区政府 → 任城区).
+    text_drops_suffixes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssessmentRules:
+        if abs(self.basic_weight + self.third_party_weight - 1) > 1e-9:
+            raise ValueError("basic_weight 与 third_party_weight 之和必须为 1")
+        unknown = sorted(set(self.thresholds) - set(GRADES)) + sorted(
+            set(self.quotas) - set(GRADES)
+        )
+        if unknown:
+            raise ValueError(f"未知的等次：{'、'.join(unknown)}（可用：{'、'.join(GRADES)}）")
+        if "合格" not in self.thresholds:
+            raise ValueError("thresholds 必须给出合格的最低分")
+        if sum(self.quotas.values()) > 1:
+            raise ValueError("quotas 的比例之和不能超过 1")
+        return self
+
+
 class Rules(_Strict):
     """Everything the rules file configures."""
 
@@ -101,6 +203,8 @@ class Rules(_Strict):
     schedule: Schedule = Schedule()
     bulletin: BulletinStyle = BulletinStyle()
     tasks: TaskRules = TaskRules()
+    scores: ScoreRules = ScoreRules()
+    assessment: AssessmentRules = AssessmentRules()
 
     @field_validator("platforms")
     @classmethod

@@ -205,6 +205,8 @@ async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: I
         "· 稿件文件，列：<code>unit,title,submitted_on,forwarded,published_in</code>\n"
         "· 任务分解表，列：<code>部分,工作任务,牵头部门,责任单位,具体要求,完成时限</code>"
         "（工作任务、完成时限可空；单位名称用“、”分隔）\n"
+        "· 月度评分，列：<code>unit,month,</code>各评分维度（可加 total、opening）\n"
+        "· 第三方评估，列：<code>unit,year,evaluation</code>\n"
         "有错误的文件不会导入任何数据，并列出每个错误所在的行。",
     )
 

@@ -35,6 +35,8 @@ SUPERVISOR_MENU = [
     ("stagnant", "连续无持续进展的单位"),
     ("task", "任务详情：/task 编号"),
     ("ledger", "工作任务台账 [单位]"),
+    ("scores", "月度评分通报 [YYYY-MM]"),
+    ("assessment", "年度考核：/assessment 年份"),
 ]
 ADMIN_MENU = [
     ("pending", "待审核稿件"),
@@ -43,8 +45,10 @@ ADMIN_MENU = [
     ("publish", "记录采用：/publish 编号 平台"),
     ("invite", "邀请联络员：/invite 单位"),
     ("units", "单位列表"),
-    ("import", "导入单位、稿件或任务分解表（发送文件）"),
+    ("import", "导入单位、稿件、任务、评分或评估（发送文件）"),
     ("bulletin", "预览一月一通报 [YYYY-MM]"),
+    ("adjust", "加减分：/adjust 单位 +2 原因"),
+    ("veto", "单项否决：/veto 单位 原因"),
 ]
 HELP_ITEM = ("help", "帮助")
 

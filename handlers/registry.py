@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import bulletins, office, onboarding, queries, submit, tasks
+from handlers import bulletins, office, onboarding, queries, scores, submit, tasks
 from handlers.common import answer
 from handlers.errors import on_error
 
@@ -45,6 +45,7 @@ def register(
             # The conversation first: while it runs, its states take the user's messages.
             submit.conversation(submit_timeout),
             tasks.conversation(submit_timeout),
+            scores.adjust_conversation(submit_timeout),
             CommandHandler("start", onboarding.start),
             CommandHandler("help", onboarding.help_command),
             CommandHandler("cancel", submit.nothing_to_cancel),
@@ -68,6 +69,9 @@ def register(
             CommandHandler("tasks", tasks.tasks),
             CommandHandler("task", tasks.task),
             CommandHandler("ledger", tasks.ledger),
+            CommandHandler("scores", scores.scores),
+            CommandHandler("veto", scores.veto),
+            CommandHandler("assessment", scores.assessment),
             CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
             CallbackQueryHandler(office.review_button, pattern=r"^rev:"),
             CallbackQueryHandler(office.publish_button, pattern=r"^pub:"),

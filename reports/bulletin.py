@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm
 from openpyxl import Workbook
 
 from domain.bulletin import Bulletin
 from domain.rules import Rules
 from reports.chat import esc
 from reports.numbers import plain
+from reports.official import annex_heading, official_document, paragraph, table_row
 from reports.ranking import ranking_cells, ranking_headers, ranking_table
 
 # Past this many lines 附件2 in the .docx points to the .xlsx, which always has them all.
@@ -95,34 +93,6 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _font(run: object, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name  # type: ignore[attr-defined]
-    run.font.size = Pt(size)  # type: ignore[attr-defined]
-    run.font.bold = bold  # type: ignore[attr-defined]
-    # East Asian text takes the eastAsia font, which python-docx does not set by itself.
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)  # type: ignore[attr-defined]
-
-
-def paragraph(
-    document: object,
-    text: str,
-    *,
-    font: str = "仿宋_GB2312",
-    size: float = 16,
-    bold: bool = False,
-    align: object = None,
-    indent: bool = True,
-) -> None:
-    """Add a paragraph in official-document style: 仿宋 三号, two-character indent, 28 pt lines."""
-    para = document.add_paragraph()  # type: ignore[attr-defined]
-    if align is not None:
-        para.alignment = align
-    if indent:
-        para.paragraph_format.first_line_indent = Pt(size * 2)
-    para.paragraph_format.line_spacing = Pt(28)
-    _font(para.add_run(text), font, size, bold)
-
-
 def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     """The bulletin as an official document: 标题, 主送, 正文, 附件 as tables, 落款."""
     document = official_document()
@@ -147,7 +117,7 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     paragraph(document, bulletin.issuer, align=right, indent=False)
     paragraph(document, date_text(bulletin), align=right, indent=False)
 
-    _annex_heading(document, "附件1", bulletin.annex_titles[0])
+    annex_heading(document, "附件1", bulletin.annex_titles[0])
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
     rows = ranking_cells(bulletin.ranking, rules)
     table = document.add_table(rows=1, cols=len(headers))
@@ -159,55 +129,23 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     widths = [Cm(1.1), Cm(unit_width), *[Cm(1.4)] * (len(headers) - 2)]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid, which LibreOffice and WPS follow
-    _table_row(table.rows[0].cells, headers, widths, bold=True)
+    table_row(table.rows[0].cells, headers, widths, bold=True)
     # Row by row: table.cell(r, c) walks the whole grid on every call.
     for row in rows:
-        _table_row(table.add_row().cells, row, widths)
+        table_row(table.add_row().cells, row, widths)
 
-    _annex_heading(document, "附件2", bulletin.annex_titles[1])
+    annex_heading(document, "附件2", bulletin.annex_titles[1])
     for n, article in enumerate(bulletin.articles(), start=1):
         if n > DOCX_ANNEX_LIMIT:
             paragraph(document, f"……共{bulletin.article_count}篇，完整清单见 .xlsx 附件。")
             break
         paragraph(document, f"{n}. {article.title}（{article.outcome}）")
 
-    _annex_heading(document, "附件3", bulletin.annex_titles[2])
+    annex_heading(document, "附件3", bulletin.annex_titles[2])
     paragraph(document, bulletin.scoring_rules)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def official_document() -> Any:
-    """An empty A4 document with the margins of official documents (GB/T 9704)."""
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    return document
-
-
-def _table_row(cells: Any, values: list[str], widths: list[Any], bold: bool = False) -> None:
-    for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
-        cell.width = widths[column]
-        para = cell.paragraphs[0]
-        para.alignment = WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
-        _font(para.add_run(value), "仿宋_GB2312", 10.5, bold)
-
-
-def _annex_heading(document: object, label: str, title: str) -> None:
-    para = document.add_paragraph()  # type: ignore[attr-defined]
-    para.add_run().add_break(WD_BREAK.PAGE)
-    _font(para.add_run(label), "黑体", 16)
-    paragraph(
-        document,
-        title,
-        font="方正小标宋简体",
-        size=18,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        indent=False,
-    )
 
 
 def bulletin_xlsx(bulletin: Bulletin, rules: Rules) -> bytes:

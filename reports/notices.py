@@ -9,15 +9,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from domain.monthly import NoticeFacts, Renderers
 from domain.periods import Month
 from domain.rules import Rules
-from reports.bulletin import (
-    bulletin_docx,
-    bulletin_message,
-    bulletin_xlsx,
-    official_document,
-    paragraph,
-    ranking_chart,
-)
+from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
 from reports.chat import esc
+from reports.official import official_document, paragraph
 
 
 def _date(facts: NoticeFacts) -> str:

@@ -190,6 +190,8 @@ class Adjustment(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    unit: Mapped[Unit] = relationship()
+
 
 class Task(Base):
     """工作任务: one row of a 任务分解表, known again on re-import by ``key``.
@@ -259,6 +261,51 @@ class ProgressReport(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
+
+
+class ScoreSheet(Base):
+    """月度评分: a unit's dimension scores for one month (seed 004); one per unit and month."""
+
+    __tablename__ = "score_sheets"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "month", name="uq_score_sheets_unit_month"),
+        CheckConstraint("total >= 0", name="total"),
+        Index("ix_score_sheets_month", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    month: Mapped[dt.date] = mapped_column(Date)
+    # Dimension name → score as text ("28.5"), in the rules' order.
+    scores: Mapped[dict[str, str]] = mapped_column(JSON)
+    total: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class OpeningBalance(Base):
+    """The part of a unit's annual total earned before the data begins (期初累计)."""
+
+    __tablename__ = "opening_balances"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    points: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Evaluation(Base):
+    """社会客观效果评估: a third party's score of a unit for a year, out of 100."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (CheckConstraint("score >= 0 AND score <= 100", name="score"),)
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    recorded_by: Mapped[str] = mapped_column(String(100))
 
 
 class Invite(Base):

@@ -27,6 +27,7 @@ from storage.models import (
     Unit,
     User,
 )
+from storage.score_repos import Evaluations, ScoreSheets
 from storage.task_repos import ProgressReports, Tasks
 
 
@@ -300,6 +301,16 @@ class Adjustments:
         )
         return {unit_id: Decimal(total) for unit_id, total in self.session.execute(query)}
 
+    def in_period(self, start: dt.date, end: dt.date) -> list[Adjustment]:
+        """Every bonus, penalty and veto for months in [start, end), oldest first."""
+        query = (
+            select(Adjustment)
+            .where(Adjustment.month >= start, Adjustment.month < end)
+            .options(joinedload(Adjustment.unit))
+            .order_by(Adjustment.month, Adjustment.id)
+        )
+        return list(self.session.scalars(query))
+
 
 class Users:
     """Telegram users and their roles."""
@@ -572,3 +583,5 @@ class Repo:
         self.audit = Audit(session)
         self.tasks = Tasks(session)
         self.progress = ProgressReports(session)
+        self.score_sheets = ScoreSheets(session)
+        self.evaluations = Evaluations(session)

@@ -117,3 +117,38 @@ def jining(db: Database, jining_rules: Rules) -> Database:
     assert main(["import", "units", str(JINING / "units.csv")]) == 0
     assert main(["import", "tasks", "--year", "2021", str(JINING / "tasks.csv")]) == 0
     return db
+
+
+YANSHI = EXAMPLES / "yanshi-2020"
+JINING_2020 = EXAMPLES / "jining-2020"
+
+
+@pytest.fixture
+def yanshi_rules(monkeypatch: pytest.MonkeyPatch, env: str) -> Rules:
+    """The 偃师 2020 rules (its score sheets' wording)."""
+    monkeypatch.setenv("GONGKAI_RULES", str(YANSHI / "rules.toml"))
+    return load_rules(YANSHI / "rules.toml")
+
+
+@pytest.fixture
+def yanshi(db: Database, yanshi_rules: Rules) -> Database:
+    """Seed 004's units and December 2020 score sheets, the year before as opening balances."""
+    assert main(["import", "units", str(YANSHI / "units.csv")]) == 0
+    assert main(["import", "scores", str(YANSHI / "scores.csv")]) == 0
+    return db
+
+
+@pytest.fixture
+def jining_2020_rules(monkeypatch: pytest.MonkeyPatch, env: str) -> Rules:
+    """The 济宁 2020 assessment rules (seed 000)."""
+    monkeypatch.setenv("GONGKAI_RULES", str(JINING_2020 / "rules.toml"))
+    return load_rules(JINING_2020 / "rules.toml")
+
+
+@pytest.fixture
+def jining_2020(db: Database, jining_2020_rules: Rules) -> Database:
+    """The data set that reproduces seed 000: units, score sheets, third-party scores."""
+    assert main(["import", "units", str(JINING_2020 / "units.csv")]) == 0
+    assert main(["import", "scores", str(JINING_2020 / "scores.csv")]) == 0
+    assert main(["import", "evaluations", str(JINING_2020 / "evaluations.csv")]) == 0
+    return db

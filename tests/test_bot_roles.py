@@ -38,12 +38,25 @@ COMMANDS = {
     "/stagnant": SUPERVISOR_ONLY,
     "/task T1": SUPERVISOR_ONLY,
     "/ledger": SUPERVISOR_ONLY,
+    "/scores": SUPERVISOR_ONLY,
+    "/assessment 2020": SUPERVISOR_ONLY,
+    "/adjust 党政办公室 +2 表现突出": ADMIN_ONLY,
+    "/veto 党政办公室 网页长期不更新": ADMIN_ONLY,
 }
 LIAISON_COMMANDS = {"/submit 角色测试稿件", "/mine", "/tasks", "/progress T1 进展"}
 ALLOWED = {
     "stranger": set(),
     "liaison": LIAISON_COMMANDS,
-    "supervisor": {"/rank", "/unit 党政办公室", "/stats", "/stagnant", "/task T1", "/ledger"},
+    "supervisor": {
+        "/rank",
+        "/unit 党政办公室",
+        "/stats",
+        "/stagnant",
+        "/task T1",
+        "/ledger",
+        "/scores",
+        "/assessment 2020",
+    },
     "admin": set(COMMANDS) - LIAISON_COMMANDS,
 }
 
@@ -107,6 +120,8 @@ async def test_each_role_sees_its_own_command_menu(world: World) -> None:
         "stagnant",
         "task",
         "ledger",
+        "scores",
+        "assessment",
         "help",
     ]
     assert names["chat:1000"][:3] == ["pending", "forward", "decline"]

@@ -1,0 +1,139 @@
+"""加减分 and 单项否决: recorded by an admin with a reason, audited, told to the unit.
+
+A bonus or penalty counts in the month it is recorded; a veto makes the unit's annual score
+zero for that year (score bulletin and annual assessment alike).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from domain.access import require_unit
+from domain.errors import UserError
+from domain.notices import enqueue
+from domain.periods import Month
+from storage.db import Database
+from storage.models import Adjustment
+from storage.repos import Repo
+
+REASON_MAX = 200
+POINTS_LIMIT = Decimal(100)
+_POINTS = re.compile(r"^[+\-＋－]?\d+(\.\d{1,2})?$")
+
+
+def parse_adjustment_points(text: str) -> Decimal:
+    """``+2``, ``-1.5``, ``3`` → a non-zero amount within ±100; anything else is a ``UserError``."""
+    value = text.strip().replace("＋", "+").replace("－", "-")
+    if not _POINTS.match(value):
+        raise UserError(f"分值“{text}”格式错误，应为 +2、-1.5 这样的数字。")
+    points = Decimal(value)
+    if points == 0:
+        raise UserError("分值不能为 0。")
+    if abs(points) > POINTS_LIMIT:
+        raise UserError(f"分值 {value} 超出范围（最多 ±{POINTS_LIMIT}）。")
+    return points
+
+
+def check_reason(text: str) -> str:
+    """The reason, stripped; required and at most 200 characters."""
+    reason = text.strip()
+    if not reason:
+        raise UserError("请写明原因。")
+    if len(reason) > REASON_MAX:
+        raise UserError(f"原因过长（{len(reason)} 字，最多 {REASON_MAX} 字）。")
+    return reason
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What was recorded, for the reply."""
+
+    id: int
+    unit: str
+    kind: str
+    points: Decimal
+    reason: str
+    month: Month
+
+
+def record_adjustment(
+    db: Database, unit_name: str, points: Decimal, reason: str, admin_id: int, today: dt.date
+) -> Recorded:
+    """A bonus (points > 0) or penalty (< 0) for the unit in this month."""
+    kind = "bonus" if points > 0 else "penalty"
+    return _record(db, unit_name, kind, points, check_reason(reason), admin_id, today)
+
+
+def record_veto(
+    db: Database, unit_name: str, reason: str, admin_id: int, today: dt.date
+) -> Recorded:
+    """单项否决 for the unit this year; a second veto in the same year is refused."""
+    return _record(db, unit_name, "veto", Decimal(0), check_reason(reason), admin_id, today)
+
+
+def _record(
+    db: Database,
+    unit_name: str,
+    kind: str,
+    points: Decimal,
+    reason: str,
+    admin_id: int,
+    today: dt.date,
+) -> Recorded:
+    month = Month.of(today)
+    with db.session() as session:
+        repo = Repo(session)
+        unit = require_unit(repo, unit_name)
+        if kind == "veto" and any(
+            a.kind == "veto" and a.unit_id == unit.id
+            for a in repo.adjustments.in_period(
+                dt.date(month.year, 1, 1), dt.date(month.year + 1, 1, 1)
+            )
+        ):
+            raise UserError(f"{unit.name} {month.year} 年已被单项否决，无需重复。")
+        adjustment = Adjustment(
+            unit_id=unit.id,
+            month=month.first_day,
+            kind=kind,
+            points=points,
+            reason=reason,
+            created_by=f"tg:{admin_id}",
+        )
+        session.add(adjustment)
+        session.flush()
+        after = {"kind": kind, "points": str(points), "reason": reason, "month": str(month)}
+        repo.audit.record(f"tg:{admin_id}", f"adjustment.{kind}", "unit", unit.id, None, after)
+        recorded = Recorded(adjustment.id, unit.name, kind, points, reason, month)
+        text = adjustment_notice(recorded)
+        for user in repo.users.liaisons_of(unit.id):
+            enqueue(
+                repo, f"adjustment:{adjustment.id}:to:{user.telegram_id}", user.telegram_id, text
+            )
+        return recorded
+
+
+def adjustment_text(recorded: Recorded) -> str:
+    """``加2分`` / ``扣1.5分`` / ``单项否决``."""
+    if recorded.kind == "veto":
+        return "单项否决"
+    amount = f"{abs(recorded.points).normalize():f}"
+    return f"加{amount}分" if recorded.points > 0 else f"扣{amount}分"
+
+
+def adjustment_notice(recorded: Recorded) -> str:
+    """What the unit's liaisons are told (HTML)."""
+    what = adjustment_text(recorded)
+    reason = html.escape(recorded.reason)
+    if recorded.kind == "veto":
+        return (
+            f"<b>{html.escape(recorded.unit)}</b> {recorded.month.year} 年政务公开工作考核被"
+            f"单项否决，年度得分按零分计算。原因：{reason}"
+        )
+    return (
+        f"<b>{html.escape(recorded.unit)}</b> {recorded.month.year}年{recorded.month.month}月"
+        f"考核{what}。原因：{reason}"
+    )

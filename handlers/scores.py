@@ -1,0 +1,234 @@
+"""Score sheets in chat: /scores, /adjust (typed or by buttons), /veto, /assessment."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+from decimal import Decimal
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from domain.access import Identity, require_unit_name
+from domain.adjustments import (
+    Recorded,
+    adjustment_text,
+    check_reason,
+    parse_adjustment_points,
+    record_adjustment,
+    record_veto,
+)
+from domain.assessment import assess
+from domain.errors import UserError
+from domain.periods import Month
+from domain.score_bulletin import build_score_bulletin, latest_score_month
+from handlers.common import answer, arguments, caller, refuse, requires, services
+from reports.assessment import assessment_docx, assessment_message
+from reports.chat import esc
+from reports.score_bulletin import score_bulletin_docx, score_bulletin_message, score_bulletin_xlsx
+
+AMOUNT, REASON = range(2)
+AMOUNTS = ("+1", "+2", "+5", "-1", "-2", "-5")
+ADJUST_USAGE = "用法：/adjust 单位 +2 原因（或 /adjust 单位，再点按钮选择分值）"
+
+
+@requires("supervisor")
+async def scores(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/scores [YYYY-MM]: the score bulletin, with its .docx and .xlsx."""
+    svc = services(context)
+    words = arguments(context)
+    try:
+        if len(words) > 1:
+            raise UserError("只能指定一个月份，例如 /scores 2020-12。")
+        month = Month.parse(words[0]) if words else latest_score_month(svc.db)
+        bulletin = await asyncio.to_thread(
+            build_score_bulletin, svc.db, svc.rules, month, svc.today()
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(update, score_bulletin_message(bulletin))
+    chat = update.effective_chat
+    assert chat is not None
+    docx = await asyncio.to_thread(score_bulletin_docx, bulletin)
+    await chat.send_document(InputFile(docx, filename=f"{bulletin.title}.docx"))
+    xlsx = await asyncio.to_thread(score_bulletin_xlsx, bulletin)
+    await chat.send_document(InputFile(xlsx, filename=f"{bulletin.title}附件.xlsx"))
+
+
+@requires("supervisor")
+async def assessment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/assessment YYYY: the year's grades per category, with the notice as .docx."""
+    svc = services(context)
+    words = arguments(context)
+    if len(words) != 1 or not words[0].isdigit() or len(words[0]) != 4:
+        await refuse(update, "用法：/assessment 2020（四位年份）")
+        return
+    try:
+        result = await asyncio.to_thread(assess, svc.db, svc.rules, int(words[0]), svc.today())
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(update, assessment_message(result))
+    chat = update.effective_chat
+    assert chat is not None
+    docx = await asyncio.to_thread(assessment_docx, result)
+    await chat.send_document(InputFile(docx, filename=f"{result.title}.docx"))
+
+
+def _recorded_text(recorded: Recorded) -> str:
+    return (
+        f"已记录：{esc(recorded.unit)} {recorded.month.year}年{recorded.month.month}月"
+        f"{adjustment_text(recorded)}，原因：{esc(recorded.reason)}。已通知该单位联络员。"
+    )
+
+
+def _pending(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+    assert context.user_data is not None
+    pending: dict[str, Any] = context.user_data.setdefault("adjust", {})
+    return pending
+
+
+@requires("admin")
+async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+    """/adjust UNIT +2 原因 records at once; without the reason it is asked for; /adjust UNIT
+    offers the amounts as buttons first."""
+    svc = services(context)
+    words = arguments(context)
+    if not words:
+        await refuse(update, ADJUST_USAGE)
+        return ConversationHandler.END
+    try:
+        unit = require_unit_name(svc.db, words[0])
+        if len(words) == 1:
+            _pending(context).update(unit=unit.name)
+            rows = [
+                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in AMOUNTS[:3]],
+                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in AMOUNTS[3:]],
+                [InlineKeyboardButton("取消", callback_data="adj:no")],
+            ]
+            await answer(
+                update,
+                f"为 <b>{esc(unit.name)}</b> 加分或扣分：请选择分值。",
+                reply_markup=InlineKeyboardMarkup(rows),
+            )
+            return AMOUNT
+        points = parse_adjustment_points(words[1])
+        if len(words) == 2:
+            _pending(context).update(unit=unit.name, points=str(points))
+            await answer(update, f"{esc(unit.name)} {words[1]} 分：请发送原因（不超过 200 字）。")
+            return REASON
+        recorded = record_adjustment(
+            svc.db, unit.name, points, " ".join(words[2:]), who.telegram_id, svc.today()
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    await answer(update, _recorded_text(recorded))
+    return ConversationHandler.END
+
+
+async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """An amount pressed: ask for the reason."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    choice = query.data.split(":", 1)[1]
+    if choice == "no":
+        return await cancel(update, context)
+    pending = _pending(context)
+    pending["points"] = str(parse_adjustment_points(choice))
+    await query.edit_message_reply_markup(None)
+    await answer(update, f"{esc(pending['unit'])} {choice} 分：请发送原因（不超过 200 字）。")
+    return REASON
+
+
+async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The reason: record the adjustment."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    pending = _pending(context)
+    who = caller(update, context)
+    try:
+        reason = check_reason(message.text)
+        recorded = record_adjustment(
+            svc.db,
+            pending["unit"],
+            Decimal(pending["points"]),
+            reason,
+            who.telegram_id,
+            svc.today(),
+        )
+    except UserError as exc:
+        await refuse(update, f"{exc}请重新发送原因，或 /cancel 取消。")
+        return REASON
+    context.user_data.pop("adjust", None)  # type: ignore[union-attr]
+    await answer(update, _recorded_text(recorded))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel or 取消."""
+    if context.user_data is not None:
+        context.user_data.pop("adjust", None)
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_reply_markup(None)
+    await answer(update, "已取消，未记录任何加减分。")
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A forgotten adjustment."""
+    if context.user_data is not None:
+        context.user_data.pop("adjust", None)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message("加减分已因长时间未操作而取消，未记录任何内容。")
+
+
+def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    """/adjust by buttons: the amount, then the reason."""
+    with warnings.catch_warnings():
+        # per_message=False is meant: the steps mix messages and button presses.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[CommandHandler("adjust", adjust)],
+            states={
+                AMOUNT: [CallbackQueryHandler(amount_chosen, pattern=r"^adj:")],
+                REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, reason_given)],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            conversation_timeout=timeout_seconds,
+            name="adjust",
+        )
+
+
+@requires("admin")
+async def veto(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/veto UNIT 原因: 单项否决 for this year."""
+    svc = services(context)
+    words = arguments(context)
+    if not words:
+        await refuse(update, "用法：/veto 单位 原因")
+        return
+    try:
+        recorded = record_veto(svc.db, words[0], " ".join(words[1:]), who.telegram_id, svc.today())
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(
+        update,
+        f"已记录：{esc(recorded.unit)} {recorded.month.year} 年单项否决，年度得分按零分计算。"
+        f"原因：{esc(recorded.reason)}。已通知该单位联络员。",
+    )
