@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from bot.settings import Settings, SettingsError, load_settings
 from domain.access import require_unit_name
+from domain.annual_report import read_report
 from domain.articles import import_articles
 from domain.assessment import Assessment, assess
 from domain.errors import UserError
@@ -29,6 +30,7 @@ from domain.score_sheets import import_score_sheets
 from domain.scoring import rescore_if_rules_changed
 from domain.tasks import import_tasks
 from domain.units import import_units
+from reports.annual_report import report_docx, template_xlsx
 from reports.assessment import assessment_docx, assessment_json, assessment_text, assessment_xlsx
 from reports.ledger import ledger_json, ledger_text, ledger_xlsx
 from reports.ranking import ranking_csv, ranking_json, ranking_table
@@ -162,6 +164,27 @@ def cmd_assessment(ctx: Context, args: argparse.Namespace) -> None:
         "xlsx": assessment_xlsx,
     }
     _write(render[args.format](result), args.output, f"考核结果-{args.year}.{args.format}")
+
+
+def cmd_report_template(ctx: Context, args: argparse.Namespace) -> None:
+    """Write the annual report's template."""
+    _write(template_xlsx(), args.output, "政府信息公开工作年度报告模板.xlsx")
+
+
+def cmd_report_check(ctx: Context, args: argparse.Namespace) -> None:
+    """Check a filled template: every failure with its sheet and cells."""
+    report = read_report(args.file, _read(args.file))
+    print(f"检查通过：{report.unit}{report.year}年政府信息公开工作年度报告，各项数据勾稽关系正确。")
+
+
+def cmd_report_render(ctx: Context, args: argparse.Namespace) -> None:
+    """Render a filled, valid template as the report (.docx)."""
+    report = read_report(args.file, _read(args.file))
+    _write(
+        report_docx(report),
+        args.output,
+        f"{report.unit}{report.year}年政府信息公开工作年度报告.docx",
+    )
 
 
 def cmd_ledger(ctx: Context, args: argparse.Namespace) -> None:
@@ -339,6 +362,19 @@ def build_parser() -> argparse.ArgumentParser:
     assessment.add_argument("--format", choices=("text", "docx", "xlsx", "json"), default="text")
     assessment.add_argument("-o", "--output", metavar="PATH", help="输出文件")
     assessment.set_defaults(func=cmd_assessment)
+
+    annual = commands.add_parser("annual-report", help="政府信息公开工作年度报告")
+    annual_commands = annual.add_subparsers(dest="annual_command", required=True, metavar="子命令")
+    template = annual_commands.add_parser("template", help="下载填报模板（.xlsx）")
+    template.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    template.set_defaults(func=cmd_report_template)
+    check = annual_commands.add_parser("check", help="检查填好的模板")
+    check.add_argument("file")
+    check.set_defaults(func=cmd_report_check)
+    render = annual_commands.add_parser("render", help="由填好的模板生成年度报告（.docx）")
+    render.add_argument("file")
+    render.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    render.set_defaults(func=cmd_report_render)
 
     ledger = commands.add_parser("ledger", help="工作任务台账")
     ledger.add_argument("--unit", help="只看某个单位")
