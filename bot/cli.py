@@ -13,11 +13,21 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import urlparse
 
+from tabulate import tabulate
+
 from bot.settings import Settings, SettingsError, load_settings
 from domain.access import require_unit_name
 from domain.annual_report import read_report
 from domain.articles import import_articles
 from domain.assessment import Assessment, assess
+from domain.campaigns import (
+    KIND_NAMES,
+    campaign_ref,
+    campaign_status,
+    check_deadline,
+    open_campaign,
+    parse_campaign_id,
+)
 from domain.errors import UserError
 from domain.evaluations import import_evaluations
 from domain.ledger import ledger_rows
@@ -32,6 +42,7 @@ from domain.tasks import import_tasks
 from domain.units import import_units
 from reports.annual_report import report_docx, template_xlsx
 from reports.assessment import assessment_docx, assessment_json, assessment_text, assessment_xlsx
+from reports.campaigns import status_xlsx
 from reports.ledger import ledger_json, ledger_text, ledger_xlsx
 from reports.ranking import ranking_csv, ranking_json, ranking_table
 from reports.score_bulletin import (
@@ -164,6 +175,34 @@ def cmd_assessment(ctx: Context, args: argparse.Namespace) -> None:
         "xlsx": assessment_xlsx,
     }
     _write(render[args.format](result), args.output, f"考核结果-{args.year}.{args.format}")
+
+
+def cmd_campaign_open(ctx: Context, args: argparse.Namespace) -> None:
+    """Open a 催报 campaign; the units' liaisons are told when the bot next runs."""
+    today = dt.datetime.now(ctx.settings.tz).date()
+    deadline = check_deadline(args.deadline, today)
+    opened = open_campaign(
+        ctx.database(), ctx.rules, args.title, deadline, args.units, args.kind, ctx.actor
+    )
+    print(
+        f"已发起催报 {campaign_ref(opened.id)}《{opened.title}》：{opened.units} 个单位，"
+        f"截止 {opened.deadline}，报送{KIND_NAMES[opened.kind]}。"
+    )
+
+
+def cmd_campaign_status(ctx: Context, args: argparse.Namespace) -> None:
+    """Who has and has not answered a campaign."""
+    status = campaign_status(ctx.database(), parse_campaign_id(args.id))
+    if args.format == "xlsx":
+        _write(status_xlsx(status), args.output, f"催报{campaign_ref(status.id)}报送情况.xlsx")
+        return
+    rows = [
+        [row.unit, row.answered_on or "未报送", "逾期" if row.late else "", row.answers]
+        for row in status.rows
+    ]
+    table = tabulate(rows, headers=["单位", "报送日期", "", "次数"])
+    head = f"催报 {campaign_ref(status.id)}《{status.title}》截止 {status.deadline}"
+    _write(f"{head}\n{table}\n", args.output, "")
 
 
 def cmd_report_template(ctx: Context, args: argparse.Namespace) -> None:
@@ -362,6 +401,24 @@ def build_parser() -> argparse.ArgumentParser:
     assessment.add_argument("--format", choices=("text", "docx", "xlsx", "json"), default="text")
     assessment.add_argument("-o", "--output", metavar="PATH", help="输出文件")
     assessment.set_defaults(func=cmd_assessment)
+
+    campaign = commands.add_parser("campaign", help="催报")
+    campaign_commands = campaign.add_subparsers(
+        dest="campaign_command", required=True, metavar="子命令"
+    )
+    opening = campaign_commands.add_parser("open", help="发起催报")
+    opening.add_argument("--title", required=True, help="事项名称")
+    opening.add_argument("--deadline", required=True, help="截止日期，例如 2021-01-31")
+    opening.add_argument(
+        "--units", default="all", help="all、category:类别，或单位名称（用“、”分隔）"
+    )
+    opening.add_argument("--kind", choices=("file", "text", "template"), default="file")
+    opening.set_defaults(func=cmd_campaign_open)
+    status = campaign_commands.add_parser("status", help="报送情况")
+    status.add_argument("id", metavar="ID")
+    status.add_argument("--format", choices=("text", "xlsx"), default="text")
+    status.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    status.set_defaults(func=cmd_campaign_status)
 
     annual = commands.add_parser("annual-report", help="政府信息公开工作年度报告")
     annual_commands = annual.add_subparsers(dest="annual_command", required=True, metavar="子命令")

@@ -182,6 +182,20 @@ class ReportRejected(UserError):
         super().__init__("\n".join(lines))
 
 
+def looks_like_report(name: str, content: bytes) -> bool:
+    """Whether a file is our template (filled or not): an .xlsx with the report's sheets."""
+    if not name.lower().endswith(".xlsx"):
+        return False
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True)
+    except Exception:  # not a workbook at all: the caller treats it as something else
+        return False
+    try:
+        return APPLICATION_SHEET in book.sheetnames and TEXT_SHEET in book.sheetnames
+    finally:
+        book.close()
+
+
 def read_report(name: str, content: bytes) -> AnnualReport:
     """Read and check a filled template; every failure is reported and nothing is returned."""
     try:

@@ -138,6 +138,20 @@ class ScoreRules(_Strict):
         return self.category_phrases.get(category, category)
 
 
+class CampaignRules(_Strict):
+    """催报: when units that have not answered are reminded, before the deadline."""
+
+    reminder_working_days: tuple[int, ...] = (5, 2, 1)
+    reminder_time: dt.time = dt.time(9, 0)
+
+    @field_validator("reminder_working_days")
+    @classmethod
+    def _positive(cls, days: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 1 or d > 30 for d in days):
+            raise ValueError("提醒的工作日数应在 1 到 30 之间")
+        return tuple(sorted(set(days), reverse=True))
+
+
 GRADES = ("优秀", "良好", "合格", "不合格")
 
 
@@ -205,6 +219,7 @@ class Rules(_Strict):
     tasks: TaskRules = TaskRules()
     scores: ScoreRules = ScoreRules()
     assessment: AssessmentRules = AssessmentRules()
+    campaigns: CampaignRules = CampaignRules()
 
     @field_validator("platforms")
     @classmethod

@@ -51,3 +51,14 @@ def nth_working_day_before_end(month: Month, n: int) -> dt.date:
     """The n-th working day counted back from the month's end (1 = the last working day)."""
     days = working_days(month)
     return days[-min(n, len(days))]
+
+
+def working_days_before(day: dt.date, n: int) -> dt.date:
+    """The n-th working day before ``day`` (1 = the last working day before it)."""
+    found = 0
+    while True:
+        day -= dt.timedelta(days=1)
+        if is_working_day(day):
+            found += 1
+            if found == n:
+                return day

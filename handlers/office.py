@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from domain.access import Identity
+from domain.annual_report import looks_like_report
 from domain.errors import UserError
 from domain.imports import import_file
 from domain.locks import split_override
@@ -20,7 +21,17 @@ from domain.review import (
     publish_article,
 )
 from domain.rules import Rules
-from handlers.common import answer, arguments, parse_article_id, refuse, requires, services
+from handlers.campaigns import check_report
+from handlers.common import (
+    ROLE_REFUSALS,
+    answer,
+    arguments,
+    caller,
+    parse_article_id,
+    refuse,
+    requires,
+    services,
+)
 from reports.chat import article_card, esc
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -211,11 +222,14 @@ async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: I
     )
 
 
-@requires("admin")
-async def import_document(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
-) -> None:
-    """A units, articles or tasks file (sent in private, or captioned /import): all or nothing."""
+async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A table sent in private (or captioned /import). A filled annual report template is
+    checked for anyone the bot knows; any other table is an import (all or nothing), for
+    admins."""
+    who = caller(update, context)
+    if not who.roles:
+        await answer(update, ROLE_REFUSALS["liaison"])
+        return
     message = update.effective_message
     assert message is not None and message.document is not None
     document = message.document
@@ -226,6 +240,12 @@ async def import_document(
         return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
+    if looks_like_report(name, content):
+        await check_report(update, context, content, name)
+        return
+    if not who.is_admin:
+        await answer(update, ROLE_REFUSALS["admin"])
+        return
     override = (message.caption or "").split()[-1:] in (["override"], ["更正"])
     try:
         summary = await asyncio.to_thread(

@@ -26,6 +26,8 @@ LIAISON_MENU = [
     ("mine", "本单位稿件、得分与排名"),
     ("tasks", "本单位工作任务与进展"),
     ("progress", "报送任务进展"),
+    ("answer", "报送催报事项"),
+    ("report_template", "下载政府信息公开年报模板"),
     ("cancel", "取消当前操作"),
 ]
 SUPERVISOR_MENU = [
@@ -49,6 +51,8 @@ ADMIN_MENU = [
     ("bulletin", "预览一月一通报 [YYYY-MM]"),
     ("adjust", "加减分：/adjust 单位 +2 原因"),
     ("veto", "单项否决：/veto 单位 原因"),
+    ("campaign", "发起催报，或 /campaign 编号 查看报送情况"),
+    ("campaigns", "催报事项列表"),
 ]
 HELP_ITEM = ("help", "帮助")
 

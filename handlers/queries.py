@@ -8,12 +8,14 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from domain.access import Identity, require_unit_name
+from domain.campaigns import owed_by
 from domain.errors import UserError
 from domain.periods import Month, Period
 from domain.ranking import Ranking, rank_units, summarize, unit_standing
 from domain.review import unit_articles
 from domain.stagnation import stagnation_streaks, streak_of
 from handlers.common import Services, answer, arguments, refuse, requires, services
+from reports.campaigns import owed_lines
 from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
 from reports.xlsx import ranking_xlsx
@@ -112,6 +114,9 @@ async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
         lacks = f"本月已报送 {len(submitted)} 篇。"
     else:
         lacks = f"<b>本月（{this_month.month}月）尚未报送稿件</b>，请发送 /submit 报送。"
+    owed = owed_lines(owed_by(svc.db, who.unit_id, svc.today()), svc.today())
+    if owed:
+        lacks += "\n\n<b>催报事项</b>\n" + "\n".join(owed)
     await answer(update, f"{text}\n\n{lacks}")
 
 

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import bulletins, office, onboarding, queries, scores, submit, tasks
+from handlers import bulletins, campaigns, office, onboarding, queries, scores, submit, tasks
 from handlers.common import answer
 from handlers.errors import on_error
 
@@ -46,6 +46,8 @@ def register(
             submit.conversation(submit_timeout),
             tasks.conversation(submit_timeout),
             scores.adjust_conversation(submit_timeout),
+            campaigns.campaign_conversation(submit_timeout),
+            campaigns.answer_conversation(submit_timeout),
             CommandHandler("start", onboarding.start),
             CommandHandler("help", onboarding.help_command),
             CommandHandler("cancel", submit.nothing_to_cancel),
@@ -72,6 +74,8 @@ def register(
             CommandHandler("scores", scores.scores),
             CommandHandler("veto", scores.veto),
             CommandHandler("assessment", scores.assessment),
+            CommandHandler("campaigns", campaigns.campaigns),
+            CommandHandler("report_template", campaigns.report_template),
             CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
             CallbackQueryHandler(office.review_button, pattern=r"^rev:"),
             CallbackQueryHandler(office.publish_button, pattern=r"^pub:"),

@@ -1,5 +1,6 @@
-"""The monthly jobs: the bulletin with its escalations, the reminders, and the task ledger's
-follow-up (reminders and overdue notices). Thin wrappers.
+"""The scheduled jobs: the bulletin with its escalations, the reminders, the task ledger's
+follow-up (reminders and overdue notices) and the campaigns' (reminders, escalation). Thin
+wrappers.
 
 They run on a schedule and once at start (catching up on anything missed while down); each
 asks ``domain`` whether its time has come, by the injected clock, so running them more often
@@ -14,6 +15,7 @@ import logging
 
 from telegram.ext import ContextTypes, JobQueue
 
+from domain.campaigns import run_campaign_followup
 from domain.monthly import Chats, run_bulletin_cycle, run_reminders
 from domain.task_followup import run_overdue_notices, run_task_reminders
 from handlers.common import Services, services
@@ -25,7 +27,9 @@ log = logging.getLogger(__name__)
 BULLETIN_JOB = "monthly-bulletin"
 REMINDER_JOB = "monthly-reminders"
 TASK_JOB = "task-follow-up"
+CAMPAIGN_JOB = "campaign-follow-up"
 CATCH_UP_JOB = "monthly-catch-up"
+CAUGHT_UP = "caught_up"
 # A late run is still worth making the same day; the work is idempotent, so run it once.
 JOB_OPTIONS = {"misfire_grace_time": 6 * 3600, "coalesce": True, "max_instances": 1}
 
@@ -73,11 +77,25 @@ async def task_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _deliver_now(context)
 
 
+async def campaign_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remind units that owe a campaign; escalate those missing after its deadline."""
+    svc = services(context)
+    queued = await asyncio.to_thread(
+        run_campaign_followup, svc.db, svc.rules, svc.clock(), svc.settings.tz, chats_of(svc)
+    )
+    if queued:
+        log.info("campaign follow-up: %d notices", queued)
+    _deliver_now(context)
+
+
 async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """At start: whatever came due while the bot was down."""
     await bulletin_job(context)
     await reminder_job(context)
     await task_followup_job(context)
+    await campaign_followup_job(context)
+    # Marks the start-up as settled: whatever was due at start has been decided.
+    context.bot_data[CAUGHT_UP] = True
 
 
 def _deliver_now(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -87,7 +105,7 @@ def _deliver_now(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignore[type-arg]
     """Register the monthly jobs under fixed names, replacing any from before."""
-    for name in (BULLETIN_JOB, REMINDER_JOB, TASK_JOB, CATCH_UP_JOB):
+    for name in (BULLETIN_JOB, REMINDER_JOB, TASK_JOB, CAMPAIGN_JOB, CATCH_UP_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
     schedule = svc.rules.schedule
@@ -109,6 +127,13 @@ def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignor
         task_followup_job,
         dt.time(task_time.hour, task_time.minute, tzinfo=tz),
         name=TASK_JOB,
+        job_kwargs=JOB_OPTIONS,
+    )
+    campaign_time = svc.rules.campaigns.reminder_time
+    job_queue.run_daily(
+        campaign_followup_job,
+        dt.time(campaign_time.hour, campaign_time.minute, tzinfo=tz),
+        name=CAMPAIGN_JOB,
         job_kwargs=JOB_OPTIONS,
     )
     job_queue.run_once(catch_up_job, 1, name=CATCH_UP_JOB)

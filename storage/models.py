@@ -41,6 +41,7 @@ ISSUE_STATUSES = ("held", "issued", "withheld")
 ESCALATION_KINDS = ("supervision", "circular")
 ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
 TASK_ROLES = ("lead", "responsible")
+CAMPAIGN_KINDS = ("file", "text", "template")
 
 
 def utcnow() -> dt.datetime:
@@ -306,6 +307,53 @@ class Evaluation(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class Campaign(Base):
+    """催报: the office asks units for something (a file, a text, the annual report) by a date."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (CheckConstraint(f"kind IN {CAMPAIGN_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[dt.date] = mapped_column(Date, index=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    targets: Mapped[list[CampaignTarget]] = relationship(cascade="all, delete-orphan")
+
+
+class CampaignTarget(Base):
+    """A unit that owes a campaign an answer."""
+
+    __tablename__ = "campaign_targets"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class CampaignAnswer(Base):
+    """A unit's answer to a campaign. Every answer is kept; the latest one counts."""
+
+    __tablename__ = "campaign_answers"
+    __table_args__ = (Index("ix_campaign_answers_campaign_unit", "campaign_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    submitted_by: Mapped[int | None] = mapped_column(BigInteger)
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(default=False)
+    text: Mapped[str | None] = mapped_column(Text)
+    file_id: Mapped[str | None] = mapped_column(String(200))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Invite(Base):

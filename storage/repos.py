@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, literal, select, tuple_, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from storage.campaign_repos import Campaigns
 from storage.models import (
     Adjustment,
     Article,
@@ -585,3 +586,4 @@ class Repo:
         self.progress = ProgressReports(session)
         self.score_sheets = ScoreSheets(session)
         self.evaluations = Evaluations(session)
+        self.campaigns = Campaigns(session)

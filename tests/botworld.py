@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -14,6 +15,7 @@ from bot.app import build_application, start_polling, stop_polling
 from bot.sandbox import Limits, Sandbox, SandboxUser
 from bot.settings import Settings
 from domain.rules import Rules
+from jobs.monthly import CAUGHT_UP
 from storage.db import Database
 
 ADMIN_ID = 1000
@@ -51,6 +53,15 @@ class World:
     def admin(self) -> SandboxUser:
         """The office's admin (from GONGKAI_ADMIN_IDS)."""
         return self.person(ADMIN_ID, "办公室")
+
+    async def caught_up(self) -> None:
+        """Wait until the start-up catch-up job has run, so that moving the clock afterwards
+        cannot hand it a date it would act on."""
+        for _ in range(400):
+            if self.application.bot_data.get(CAUGHT_UP):
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError("the catch-up job did not finish")
 
     def person(self, user_id: int, name: str = "") -> SandboxUser:
         """Anyone, the same object each time (it remembers what it has read)."""

@@ -25,6 +25,8 @@ COMMANDS = {
     "/mine": LIAISON_ONLY,
     "/tasks": LIAISON_ONLY,
     "/progress T1 进展": LIAISON_ONLY,
+    "/answer 1": LIAISON_ONLY,
+    "/report_template": LIAISON_ONLY,
     "/invite 柳行街道": ADMIN_ONLY,
     "/units": ADMIN_ONLY,
     "/pending": ADMIN_ONLY,
@@ -42,11 +44,13 @@ COMMANDS = {
     "/assessment 2020": SUPERVISOR_ONLY,
     "/adjust 党政办公室 +2 表现突出": ADMIN_ONLY,
     "/veto 党政办公室 网页长期不更新": ADMIN_ONLY,
+    "/campaign 1": ADMIN_ONLY,
+    "/campaigns": ADMIN_ONLY,
 }
-LIAISON_COMMANDS = {"/submit 角色测试稿件", "/mine", "/tasks", "/progress T1 进展"}
+LIAISON_COMMANDS = {"/submit 角色测试稿件", "/mine", "/tasks", "/progress T1 进展", "/answer 1"}
 ALLOWED = {
     "stranger": set(),
-    "liaison": LIAISON_COMMANDS,
+    "liaison": LIAISON_COMMANDS | {"/report_template"},
     "supervisor": {
         "/rank",
         "/unit 党政办公室",
@@ -56,6 +60,7 @@ ALLOWED = {
         "/ledger",
         "/scores",
         "/assessment 2020",
+        "/report_template",
     },
     "admin": set(COMMANDS) - LIAISON_COMMANDS,
 }
@@ -112,7 +117,16 @@ async def test_each_role_sees_its_own_command_menu(world: World) -> None:
     menus = world.sandbox.commands
     names = {key: [c["command"] for c in value] for key, value in menus.items()}
     assert names["default"] == ["start", "help"]
-    assert names["chat:3001"] == ["submit", "mine", "tasks", "progress", "cancel", "help"]
+    assert names["chat:3001"] == [
+        "submit",
+        "mine",
+        "tasks",
+        "progress",
+        "answer",
+        "report_template",
+        "cancel",
+        "help",
+    ]
     assert names[f"chat:{SUPERVISOR_ID}"] == [
         "rank",
         "unit",

@@ -212,6 +212,7 @@ async def test_reminders_and_overdue_notices_go_out_from_the_running_bot(world: 
     await education.reply()
     job_queue = world.application.job_queue
     assert job_queue is not None
+    await world.caught_up()
     # May 25, 2021 is the 5th working day before the end of May.
     world.clock.now = dt.datetime(2021, 5, 25, 1, 30, tzinfo=dt.UTC)
     job_queue.run_once(task_followup_job, 0)

@@ -1,0 +1,434 @@
+"""催报 in chat: /campaign (open one step by step, or see one), /campaigns, /answer, and the
+annual report's template and check."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import warnings
+from pathlib import PurePath
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from domain.access import Identity
+from domain.annual_report import read_report
+from domain.campaigns import (
+    KIND_NAMES,
+    answer_campaign,
+    campaign_ref,
+    campaign_status,
+    check_deadline,
+    check_title,
+    open_campaign,
+    owed_by,
+    parse_campaign_id,
+    recent_campaigns,
+    requested,
+    resolve_targets,
+)
+from domain.errors import UserError
+from domain.units import list_units
+from handlers.common import ROLE_REFUSALS, answer, arguments, caller, refuse, requires, services
+from reports.annual_report import report_docx, template_xlsx
+from reports.campaigns import status_message, status_xlsx
+from reports.chat import esc
+from storage.repos import Repo
+
+TITLE, DEADLINE, UNITS, UNIT_LIST, KIND, CONFIRM = range(6)
+PICK, SEND = range(10, 12)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _draft(context: ContextTypes.DEFAULT_TYPE, name: str) -> dict[str, Any]:
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(name, {})
+    return draft
+
+
+@requires("admin")
+async def campaign(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+    """/campaign ID shows one; /campaign alone opens a new one step by step."""
+    svc = services(context)
+    words = arguments(context)
+    if words:
+        try:
+            status = campaign_status(svc.db, parse_campaign_id(words[0]))
+        except UserError as exc:
+            await refuse(update, str(exc))
+            return ConversationHandler.END
+        await answer(update, status_message(status, svc.today()))
+        chat = update.effective_chat
+        assert chat is not None
+        content = await asyncio.to_thread(status_xlsx, status)
+        await chat.send_document(
+            InputFile(content, filename=f"催报{campaign_ref(status.id)}报送情况.xlsx")
+        )
+        return ConversationHandler.END
+    _draft(context, "campaign").clear()
+    await answer(
+        update,
+        "发起催报：请发送事项名称（例如：2020年政府信息公开工作年度报告）。随时 /cancel 取消。",
+    )
+    return TITLE
+
+
+async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The campaign's title."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        _draft(context, "campaign")["title"] = check_title(message.text)
+    except UserError as exc:
+        await refuse(update, f"{exc}请重新发送。")
+        return TITLE
+    await answer(update, "请发送截止日期（例如 2021-01-31 或 2021年1月31日）。")
+    return DEADLINE
+
+
+async def got_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The deadline, then who owes it."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        _draft(context, "campaign")["deadline"] = check_deadline(message.text, svc.today())
+    except UserError as exc:
+        await refuse(update, f"{exc}请重新发送。")
+        return DEADLINE
+    categories = list(dict.fromkeys(u.category for u in list_units(svc.db)))
+    rows = [[InlineKeyboardButton("全部单位", callback_data="cmp:u:all")]]
+    rows += [
+        [InlineKeyboardButton(f"类别：{c}", callback_data=f"cmp:c:{n}")]
+        for n, c in enumerate(categories)
+    ]
+    rows.append([InlineKeyboardButton("输入单位名单", callback_data="cmp:u:list")])
+    _draft(context, "campaign")["categories"] = categories
+    await answer(update, "哪些单位需要报送？", reply_markup=InlineKeyboardMarkup(rows))
+    return UNITS
+
+
+async def units_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """全部, a category, or a list to type."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = _draft(context, "campaign")
+    await query.edit_message_reply_markup(None)
+    if query.data == "cmp:u:list":
+        await answer(update, "请发送单位名称，用“、”或逗号分隔（也可用规则文件中的统称）。")
+        return UNIT_LIST
+    if query.data == "cmp:u:all":
+        draft["spec"], draft["scope"] = "all", "全部单位"
+    else:
+        category = draft["categories"][int(query.data.rsplit(":", 1)[1])]
+        draft["spec"], draft["scope"] = f"category:{category}", f"类别：{category}"
+    return await _ask_kind(update)
+
+
+async def got_unit_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A typed list of units, checked now."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    try:
+        with svc.db.session() as session:
+            found = resolve_targets(Repo(session), svc.rules, message.text)
+    except UserError as exc:
+        await refuse(update, f"{exc}请重新发送。")
+        return UNIT_LIST
+    draft = _draft(context, "campaign")
+    draft["spec"], draft["scope"] = message.text, f"{len(found)} 个单位"
+    return await _ask_kind(update)
+
+
+async def _ask_kind(update: Update) -> int:
+    rows = [
+        [InlineKeyboardButton(name, callback_data=f"cmp:k:{kind}")]
+        for kind, name in KIND_NAMES.items()
+    ]
+    await answer(update, "需要报送什么？", reply_markup=InlineKeyboardMarkup(rows))
+    return KIND
+
+
+async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """What to send; then the summary to confirm."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = _draft(context, "campaign")
+    draft["kind"] = query.data.rsplit(":", 1)[1]
+    await query.edit_message_reply_markup(None)
+    lines = [
+        "<b>请确认催报</b>",
+        f"事项：{esc(draft['title'])}",
+        f"截止：{draft['deadline']}",
+        f"单位：{esc(draft['scope'])}",
+        f"报送：{KIND_NAMES[draft['kind']]}",
+    ]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("发起", callback_data="cmp:ok"),
+                InlineKeyboardButton("取消", callback_data="cmp:no"),
+            ]
+        ]
+    )
+    await answer(update, "\n".join(lines), reply_markup=keyboard)
+    return CONFIRM
+
+
+async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """发起: open the campaign and tell the units."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None
+    draft = _draft(context, "campaign")
+    who = caller(update, context)
+    try:
+        opened = open_campaign(
+            svc.db,
+            svc.rules,
+            draft["title"],
+            draft["deadline"],
+            draft["spec"],
+            draft["kind"],
+            f"tg:{who.telegram_id}",
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    finally:
+        context.user_data.pop("campaign", None)  # type: ignore[union-attr]
+    await query.answer("已发起")
+    await query.edit_message_text(
+        f"已发起催报 <b>{campaign_ref(opened.id)}</b> {esc(opened.title)}：{opened.units} 个单位，"
+        f"截止 {opened.deadline}。已通知各单位联络员；/campaign {opened.id} 查看报送情况。"
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel or 取消, in either conversation."""
+    if context.user_data is not None:
+        context.user_data.pop("campaign", None)
+        context.user_data.pop("answer", None)
+    if update.callback_query is not None:
+        await update.callback_query.edit_message_reply_markup(None)
+    await answer(update, "已取消，未保存任何内容。")
+    return ConversationHandler.END
+
+
+async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A forgotten conversation."""
+    if context.user_data is not None:
+        context.user_data.pop("campaign", None)
+        context.user_data.pop("answer", None)
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message("操作已因长时间未继续而取消，未保存任何内容。")
+
+
+def campaign_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    """/campaign: title, deadline, units, what to send, confirm."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # per_message=False is meant: the steps mix messages and button presses.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[CommandHandler("campaign", campaign)],
+            states={
+                TITLE: [MessageHandler(text, got_title)],
+                DEADLINE: [MessageHandler(text, got_deadline)],
+                UNITS: [CallbackQueryHandler(units_chosen, pattern=r"^cmp:(u|c):")],
+                UNIT_LIST: [MessageHandler(text, got_unit_list)],
+                KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^cmp:k:")],
+                CONFIRM: [
+                    CallbackQueryHandler(confirmed, pattern=r"^cmp:ok$"),
+                    CallbackQueryHandler(cancel, pattern=r"^cmp:no$"),
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            conversation_timeout=timeout,
+            name="campaign",
+        )
+
+
+@requires("admin")
+async def campaigns(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/campaigns: the newest campaigns and how far each has got."""
+    found = recent_campaigns(services(context).db)
+    if not found:
+        await answer(update, "尚无催报事项。发送 /campaign 发起。")
+        return
+    lines = ["<b>催报事项</b>"]
+    lines += [
+        f"{campaign_ref(i)} {esc(title)}：截止 {deadline}，已报 {done}/{units}，/campaign {i}"
+        for i, title, deadline, units, done in found
+    ]
+    await answer(update, "\n".join(lines))
+
+
+@requires("liaison")
+async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+    """/answer ID, or /answer to pick among the unit's campaigns."""
+    svc = services(context)
+    words = arguments(context)
+    _draft(context, "answer").clear()
+    try:
+        if words:
+            asked = requested(svc.db, who, parse_campaign_id(words[0]))
+            return await _ask_answer(update, context, asked.id, asked.title, asked.kind)
+        assert who.unit_id is not None
+        owed = owed_by(svc.db, who.unit_id, svc.today())
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    if not owed:
+        await answer(update, f"{esc(who.unit_name)}目前没有需要报送的催报事项。")
+        return ConversationHandler.END
+    rows = [
+        [InlineKeyboardButton(f"{campaign_ref(o.id)} {o.title[:30]}", callback_data=f"ans:{o.id}")]
+        for o in owed
+    ]
+    await answer(update, "请选择要报送的催报事项：", reply_markup=InlineKeyboardMarkup(rows))
+    return PICK
+
+
+async def answer_picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A campaign pressed."""
+    svc = services(context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.edit_message_reply_markup(None)
+    try:
+        asked = requested(svc.db, caller(update, context), int(query.data.split(":", 1)[1]))
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    return await _ask_answer(update, context, asked.id, asked.title, asked.kind)
+
+
+async def _ask_answer(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, campaign_id: int, title: str, kind: str
+) -> int:
+    _draft(context, "answer").update(id=campaign_id, kind=kind)
+    extra = "（模板可用 /report_template 下载，填好后发送 .xlsx）" if kind == "template" else ""
+    await answer(
+        update,
+        f"<b>{campaign_ref(campaign_id)}</b> {esc(title)}\n请发送{KIND_NAMES[kind]}{extra}。",
+    )
+    return SEND
+
+
+async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """A text or a file: checked (a template must pass), recorded, confirmed."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    draft = _draft(context, "answer")
+    who = caller(update, context)
+    file, content = None, None
+    if message.document is not None:
+        name = message.document.file_name or "附件"
+        if (message.document.file_size or 0) > MAX_FILE_BYTES:
+            await refuse(update, "文件超过 20 MB，请压缩后重新发送。")
+            return SEND
+        if draft["kind"] == "template" and PurePath(name).suffix.lower() != ".xlsx":
+            await refuse(update, "请发送填好的年度报告模板（.xlsx 文件）。")
+            return SEND
+        file = (message.document.file_id, name)
+        if draft["kind"] == "template":
+            downloaded = await context.bot.get_file(message.document.file_id)
+            content = bytes(await downloaded.download_as_bytearray())
+    elif message.photo:
+        file = (message.photo[-1].file_id, "图片.jpg")
+    try:
+        done = await asyncio.to_thread(
+            functools.partial(
+                answer_campaign,
+                svc.db,
+                who,
+                draft["id"],
+                svc.today(),
+                text=message.text or message.caption,
+                file=file,
+                content=content,
+            )
+        )
+    except UserError as exc:
+        await refuse(update, f"{exc}\n请改正后重新发送，或 /cancel 取消。")
+        return SEND
+    context.user_data.pop("answer", None)  # type: ignore[union-attr]
+    times = f"（第 {done.number} 次报送，以最新一次为准）" if done.number > 1 else ""
+    late = f"已超过截止日期 {done.campaign.deadline}，记为逾期报送。" if done.late else ""
+    ref = f"<b>{campaign_ref(done.campaign.id)}</b> {esc(done.campaign.title)}"
+    await answer(update, f"已收到 {ref} 的报送{times}。{late}")
+    return ConversationHandler.END
+
+
+def answer_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    """/answer: pick a campaign, then send what it asks for."""
+    with warnings.catch_warnings():
+        # per_message=False is meant: the steps mix messages and button presses.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            entry_points=[CommandHandler("answer", begin_answer)],
+            states={
+                PICK: [CallbackQueryHandler(answer_picked, pattern=r"^ans:\d+$")],
+                SEND: [
+                    MessageHandler(
+                        (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO,
+                        got_answer,
+                    )
+                ],
+                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            conversation_timeout=timeout,
+            name="answer",
+        )
+
+
+async def report_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/report_template: the annual report's template, for anyone the bot knows."""
+    who = caller(update, context)
+    if not who.roles:
+        await answer(update, ROLE_REFUSALS["liaison"])
+        return
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        InputFile(template_xlsx(), filename="政府信息公开工作年度报告模板.xlsx"),
+        caption="填写黄色单元格后发回给我即可检查；作为催报答复请使用 /answer。",
+    )
+
+
+async def check_report(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, content: bytes, name: str
+) -> None:
+    """A filled template sent on its own: the check's verdict, and the report if it passes."""
+    try:
+        report = await asyncio.to_thread(read_report, name, content)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(
+        update,
+        f"检查通过：{esc(report.unit)}{report.year}年年度报告的数据勾稽关系正确。已生成报告全文：",
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    document = await asyncio.to_thread(report_docx, report)
+    await chat.send_document(
+        InputFile(document, filename=f"{report.unit}{report.year}年政府信息公开工作年度报告.docx")
+    )
