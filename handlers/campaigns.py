@@ -5,21 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import warnings
 from pathlib import PurePath
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from domain.access import Identity
 from domain.annual_report import read_report
@@ -40,6 +35,7 @@ from domain.campaigns import (
 from domain.errors import UserError
 from domain.units import list_units
 from handlers.common import ROLE_REFUSALS, answer, arguments, caller, refuse, requires, services
+from handlers.conversations import TEXT, Steps
 from reports.annual_report import report_docx, template_xlsx
 from reports.campaigns import status_message, status_xlsx
 from reports.chat import esc
@@ -50,10 +46,9 @@ PICK, SEND = range(10, 12)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
-def _draft(context: ContextTypes.DEFAULT_TYPE, name: str) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(name, {})
-    return draft
+EXPIRED = "操作已因长时间未继续而取消，未保存任何内容。"
+OPENING = Steps("campaign", expired=EXPIRED)
+ANSWER = Steps("answer", expired=EXPIRED)
 
 
 @requires("admin")
@@ -75,7 +70,7 @@ async def campaign(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Iden
             InputFile(content, filename=f"催报{campaign_ref(status.id)}报送情况.xlsx")
         )
         return ConversationHandler.END
-    _draft(context, "campaign").clear()
+    OPENING.data(context).clear()
     await answer(
         update,
         "发起催报：请发送事项名称（例如：2020年政府信息公开工作年度报告）。随时 /cancel 取消。",
@@ -88,7 +83,7 @@ async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        _draft(context, "campaign")["title"] = check_title(message.text)
+        OPENING.data(context)["title"] = check_title(message.text)
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送。")
         return TITLE
@@ -102,7 +97,7 @@ async def got_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        _draft(context, "campaign")["deadline"] = check_deadline(message.text, svc.today())
+        OPENING.data(context)["deadline"] = check_deadline(message.text, svc.today())
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送。")
         return DEADLINE
@@ -113,7 +108,7 @@ async def got_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         for n, c in enumerate(categories)
     ]
     rows.append([InlineKeyboardButton("输入单位名单", callback_data="cmp:u:list")])
-    _draft(context, "campaign")["categories"] = categories
+    OPENING.data(context)["categories"] = categories
     await answer(update, "哪些单位需要报送？", reply_markup=InlineKeyboardMarkup(rows))
     return UNITS
 
@@ -122,7 +117,7 @@ async def units_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     """全部, a category, or a list to type."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    draft = _draft(context, "campaign")
+    draft = OPENING.data(context)
     await query.edit_message_reply_markup(None)
     if query.data == "cmp:u:list":
         await answer(update, "请发送单位名称，用“、”或逗号分隔（也可用规则文件中的统称）。")
@@ -146,7 +141,7 @@ async def got_unit_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送。")
         return UNIT_LIST
-    draft = _draft(context, "campaign")
+    draft = OPENING.data(context)
     draft["spec"], draft["scope"] = message.text, f"{len(found)} 个单位"
     return await _ask_kind(update)
 
@@ -164,7 +159,7 @@ async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     """What to send; then the summary to confirm."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    draft = _draft(context, "campaign")
+    draft = OPENING.data(context)
     draft["kind"] = query.data.rsplit(":", 1)[1]
     await query.edit_message_reply_markup(None)
     lines = [
@@ -191,7 +186,7 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     svc = services(context)
     query = update.callback_query
     assert query is not None
-    draft = _draft(context, "campaign")
+    draft = OPENING.data(context)
     who = caller(update, context)
     try:
         opened = open_campaign(
@@ -207,7 +202,7 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await refuse(update, str(exc))
         return ConversationHandler.END
     finally:
-        context.user_data.pop("campaign", None)  # type: ignore[union-attr]
+        OPENING.drop(context)
     await query.answer("已发起")
     await query.edit_message_text(
         f"已发起催报 <b>{campaign_ref(opened.id)}</b> {esc(opened.title)}：{opened.units} 个单位，"
@@ -216,51 +211,24 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel or 取消, in either conversation."""
-    if context.user_data is not None:
-        context.user_data.pop("campaign", None)
-        context.user_data.pop("answer", None)
-    if update.callback_query is not None:
-        await update.callback_query.edit_message_reply_markup(None)
-    await answer(update, "已取消，未保存任何内容。")
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A forgotten conversation."""
-    if context.user_data is not None:
-        context.user_data.pop("campaign", None)
-        context.user_data.pop("answer", None)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message("操作已因长时间未继续而取消，未保存任何内容。")
-
-
 def campaign_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """/campaign: title, deadline, units, what to send, confirm."""
-    text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # per_message=False is meant: the steps mix messages and button presses.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("campaign", campaign)],
-            states={
-                TITLE: [MessageHandler(text, got_title)],
-                DEADLINE: [MessageHandler(text, got_deadline)],
-                UNITS: [CallbackQueryHandler(units_chosen, pattern=r"^cmp:(u|c):")],
-                UNIT_LIST: [MessageHandler(text, got_unit_list)],
-                KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^cmp:k:")],
-                CONFIRM: [
-                    CallbackQueryHandler(confirmed, pattern=r"^cmp:ok$"),
-                    CallbackQueryHandler(cancel, pattern=r"^cmp:no$"),
-                ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            conversation_timeout=timeout,
-            name="campaign",
-        )
+    return OPENING.handler(
+        "campaign",
+        campaign,
+        {
+            TITLE: [MessageHandler(TEXT, got_title)],
+            DEADLINE: [MessageHandler(TEXT, got_deadline)],
+            UNITS: [CallbackQueryHandler(units_chosen, pattern=r"^cmp:(u|c):")],
+            UNIT_LIST: [MessageHandler(TEXT, got_unit_list)],
+            KIND: [CallbackQueryHandler(kind_chosen, pattern=r"^cmp:k:")],
+            CONFIRM: [
+                CallbackQueryHandler(confirmed, pattern=r"^cmp:ok$"),
+                CallbackQueryHandler(OPENING.cancel, pattern=r"^cmp:no$"),
+            ],
+        },
+        timeout,
+    )
 
 
 @requires("admin")
@@ -283,7 +251,7 @@ async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     """/answer ID, or /answer to pick among the unit's campaigns."""
     svc = services(context)
     words = arguments(context)
-    _draft(context, "answer").clear()
+    ANSWER.data(context).clear()
     try:
         if words:
             asked = requested(svc.db, who, parse_campaign_id(words[0]))
@@ -321,7 +289,7 @@ async def answer_picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 async def _ask_answer(
     update: Update, context: ContextTypes.DEFAULT_TYPE, campaign_id: int, title: str, kind: str
 ) -> int:
-    _draft(context, "answer").update(id=campaign_id, kind=kind)
+    ANSWER.data(context).update(id=campaign_id, kind=kind)
     extra = "（模板可用 /report_template 下载，填好后发送 .xlsx）" if kind == "template" else ""
     await answer(
         update,
@@ -335,7 +303,7 @@ async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     svc = services(context)
     message = update.effective_message
     assert message is not None
-    draft = _draft(context, "answer")
+    draft = ANSWER.data(context)
     who = caller(update, context)
     file, content = None, None
     if message.document is not None:
@@ -368,7 +336,7 @@ async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except UserError as exc:
         await refuse(update, f"{exc}\n请改正后重新发送，或 /cancel 取消。")
         return SEND
-    context.user_data.pop("answer", None)  # type: ignore[union-attr]
+    ANSWER.drop(context)
     times = f"（第 {done.number} 次报送，以最新一次为准）" if done.number > 1 else ""
     late = f"已超过截止日期 {done.campaign.deadline}，记为逾期报送。" if done.late else ""
     ref = f"<b>{campaign_ref(done.campaign.id)}</b> {esc(done.campaign.title)}"
@@ -378,25 +346,16 @@ async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def answer_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """/answer: pick a campaign, then send what it asks for."""
-    with warnings.catch_warnings():
-        # per_message=False is meant: the steps mix messages and button presses.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("answer", begin_answer)],
-            states={
-                PICK: [CallbackQueryHandler(answer_picked, pattern=r"^ans:\d+$")],
-                SEND: [
-                    MessageHandler(
-                        (filters.TEXT & ~filters.COMMAND) | filters.Document.ALL | filters.PHOTO,
-                        got_answer,
-                    )
-                ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            conversation_timeout=timeout,
-            name="answer",
-        )
+    sent = TEXT | filters.Document.ALL | filters.PHOTO
+    return ANSWER.handler(
+        "answer",
+        begin_answer,
+        {
+            PICK: [CallbackQueryHandler(answer_picked, pattern=r"^ans:\d+$")],
+            SEND: [MessageHandler(sent, got_answer)],
+        },
+        timeout,
+    )
 
 
 async def report_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import warnings
 from decimal import Decimal
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
-    filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from domain.access import Identity, require_unit_name
 from domain.adjustments import (
@@ -33,6 +27,7 @@ from domain.errors import UserError
 from domain.periods import Month
 from domain.score_bulletin import build_score_bulletin, latest_score_month
 from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.conversations import TEXT, Steps
 from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
 from reports.score_bulletin import score_bulletin_docx, score_bulletin_message, score_bulletin_xlsx
@@ -93,10 +88,11 @@ def _recorded_text(recorded: Recorded) -> str:
     )
 
 
-def _pending(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-    assert context.user_data is not None
-    pending: dict[str, Any] = context.user_data.setdefault("adjust", {})
-    return pending
+STEPS = Steps(
+    "adjust",
+    expired="加减分已因长时间未操作而取消，未记录任何内容。",
+    cancelled="已取消，未记录任何加减分。",
+)
 
 
 @requires("admin")
@@ -111,7 +107,7 @@ async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
     try:
         unit = require_unit_name(svc.db, words[0])
         if len(words) == 1:
-            _pending(context).update(unit=unit.name)
+            STEPS.data(context).update(unit=unit.name)
             rows = [
                 [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in AMOUNTS[:3]],
                 [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in AMOUNTS[3:]],
@@ -125,7 +121,7 @@ async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
             return AMOUNT
         points = parse_adjustment_points(words[1])
         if len(words) == 2:
-            _pending(context).update(unit=unit.name, points=str(points))
+            STEPS.data(context).update(unit=unit.name, points=str(points))
             await answer(update, f"{esc(unit.name)} {words[1]} 分：请发送原因（不超过 200 字）。")
             return REASON
         recorded = record_adjustment(
@@ -143,9 +139,7 @@ async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     query = update.callback_query
     assert query is not None and query.data is not None
     choice = query.data.split(":", 1)[1]
-    if choice == "no":
-        return await cancel(update, context)
-    pending = _pending(context)
+    pending = STEPS.data(context)
     pending["points"] = str(parse_adjustment_points(choice))
     await query.edit_message_reply_markup(None)
     await answer(update, f"{esc(pending['unit'])} {choice} 分：请发送原因（不超过 200 字）。")
@@ -157,7 +151,7 @@ async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     svc = services(context)
     message = update.effective_message
     assert message is not None and message.text is not None
-    pending = _pending(context)
+    pending = STEPS.data(context)
     who = caller(update, context)
     try:
         reason = check_reason(message.text)
@@ -172,46 +166,25 @@ async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送原因，或 /cancel 取消。")
         return REASON
-    context.user_data.pop("adjust", None)  # type: ignore[union-attr]
+    STEPS.drop(context)
     await answer(update, _recorded_text(recorded))
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel or 取消."""
-    if context.user_data is not None:
-        context.user_data.pop("adjust", None)
-    if update.callback_query is not None:
-        await update.callback_query.edit_message_reply_markup(None)
-    await answer(update, "已取消，未记录任何加减分。")
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A forgotten adjustment."""
-    if context.user_data is not None:
-        context.user_data.pop("adjust", None)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message("加减分已因长时间未操作而取消，未记录任何内容。")
-
-
 def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """/adjust by buttons: the amount, then the reason."""
-    with warnings.catch_warnings():
-        # per_message=False is meant: the steps mix messages and button presses.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("adjust", adjust)],
-            states={
-                AMOUNT: [CallbackQueryHandler(amount_chosen, pattern=r"^adj:")],
-                REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, reason_given)],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            conversation_timeout=timeout_seconds,
-            name="adjust",
-        )
+    return STEPS.handler(
+        "adjust",
+        adjust,
+        {
+            AMOUNT: [
+                CallbackQueryHandler(amount_chosen, pattern=r"^adj:[+-]\d+$"),
+                CallbackQueryHandler(STEPS.cancel, pattern=r"^adj:no$"),
+            ],
+            REASON: [MessageHandler(TEXT, reason_given)],
+        },
+        timeout_seconds,
+    )
 
 
 @requires("admin")

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import PurePath
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from domain.access import Identity
 from domain.errors import UserError
 from domain.review import check_link, ensure_title_is_new, submit_article, validate_title
 from domain.rules import Rules
 from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.conversations import TEXT, Steps
 from reports.chat import esc
 
 TITLE, LINK, FILE, PLATFORMS, CONFIRM = range(5)
@@ -36,10 +32,9 @@ def submitted_text(article_id: int, title: str) -> str:
     return f"已报送 <b>#{article_id}</b>《{esc(title)}》，等待政务公开办公室审核。"
 
 
-def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault("draft", {})
-    return draft
+STEPS = Steps(
+    "draft", expired="报送已因长时间未操作而取消，未保存任何内容。需要时请重新发送 /submit。"
+)
 
 
 def platforms_keyboard(rules: Rules, chosen: list[str]) -> InlineKeyboardMarkup:
@@ -71,8 +66,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
             return ConversationHandler.END
         await answer(update, submitted_text(article.id, article.title))
         return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data["draft"] = {}
+    STEPS.data(context).clear()
     await answer(update, "请发送稿件标题（不超过 200 字）。随时发送 /cancel 取消。")
     return TITLE
 
@@ -90,7 +84,7 @@ async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送标题，或 /cancel 取消。")
         return TITLE
-    _draft(context)["title"] = title
+    STEPS.data(context)["title"] = title
     await answer(
         update, "请发送稿件的网页链接（http:// 或 https://），没有请点“跳过”。", reply_markup=SKIP
     )
@@ -102,7 +96,7 @@ async def got_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        _draft(context)["link"] = check_link(message.text)
+        STEPS.data(context)["link"] = check_link(message.text)
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送，或点“跳过”。")
         return LINK
@@ -111,7 +105,7 @@ async def got_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def skip_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """No link."""
-    _draft(context)["link"] = None
+    STEPS.data(context)["link"] = None
     return await _ask_file(update)
 
 
@@ -126,7 +120,7 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """A document or photo: type and size checked; the file stays on Telegram's side."""
     message = update.effective_message
     assert message is not None
-    draft = _draft(context)
+    draft = STEPS.data(context)
     if message.document is not None:
         name = message.document.file_name or "稿件"
         if PurePath(name).suffix.lower() not in ALLOWED_FILES:
@@ -146,13 +140,13 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def skip_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """No file."""
-    draft = _draft(context)
+    draft = STEPS.data(context)
     draft["file_id"] = draft["file_name"] = None
     return await _ask_platforms(update, context)
 
 
 async def _ask_platforms(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    _draft(context)["platforms"] = []
+    STEPS.data(context)["platforms"] = []
     await answer(
         update,
         "拟投哪些上级平台？可多选，选好后点“完成”。",
@@ -166,7 +160,7 @@ async def toggle_platform(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     assert query is not None and query.data is not None
     code = query.data.split(":", 2)[2]
-    chosen: list[str] = _draft(context)["platforms"]
+    chosen: list[str] = STEPS.data(context)["platforms"]
     if code in chosen:
         chosen.remove(code)
     else:
@@ -179,7 +173,7 @@ async def toggle_platform(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def platforms_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Show the summary to confirm."""
     svc = services(context)
-    draft = _draft(context)
+    draft = STEPS.data(context)
     names = "、".join(svc.rules.by_code[c].short for c in draft["platforms"]) or "未选择"
     lines = [
         "<b>请确认报送内容</b>",
@@ -203,7 +197,7 @@ async def platforms_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """确认报送: record the article."""
     svc = services(context)
-    draft = _draft(context)
+    draft = STEPS.data(context)
     who = caller(update, context)
     try:
         article = submit_article(
@@ -222,32 +216,12 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await refuse(update, str(exc))
         return ConversationHandler.END
     finally:
-        assert context.user_data is not None
-        context.user_data.pop("draft", None)
+        STEPS.drop(context)
     query = update.callback_query
     assert query is not None
     await query.answer("已报送")
     await query.edit_message_text(submitted_text(article.id, article.title))
     return ConversationHandler.END
-
-
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel or 取消: drop the draft."""
-    if context.user_data is not None:
-        context.user_data.pop("draft", None)
-    await answer(update, "已取消，未保存任何内容。")
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A forgotten conversation: say so politely."""
-    if context.user_data is not None:
-        context.user_data.pop("draft", None)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(
-            "报送已因长时间未操作而取消，未保存任何内容。需要时请重新发送 /submit。"
-        )
 
 
 async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -257,28 +231,19 @@ async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """The /submit conversation."""
-    text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # per_message=False is meant: the steps mix messages and button presses.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return _conversation(text, timeout_seconds)
-
-
-def _conversation(
-    text: filters.BaseFilter, timeout_seconds: float
-) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
-    return ConversationHandler(
-        entry_points=[CommandHandler("submit", begin)],
-        states={
-            TITLE: [MessageHandler(text, got_title)],
+    return STEPS.handler(
+        "submit",
+        begin,
+        {
+            TITLE: [MessageHandler(TEXT, got_title)],
             LINK: [
-                MessageHandler(text, got_link),
+                MessageHandler(TEXT, got_link),
                 CallbackQueryHandler(skip_link, pattern=r"^sub:skip$"),
             ],
             FILE: [
                 MessageHandler(filters.Document.ALL | filters.PHOTO, got_file),
                 CallbackQueryHandler(skip_file, pattern=r"^sub:skip$"),
-                MessageHandler(text, got_file),
+                MessageHandler(TEXT, got_file),
             ],
             PLATFORMS: [
                 CallbackQueryHandler(toggle_platform, pattern=r"^sub:p:"),
@@ -286,11 +251,8 @@ def _conversation(
             ],
             CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=r"^sub:ok$"),
-                CallbackQueryHandler(cancel, pattern=r"^sub:no$"),
+                CallbackQueryHandler(STEPS.cancel, pattern=r"^sub:no$"),
             ],
-            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
-        conversation_timeout=timeout_seconds,
-        name="submit",
+        timeout_seconds,
     )

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import warnings
 from pathlib import PurePath
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     ConversationHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from domain.access import Identity, require_unit_name
 from domain.errors import UserError
@@ -30,10 +25,11 @@ from domain.progress import (
     unit_tasks,
 )
 from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.conversations import TEXT, Steps
 from reports.chat import esc
 from reports.ledger import ledger_summary, ledger_xlsx, task_message, unit_tasks_message
 
-PICK, TEXT, FILES, CONFIRM = range(4)
+PICK, WRITE, FILES, CONFIRM = range(4)
 PAGE = 8
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ALLOWED_FILES = {".docx", ".doc", ".pdf", ".wps", ".xlsx", ".xls", ".jpg", ".jpeg", ".png", ".zip"}
@@ -42,10 +38,10 @@ DONE_FILES = InlineKeyboardMarkup(
 )
 
 
-def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault("progress", {})
-    return draft
+STEPS = Steps(
+    "progress",
+    expired="进展报送已因长时间未操作而取消，未保存任何内容。需要时请重新发送 /progress。",
+)
 
 
 @requires("liaison")
@@ -84,7 +80,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     """/progress: pick a task by button; ``/progress T12`` picks it; with a text, records it."""
     svc = services(context)
     words = arguments(context)
-    _draft(context).clear()
+    STEPS.data(context).clear()
     try:
         if words:
             task_id = parse_task_id(words[0])
@@ -101,7 +97,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     if not open_tasks:
         await answer(update, f"{esc(who.unit_name)}目前没有需要报送进展的任务。")
         return ConversationHandler.END
-    _draft(context)["choices"] = open_tasks
+    STEPS.data(context)["choices"] = open_tasks
     await answer(
         update,
         f"请选择要报送进展的任务（共 {len(open_tasks)} 项未完成）。随时发送 /cancel 取消。",
@@ -125,7 +121,7 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     assert query is not None and query.data is not None
     page = int(query.data.rsplit(":", 1)[1])
     await query.answer()
-    await query.edit_message_reply_markup(tasks_keyboard(_draft(context)["choices"], page))
+    await query.edit_message_reply_markup(tasks_keyboard(STEPS.data(context)["choices"], page))
     return PICK
 
 
@@ -147,13 +143,13 @@ async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def _ask_text(
     update: Update, context: ContextTypes.DEFAULT_TYPE, task_id: int, label: str
 ) -> int:
-    draft = _draft(context)
+    draft = STEPS.data(context)
     draft.update(task_id=task_id, label=label, files=[])
     await answer(
         update,
         f"<b>{task_ref(task_id)}</b> {esc(label)}\n请发送本次进展的文字说明（不超过 2000 字）。",
     )
-    return TEXT
+    return WRITE
 
 
 async def got_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -161,10 +157,10 @@ async def got_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        _draft(context)["text"] = check_progress_text(message.text)
+        STEPS.data(context)["text"] = check_progress_text(message.text)
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送，或 /cancel 取消。")
-        return TEXT
+        return WRITE
     await answer(
         update,
         f"可发送相关文件或图片（最多 {FILES_MAX} 个），发完或没有文件时点“完成 / 跳过”。",
@@ -177,7 +173,7 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """A document or photo added to the report."""
     message = update.effective_message
     assert message is not None
-    files: list[tuple[str, str]] = _draft(context)["files"]
+    files: list[tuple[str, str]] = STEPS.data(context)["files"]
     if len(files) >= FILES_MAX:
         await refuse(update, f"最多附 {FILES_MAX} 个文件，请点“完成 / 跳过”。")
         return FILES
@@ -203,7 +199,7 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def files_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Show the summary: confirm as 推进中 or as 已完成, or cancel."""
-    draft = _draft(context)
+    draft = STEPS.data(context)
     names = "、".join(name for _, name in draft["files"]) or "无"
     lines = [
         "<b>请确认进展报送</b>",
@@ -231,7 +227,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None
     final = query.data == "prg:final"
-    draft = _draft(context)
+    draft = STEPS.data(context)
     try:
         report = record_progress(
             svc.db,
@@ -246,7 +242,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await refuse(update, str(exc))
         return ConversationHandler.END
     finally:
-        context.user_data.pop("progress", None)  # type: ignore[union-attr]
+        STEPS.drop(context)
     state = "（已完成）" if final else ""
     await query.answer("已报送")
     await query.edit_message_text(
@@ -255,57 +251,30 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel or 取消."""
-    if context.user_data is not None:
-        context.user_data.pop("progress", None)
-    if update.callback_query is not None:
-        await update.callback_query.edit_message_reply_markup(None)
-    await answer(update, "已取消，未保存任何内容。")
-    return ConversationHandler.END
-
-
-async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A forgotten report: say so politely."""
-    if context.user_data is not None:
-        context.user_data.pop("progress", None)
-    chat = update.effective_chat
-    if chat is not None:
-        await chat.send_message(
-            "进展报送已因长时间未操作而取消，未保存任何内容。需要时请重新发送 /progress。"
-        )
-
-
 def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """The /progress conversation."""
-    text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():
-        # per_message=False is meant: the steps mix messages and button presses.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            entry_points=[CommandHandler("progress", begin)],
-            states={
-                PICK: [
-                    CallbackQueryHandler(picked, pattern=r"^prg:t:\d+$"),
-                    CallbackQueryHandler(turn_page, pattern=r"^prg:pg:\d+$"),
-                    CallbackQueryHandler(cancel, pattern=r"^prg:no$"),
-                ],
-                TEXT: [MessageHandler(text, got_text)],
-                FILES: [
-                    MessageHandler(filters.Document.ALL | filters.PHOTO, got_file),
-                    CallbackQueryHandler(files_done, pattern=r"^prg:files$"),
-                    MessageHandler(text, got_file),
-                ],
-                CONFIRM: [
-                    CallbackQueryHandler(confirm, pattern=r"^prg:(ok|final)$"),
-                    CallbackQueryHandler(cancel, pattern=r"^prg:no$"),
-                ],
-                ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            conversation_timeout=timeout_seconds,
-            name="progress",
-        )
+    return STEPS.handler(
+        "progress",
+        begin,
+        {
+            PICK: [
+                CallbackQueryHandler(picked, pattern=r"^prg:t:\d+$"),
+                CallbackQueryHandler(turn_page, pattern=r"^prg:pg:\d+$"),
+                CallbackQueryHandler(STEPS.cancel, pattern=r"^prg:no$"),
+            ],
+            WRITE: [MessageHandler(TEXT, got_text)],
+            FILES: [
+                MessageHandler(filters.Document.ALL | filters.PHOTO, got_file),
+                CallbackQueryHandler(files_done, pattern=r"^prg:files$"),
+                MessageHandler(TEXT, got_file),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(confirm, pattern=r"^prg:(ok|final)$"),
+                CallbackQueryHandler(STEPS.cancel, pattern=r"^prg:no$"),
+            ],
+        },
+        timeout_seconds,
+    )
 
 
 @requires("supervisor")
