@@ -63,6 +63,15 @@ class World:
             await asyncio.sleep(0.05)
         raise AssertionError("the catch-up job did not finish")
 
+    async def liaison(self, unit: str, user_id: int) -> SandboxUser:
+        """Someone bound to ``unit`` the way liaisons are: the admin's invite, then /start."""
+        await self.admin.says(f"/invite {unit}")
+        code = (await self.admin.reply()).text.split("/start ")[-1].strip()
+        liaison = self.person(user_id, f"{unit}联络员")
+        await liaison.says(f"/start {code}")
+        assert "绑定成功" in (await liaison.reply()).text
+        return liaison
+
     def person(self, user_id: int, name: str = "") -> SandboxUser:
         """Anyone, the same object each time (it remembers what it has read)."""
         if user_id not in self.people:

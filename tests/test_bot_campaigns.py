@@ -13,7 +13,6 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot.sandbox import SandboxUser
 from domain.rules import Rules
 from jobs.monthly import campaign_followup_job
 from storage.db import Database
@@ -30,15 +29,6 @@ NOW = dt.datetime(2021, 1, 13, 10, 0, tzinfo=TZ)
 async def world(yanshi: Database, yanshi_rules: Rules) -> AsyncIterator[World]:
     async with running_bot(yanshi, yanshi_rules, now=NOW) as running:
         yield running
-
-
-async def bind(world: World, unit: str, user_id: int) -> SandboxUser:
-    await world.admin.says(f"/invite {unit}")
-    code = (await world.admin.reply()).text.split("/start ")[-1].strip()
-    liaison = world.person(user_id, f"{unit}联络员")
-    await liaison.says(f"/start {code}")
-    assert "绑定成功" in (await liaison.reply()).text
-    return liaison
 
 
 async def run_followup(world: World, when: dt.datetime) -> None:
@@ -80,9 +70,9 @@ async def open_by_conversation(world: World) -> None:
 
 
 async def test_a_campaign_from_opening_to_escalation(world: World) -> None:
-    police = await bind(world, "公安局", 3001)
-    statistics = await bind(world, "统计局", 3002)
-    yiluo = await bind(world, "伊洛街道", 3003)
+    police = await world.liaison("公安局", 3001)
+    statistics = await world.liaison("统计局", 3002)
+    yiluo = await world.liaison("伊洛街道", 3003)
     await open_by_conversation(world)
     for liaison in (police, statistics, yiluo):
         told = await liaison.reply()
@@ -163,7 +153,7 @@ async def test_a_campaign_from_opening_to_escalation(world: World) -> None:
 
 
 async def test_liaisons_see_what_they_owe_and_strangers_cannot_answer(world: World) -> None:
-    police = await bind(world, "公安局", 3001)
+    police = await world.liaison("公安局", 3001)
     await open_by_conversation(world)
     await police.reply()
     await police.says("/mine")
@@ -172,7 +162,7 @@ async def test_liaisons_see_what_they_owe_and_strangers_cannot_answer(world: Wor
         "催报事项" in mine.text
         and "C1 2020年政府信息公开工作年度报告：请于 2021-01-29 前报送" in mine.text
     )
-    other = await bind(world, "财政局", 3004)
+    other = await world.liaison("财政局", 3004)
     await other.says("/answer 1")
     assert "催报 C1 不需要财政局报送" in (await other.reply()).text
     await other.says("/answer 99")
@@ -185,7 +175,7 @@ async def test_liaisons_see_what_they_owe_and_strangers_cannot_answer(world: Wor
 
 
 async def test_a_template_sent_on_its_own_is_checked(world: World) -> None:
-    police = await bind(world, "公安局", 3001)
+    police = await world.liaison("公安局", 3001)
     await police.says("/report_template")
     template = await police.reply()
     assert template.document is not None

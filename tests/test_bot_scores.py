@@ -50,11 +50,7 @@ async def test_scores_shows_the_bulletin_with_its_files(world: World) -> None:
 
 async def test_admin_adjusts_by_buttons_and_the_unit_is_told(world: World) -> None:
     admin = world.admin
-    await admin.says("/invite 统计局")
-    code = (await admin.reply()).text.split("/start ")[-1].strip()
-    liaison = world.person(3005, "统计局联络员")
-    await liaison.says(f"/start {code}")
-    await liaison.reply()
+    liaison = await world.liaison("统计局", 3005)
 
     await admin.says("/adjust 统计局")
     offer = await admin.reply()

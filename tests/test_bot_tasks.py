@@ -30,15 +30,6 @@ async def world(db: Database, jining_rules: Rules) -> AsyncIterator[World]:
         yield running
 
 
-async def bind(world: World, unit: str, user_id: int) -> SandboxUser:
-    await world.admin.says(f"/invite {unit}")
-    code = (await world.admin.reply()).text.split("/start ")[-1].strip()
-    liaison = world.person(user_id, f"{unit}联络员")
-    await liaison.says(f"/start {code}")
-    assert "绑定成功" in (await liaison.reply()).text
-    return liaison
-
-
 async def import_seed_tasks(world: World) -> None:
     await world.admin.uploads("tasks.csv", (JINING / "tasks.csv").read_bytes())
     summary = await world.admin.reply()
@@ -74,7 +65,7 @@ async def test_a_task_table_with_bad_names_is_refused_line_by_line(world: World)
 
 async def test_liaison_lists_tasks_and_reports_progress_with_files(world: World) -> None:
     await import_seed_tasks(world)
-    liaison = await bind(world, "任城区政府", 3001)
+    liaison = await world.liaison("任城区政府", 3001)
     await liaison.says("/tasks")
     listing = await read_until(liaison, "发送 /progress 报送进展。")
     assert listing.startswith("任城区政府的工作任务（")
@@ -140,7 +131,7 @@ async def world_edited(world: World, user: SandboxUser, message: SentMessage) ->
 
 async def test_a_unit_cannot_report_on_a_task_that_is_not_its_own(world: World) -> None:
     await import_seed_tasks(world)
-    propaganda = await bind(world, "市委宣传部", 3002)
+    propaganda = await world.liaison("市委宣传部", 3002)
     first = task_id(world.db, "县级以上政府要主动公开本地区")
     before = count(world.db, AuditEntry)
     await propaganda.says(f"/progress T{first} 已完成")
@@ -163,7 +154,7 @@ async def test_a_unit_cannot_report_on_a_task_that_is_not_its_own(world: World) 
 
 async def test_office_reads_a_task_and_exports_the_ledger(world: World) -> None:
     await import_seed_tasks(world)
-    liaison = await bind(world, "市教育局", 3003)
+    liaison = await world.liaison("市教育局", 3003)
     school = task_id(world.db, "持续做好学前教育行动计划")
     await liaison.says(f"/progress T{school} 已公开义务教育入学政策")
     await liaison.reply()
@@ -205,8 +196,8 @@ async def test_reminders_and_overdue_notices_go_out_from_the_running_bot(world: 
     from jobs.monthly import task_followup_job
 
     await import_seed_tasks(world)
-    rencheng = await bind(world, "任城区政府", 3001)
-    education = await bind(world, "市教育局", 3003)
+    rencheng = await world.liaison("任城区政府", 3001)
+    education = await world.liaison("市教育局", 3003)
     school = task_id(world.db, "持续做好学前教育行动计划")
     await education.says(f"/progress T{school} 已公开入学政策")
     await education.reply()
