@@ -105,10 +105,23 @@ async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -
     await application.shutdown()
 
 
+# Notices queued by a burst of updates wait this long, so that they go out together.
+KICK_DELAY = 0.1
+
+
 async def _kick_delivery(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """After every update, deliver what it queued without waiting for the next round."""
+    """After an update, deliver what it queued without waiting for the next round; one
+    delivery is arranged at a time."""
+    if context.bot_data.get("delivery_kicked"):
+        return
+    context.bot_data["delivery_kicked"] = True
     assert context.job_queue is not None
-    context.job_queue.run_once(deliver_outbox, 0, name=f"{JOB_NAME}-now")
+    context.job_queue.run_once(_kicked_delivery, KICK_DELAY, name=f"{JOB_NAME}-now")
+
+
+async def _kicked_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
+    context.bot_data["delivery_kicked"] = False
+    await deliver_outbox(context)
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storage.db import Database
@@ -52,7 +52,7 @@ def enqueue_many(repo: Repo, key: str, chat_ids: Iterable[int], text: str) -> in
 
 def admin_chats(repo: Repo, admin_ids: frozenset[int]) -> list[int]:
     """Every admin, from the environment and the database."""
-    return sorted(admin_ids | {user.telegram_id for user in repo.users.with_role("admin")})
+    return sorted(admin_ids | repo.users.ids_with_role("admin"))
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,37 @@ def due_messages(db: Database, now: dt.datetime, limit: int = 50) -> list[Pendin
         ]
 
 
-def mark_sent(db: Database, message_id: int, now: dt.datetime) -> None:
-    """Telegram accepted the message."""
+def mark_sent(db: Database, message_ids: Sequence[int], now: dt.datetime) -> None:
+    """Telegram accepted the message (or the messages sent as one)."""
     with db.session() as session:
-        Repo(session).outbox.mark_sent(message_id, now)
+        Repo(session).outbox.mark_sent(message_ids, now)
+
+
+MERGED_MAX = 3500
+
+
+def merge_for_chats(batch: list[Pending]) -> list[list[Pending]]:
+    """Group plain texts due for the same chat into one message each (at most ``MERGED_MAX``
+    characters), keeping every chat's order: Telegram lets a bot send one message a second to a
+    chat, so a burst of notices to the office goes as one. Documents and messages with buttons
+    go alone, and end the chat's open group."""
+    groups: list[list[Pending]] = []
+    open_group: dict[int, list[Pending]] = {}
+    for message in batch:
+        plain = message.document is None and not message.buttons
+        group = open_group.get(message.chat_id)
+        if plain and group is not None:
+            size = sum(len(m.text) + 2 for m in group) + len(message.text)
+            if size <= MERGED_MAX:
+                group.append(message)
+                continue
+        group = [message]
+        groups.append(group)
+        if plain:
+            open_group[message.chat_id] = group
+        else:
+            open_group.pop(message.chat_id, None)
+    return groups
 
 
 def postpone(

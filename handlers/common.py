@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
@@ -15,12 +16,57 @@ from telegram.ext import ContextTypes
 from bot.settings import Settings
 from domain.access import Identity, identify
 from domain.errors import UserError
+from domain.notices import admin_chats
 from domain.rules import Rules
 from storage.db import Database
+from storage.repos import Repo
 
 Clock = Callable[[], dt.datetime]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
 RoleHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Identity], Coroutine[Any, Any, Any]]
+
+
+# How long the bot trusts a known user's roles before asking the database again. A role
+# revoked from the command line takes effect within this time; a stranger is never cached, so
+# a role just granted takes effect at once.
+IDENTITY_TTL = 5.0
+
+
+class Identities:
+    """Who users are, and who the office is, remembered briefly: every update needs it, and
+    it rarely changes."""
+
+    def __init__(self, ttl: float = IDENTITY_TTL) -> None:
+        self.ttl = ttl
+        self._known: dict[int, tuple[float, Identity]] = {}
+        self._office: tuple[float, list[int]] = (0.0, [])
+
+    def office(self, db: Database, admin_ids: frozenset[int]) -> list[int]:
+        """The admins' chats, which hear of every new submission."""
+        now = time.monotonic()
+        if self._office[0] <= now:
+            with db.session() as session:
+                self._office = (now + self.ttl, admin_chats(Repo(session), admin_ids))
+        return self._office[1]
+
+    def get(self, db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:
+        """The user's identity, from memory if fresh, else from the database."""
+        now = time.monotonic()
+        found = self._known.get(telegram_id)
+        if found is not None and found[0] > now:
+            return found[1]
+        who = identify(db, telegram_id, admin_ids)
+        if who.roles:
+            self._known[telegram_id] = (now + self.ttl, who)
+        return who
+
+    def forget(self, telegram_id: int | None = None) -> None:
+        """Drop one user (or everyone) after a change that affects them."""
+        if telegram_id is None:
+            self._known.clear()
+            self._office = (0.0, [])
+        else:
+            self._known.pop(telegram_id, None)
 
 
 @dataclass(frozen=True)
@@ -31,6 +77,7 @@ class Services:
     rules: Rules
     db: Database
     clock: Clock
+    identities: Identities = field(default_factory=Identities)
 
     def now(self) -> dt.datetime:
         """The current instant in the configured time zone."""
@@ -52,7 +99,7 @@ def caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Identity:
     user = update.effective_user
     assert user is not None
     svc = services(context)
-    return identify(svc.db, user.id, svc.settings.admin_ids)
+    return svc.identities.get(svc.db, user.id, svc.settings.admin_ids)
 
 
 ROLE_REFUSALS = {

@@ -261,4 +261,5 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except UserError as exc:
         await refuse(update, str(exc))
         return
+    svc.identities.forget()  # a units file may have retired a liaison's unit
     await answer(update, esc(summary))

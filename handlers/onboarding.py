@@ -87,6 +87,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if args:
         try:
             unit = redeem_invite(svc.db, args[0], user.id, user.full_name, svc.now())
+            svc.identities.forget(user.id)
         except UserError as exc:
             await refuse(update, str(exc))
             return

@@ -58,9 +58,8 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     title = " ".join(arguments(context)).strip()
     if title:
         try:
-            article = submit_article(
-                svc.db, svc.rules, who, title, svc.today(), svc.settings.admin_ids
-            )
+            office = svc.identities.office(svc.db, svc.settings.admin_ids)
+            article = submit_article(svc.db, svc.rules, who, title, svc.today(), office)
         except UserError as exc:
             await refuse(update, str(exc))
             return ConversationHandler.END
@@ -206,7 +205,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             who,
             draft["title"],
             svc.today(),
-            svc.settings.admin_ids,
+            svc.identities.office(svc.db, svc.settings.admin_ids),
             link=draft.get("link"),
             file_id=draft.get("file_id"),
             file_name=draft.get("file_name"),

@@ -21,6 +21,7 @@ from domain.notices import (
     due_messages,
     mark_sent,
     mark_undeliverable,
+    merge_for_chats,
     postpone,
 )
 from handlers.common import services
@@ -49,10 +50,28 @@ async def _deliver_due(context: ContextTypes.DEFAULT_TYPE) -> bool:
     """One batch; True when a full batch went out and more may be waiting."""
     svc = services(context)
     batch = due_messages(svc.db, utcnow(), limit=50)
-    for message in batch:
-        if not await _deliver(context, message):
-            return False
+    for group in merge_for_chats(batch):
+        if len(group) > 1 and await _deliver_merged(context, group):
+            continue
+        for message in group:
+            if not await _deliver(context, message):
+                return False
     return len(batch) == 50
+
+
+async def _deliver_merged(context: ContextTypes.DEFAULT_TYPE, group: list[Pending]) -> bool:
+    """Send several texts for one chat as one message; False (nothing recorded) when that
+    fails, so that each goes alone and meets its own error handling."""
+    await _pace(context)
+    try:
+        await context.bot.send_message(group[0].chat_id, "\n\n".join(m.text for m in group))
+    except TelegramError as exc:
+        log.info(
+            "merged outbox messages to %s failed: %s; sending one by one", group[0].chat_id, exc
+        )
+        return False
+    mark_sent(services(context).db, [m.id for m in group], utcnow())
+    return True
 
 
 async def _pace(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -106,5 +125,5 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
         log.info("outbox %s to %s failed: %s; retry %s", message.id, message.chat_id, exc, until)
         postpone(svc.db, message.id, until, str(exc))
         return True
-    mark_sent(svc.db, message.id, utcnow())
+    mark_sent(svc.db, [message.id], utcnow())
     return True

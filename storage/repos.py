@@ -8,7 +8,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, literal, select, tuple_, update
+from sqlalchemy import case, func, insert, literal, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.campaign_repos import Campaigns
@@ -109,6 +111,17 @@ class Articles:
             for article in self.session.scalars(query):
                 found[(article.unit_id, article.year, article.title)] = article
         return found
+
+    def insert_new(self, **values: Any) -> int | None:
+        """Record an article in one statement and return its number; None, recording nothing,
+        when the unit already has that title this year. (The hot path of /submit.)"""
+        dialect = self.session.get_bind().dialect.name
+        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert_for(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
+        )
+        found = self.session.execute(statement).scalar_one_or_none()
+        return None if found is None else int(found)
 
     def get(self, article_id: int, *, lock: bool = False) -> Article | None:
         """One article with its unit and publications; ``lock`` holds it until commit."""
@@ -352,6 +365,12 @@ class Users:
         )
         return {unit_id: n for unit_id, n in self.session.execute(query) if unit_id is not None}
 
+    def ids_with_role(self, role: str) -> set[int]:
+        """The Telegram ids of the users holding a role."""
+        return set(
+            self.session.scalars(select(RoleGrant.telegram_id).where(RoleGrant.role == role))
+        )
+
     def with_role(self, role: str) -> list[User]:
         """Users holding a role."""
         query = select(User).join(RoleGrant).where(RoleGrant.role == role)
@@ -390,6 +409,17 @@ class Outbox:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def add_new(self, key: str, chat_ids: Iterable[int], text: str) -> int:
+        """Queue ``text`` to each chat under keys never used before (``key`` holds a fresh
+        number), in one statement; how many."""
+        rows = [
+            {"key": f"{key}:to:{chat_id}"[:200], "chat_id": chat_id, "text": text}
+            for chat_id in chat_ids
+        ]
+        if rows:
+            self.session.execute(insert(OutboxMessage), rows)
+        return len(rows)
+
     def exists(self, key: str) -> bool:
         """Whether a message with this key was ever queued."""
         query = select(OutboxMessage.id).where(OutboxMessage.key == key[:200])
@@ -409,11 +439,11 @@ class Outbox:
         """One queued message."""
         return self.session.get(OutboxMessage, message_id)
 
-    def mark_sent(self, message_id: int, now: dt.datetime) -> None:
-        """Record delivery in one statement."""
+    def mark_sent(self, message_ids: Sequence[int], now: dt.datetime) -> None:
+        """Record the delivery of messages (sent together) in one statement."""
         self.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id)
+            .where(OutboxMessage.id.in_(message_ids))
             .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
         )
 
@@ -557,6 +587,29 @@ class Audit:
         )
         self.session.add(entry)
         return entry
+
+    def insert(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: object,
+        after: dict[str, Any],
+    ) -> int:
+        """``record`` in one statement, for hot paths; the entry's number."""
+        statement = (
+            insert(AuditEntry)
+            .values(
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=None if entity_id is None else str(entity_id),
+                before=None,
+                after=after,
+            )
+            .returning(AuditEntry.id)
+        )
+        return int(self.session.execute(statement).scalar_one())
 
     def entries(self, action: str | None = None) -> list[AuditEntry]:
         """Entries, oldest first, optionally of one action."""
