@@ -151,3 +151,24 @@ async def test_a_bot_killed_in_the_middle_of_a_broadcast_delivers_every_message_
         assert statuses(gaoxin) == {"sent": 30}
         for user_id in RECIPIENTS:
             assert [m["text"] for m in sandbox.bot_messages(user_id)] == [f"通知 {user_id}"]
+
+
+def test_texts_due_for_one_chat_go_as_one_message_in_order() -> None:
+    from domain.notices import MERGED_MAX, Pending, merge_for_chats
+
+    def text(n: int, chat: int, body: str = "通知", document: bytes | None = None) -> Pending:
+        return Pending(n, f"k{n}", chat, f"{body}{n}", document, None, 0, None)
+
+    batch = [
+        text(1, 100),
+        text(2, 200),
+        text(3, 100),
+        text(4, 100, document=b"docx"),
+        text(5, 100),
+        text(6, 200),
+        text(7, 100, body="长" * MERGED_MAX),
+    ]
+    groups = [[m.id for m in group] for group in merge_for_chats(batch)]
+    # 1 and 3 go together; the document ends chat 100's group, so 5 starts another, and 7
+    # does not fit beside it.
+    assert groups == [[1, 3], [2, 6], [4], [5], [7]]
