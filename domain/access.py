@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from domain.errors import UserError
+from domain.unit_lists import did_you_mean
 from storage.db import Database
 from storage.models import Invite, Unit
 from storage.repos import Repo
@@ -140,6 +141,13 @@ def require_unit(repo: Repo, name: str) -> Unit:
     close = repo.units.similar_names(name.strip())
     hint = f"您是不是要找：{'、'.join(close)}？" if close else "可用 /units 查看全部单位。"
     raise UserError(f"没有名为“{name.strip()}”的单位。{hint}")
+
+
+def unknown_unit(repo: Repo, name: str) -> str:
+    """Why an imported row's unit is refused: empty, or unknown, with the close names."""
+    if not name:
+        return "单位为空"
+    return f"未知单位“{name}”{did_you_mean(repo.units.similar_names(name))}"
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:

@@ -49,6 +49,32 @@ def check_reason(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Adjusted:
+    """A period's 加减分 per unit, and the units under a 单项否决."""
+
+    points: dict[int, Decimal]
+    vetoed: set[int]
+
+    def of(self, unit_id: int) -> Decimal:
+        """The unit's bonuses and penalties together."""
+        return self.points.get(unit_id, Decimal(0))
+
+
+def adjusted_between(repo: Repo, start: dt.date, end: dt.date) -> Adjusted:
+    """加减分 and 单项否决 recorded for months in [start, end)."""
+    points: dict[int, Decimal] = {}
+    vetoed: set[int] = set()
+    for adjustment in repo.adjustments.in_period(start, end):
+        if adjustment.kind == "veto":
+            vetoed.add(adjustment.unit_id)
+        else:
+            points[adjustment.unit_id] = (
+                points.get(adjustment.unit_id, Decimal(0)) + adjustment.points
+            )
+    return Adjusted(points, vetoed)
+
+
+@dataclass(frozen=True)
 class Recorded:
     """What was recorded, for the reply."""
 
@@ -88,12 +114,8 @@ def _record(
     with db.session() as session:
         repo = Repo(session)
         unit = require_unit(repo, unit_name)
-        if kind == "veto" and any(
-            a.kind == "veto" and a.unit_id == unit.id
-            for a in repo.adjustments.in_period(
-                dt.date(month.year, 1, 1), dt.date(month.year + 1, 1, 1)
-            )
-        ):
+        year = (dt.date(month.year, 1, 1), dt.date(month.year + 1, 1, 1))
+        if kind == "veto" and unit.id in adjusted_between(repo, *year).vetoed:
             raise UserError(f"{unit.name} {month.year} 年已被单项否决，无需重复。")
         adjustment = Adjustment(
             unit_id=unit.id,

@@ -13,10 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.adjustments import adjusted_between
 from domain.errors import UserError
 from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.rules import GRADES, Rules
+from domain.score_sheets import sheet_totals
 from storage.db import Database
 from storage.models import Unit
 from storage.repos import Repo
@@ -77,10 +79,8 @@ def assess(db: Database, rules: Rules, year: int, issued_on: dt.date) -> Assessm
         units = repo.units.ordered()
         evaluations = {u: e.score for u, e in repo.evaluations.of_year(year).items()}
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-        sheets = repo.score_sheets.totals(start, end)
-        for unit_id, balance in repo.score_sheets.openings(year).items():
-            sheets[unit_id] = sheets.get(unit_id, Decimal(0)) + balance.points
-        adjustments = repo.adjustments.in_period(start, end)
+        sheets = sheet_totals(repo, year, end)
+        adjusted = adjusted_between(repo, start, end)
     if not units:
         raise UserError("尚无单位，请先导入单位。")
     missing = [u.name for u in units if u.id not in evaluations]
@@ -90,14 +90,6 @@ def assess(db: Database, rules: Rules, year: int, issued_on: dt.date) -> Assessm
         raise UserError(f"{year} 年缺少第三方评估成绩的单位：{shown}。请先导入评估成绩。")
     ranking = rank_units(db, rules, Period(Month(year, 1), Month(year, 12)))
     articles = {row.unit: Decimal(row.article_points) for row in ranking.rows}
-    added: dict[int, Decimal] = {}
-    vetoed: set[int] = set()
-    for adjustment in adjustments:
-        if adjustment.kind == "veto":
-            vetoed.add(adjustment.unit_id)
-        else:
-            earlier = added.get(adjustment.unit_id, Decimal(0))
-            added[adjustment.unit_id] = earlier + adjustment.points
     zero = Decimal(0)
     sources = {
         "articles": (config.basic.articles, {u.id: articles.get(u.name, zero) for u in units}),
@@ -108,14 +100,15 @@ def assess(db: Database, rules: Rules, year: int, issued_on: dt.date) -> Assessm
     for order, unit in enumerate(units):
         basic = _basic(unit.id, unit.category, sources, best)
         third = Decimal(evaluations[unit.id])
-        bonus = added.get(unit.id, Decimal(0))
+        bonus = adjusted.of(unit.id)
+        vetoed = unit.id in adjusted.vetoed
         raw = (
             Decimal(str(config.basic_weight)) * basic
             + Decimal(str(config.third_party_weight)) * third
             + bonus
         )
-        score = Decimal(0) if unit.id in vetoed else max(raw, Decimal(0)).quantize(_CENT)
-        item = Assessed(unit.name, unit.category, basic, third, bonus, unit.id in vetoed, score, "")
+        score = Decimal(0) if vetoed else max(raw, Decimal(0)).quantize(_CENT)
+        item = Assessed(unit.name, unit.category, basic, third, bonus, vetoed, score, "")
         categories.setdefault(unit.category, []).append((-score, order, item))
     results = []
     for category, entries in categories.items():

@@ -19,6 +19,7 @@ from domain.annual_report import read_report
 from domain.errors import UserError
 from domain.monthly import Chats
 from domain.notices import admin_chats, enqueue
+from domain.periods import chinese_date
 from domain.rules import Rules
 from domain.tasks import known_units, parse_deadline
 from domain.unit_lists import UnitLists
@@ -99,11 +100,7 @@ def resolve_targets(repo: Repo, rules: Rules, spec: str) -> list[int]:
     lists = UnitLists(known_units(repo), rules.tasks.collective)
     resolved = lists.resolve(text)
     if resolved.unknown:
-        named = "；".join(
-            f"“{name}”"
-            + (f"（是否指：{'、'.join(close)}？）" if (close := lists.suggestions(name)) else "")
-            for name in resolved.unknown
-        )
+        named = "；".join(f"“{name}”{lists.suggestions(name)}" for name in resolved.unknown)
         raise UserError(f"以下单位名称不认识：{named}")
     if not resolved.unit_ids:
         raise UserError(
@@ -157,7 +154,7 @@ def open_campaign(
         hint = "（模板可用 /report_template 下载）" if kind == "template" else ""
         text = (
             f"📮 <b>催报 {campaign_ref(campaign.id)}</b>：{html.escape(title)}\n"
-            f"请于 <b>{_day(deadline)}</b> 前报送{KIND_NAMES[kind]}。"
+            f"请于 <b>{chinese_date(deadline)}</b> 前报送{KIND_NAMES[kind]}。"
             f"发送 /answer {campaign.id} 报送{hint}。"
         )
         for unit_id in unit_ids:
@@ -395,7 +392,7 @@ def run_campaign_followup(
             n = min(due)
             text = (
                 f"⏰ 提醒：催报 <b>{campaign_ref(campaign.id)}</b> {html.escape(campaign.title)}"
-                f"将于 <b>{_day(campaign.deadline)}</b> 截止，"
+                f"将于 <b>{chinese_date(campaign.deadline)}</b> 截止，"
                 f"贵单位尚未报送{KIND_NAMES[campaign.kind]}。"
                 f"请发送 /answer {campaign.id} 报送。"
             )
@@ -412,7 +409,7 @@ def _escalate(repo: Repo, campaign: Campaign, missing: list[str], chats: Chats) 
     names = "、".join(html.escape(name) for name in missing)
     text = (
         f"⚠️ <b>催报逾期</b>：{campaign_ref(campaign.id)} {html.escape(campaign.title)}"
-        f"已于 {_day(campaign.deadline)} 截止，仍有 {len(missing)} 个单位未报送：{names}。"
+        f"已于 {chinese_date(campaign.deadline)} 截止，仍有 {len(missing)} 个单位未报送：{names}。"
     )
     targets = (
         [chats.supervision] if chats.supervision is not None else admin_chats(repo, chats.admins)
@@ -420,7 +417,3 @@ def _escalate(repo: Repo, campaign: Campaign, missing: list[str], chats: Chats) 
     return sum(
         enqueue(repo, f"campaign:{campaign.id}:overdue:to:{chat}", chat, text) for chat in targets
     )
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"

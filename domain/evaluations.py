@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from domain.access import unknown_unit
 from domain.errors import ImportRejected, RowError
 from domain.score_sheets import parse_points
 from domain.tabular import read_rows
@@ -55,9 +56,7 @@ def import_evaluations(
             cells, line = source.cells, source.line
             unit = units.get(cells["unit"])
             if unit is None:
-                close = repo.units.similar_names(cells["unit"])
-                hint = f"（是否指：{'、'.join(close)}？）" if close else ""
-                errors.append(RowError(line, f"未知单位“{cells['unit']}”{hint}"))
+                errors.append(RowError(line, unknown_unit(repo, cells["unit"])))
             year = int(cells["year"]) if cells["year"].isdigit() else None
             if year is None or not 2000 <= year <= 2100:
                 errors.append(RowError(line, f"年度“{cells['year']}”应为四位数字，例如 2020"))

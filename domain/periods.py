@@ -105,3 +105,8 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.first}..{self.last}"
+
+
+def chinese_date(day: dt.date) -> str:
+    """A date as official documents write it: ``2020年8月5日``."""
+    return f"{day.year}年{day.month}月{day.day}日"

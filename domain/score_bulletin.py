@@ -12,9 +12,11 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from domain.adjustments import adjusted_between
 from domain.errors import UserError
 from domain.periods import Month
 from domain.rules import Rules
+from domain.score_sheets import sheet_totals
 from storage.db import Database
 from storage.repos import Repo
 
@@ -103,24 +105,17 @@ def build_score_bulletin(
         sheets = repo.score_sheets.of_month(month.first_day)
         if not sheets:
             raise UserError(f"{month.year}年{month.month}月尚无月度评分数据，请先导入评分表。")
-        totals = repo.score_sheets.totals(start, end)
-        openings = {u: b.points for u, b in repo.score_sheets.openings(month.year).items()}
+        totals = sheet_totals(repo, month.year, end)
+        adjusted = adjusted_between(repo, start, end)
         adjustments = repo.adjustments.in_period(start, end)
         units = repo.units.ordered()
-    points: dict[int, Decimal] = {}
-    vetoed: set[int] = set()
-    for adjustment in adjustments:
-        if adjustment.kind == "veto":
-            vetoed.add(adjustment.unit_id)
-        else:
-            earlier = points.get(adjustment.unit_id, Decimal(0))
-            points[adjustment.unit_id] = earlier + adjustment.points
     by_category: dict[str, list[tuple[Decimal, int, ScoreLine]]] = {}
     for order, unit in enumerate(units):
         sheet = sheets.get(unit.id)
-        added = points.get(unit.id, Decimal(0))
-        earned = openings.get(unit.id, Decimal(0)) + totals.get(unit.id, Decimal(0)) + added
-        year_total = Decimal(0) if unit.id in vetoed else earned
+        added = adjusted.of(unit.id)
+        earned = totals.get(unit.id, Decimal(0)) + added
+        vetoed = unit.id in adjusted.vetoed
+        year_total = Decimal(0) if vetoed else earned
         line = ScoreLine(
             rank=0,
             unit=unit.name,
@@ -130,7 +125,7 @@ def build_score_bulletin(
             month_total=sheet.total if sheet else None,
             year_total=year_total,
             adjustments=added,
-            vetoed=unit.id in vetoed,
+            vetoed=vetoed,
         )
         by_category.setdefault(unit.category, []).append((-year_total, order, line))
     tables = []
@@ -166,16 +161,19 @@ def latest_score_month(db: Database) -> Month:
     return Month.of(latest)
 
 
+def _span(month: Month) -> str:
+    """``2020年12月及全年`` in December, ``2020年6月`` before."""
+    return f"{month.year}年{month.month}月" + ("及全年" if month.month == 12 else "")
+
+
 def bulletin_title(month: Month) -> str:
     """``2020年12月及全年政府网站管理和政务信息公开工作情况通报``."""
-    span = f"{month.year}年{month.month}月" + ("及全年" if month.month == 12 else "")
-    return f"{span}政府网站管理和政务信息公开工作情况通报"
+    return f"{_span(month)}政府网站管理和政务信息公开工作情况通报"
 
 
 def annex_title(rules: Rules, month: Month, category: str) -> str:
     """``2020年12月及全年市直单位网站管理和政务信息公开情况``."""
-    span = f"{month.year}年{month.month}月" + ("及全年" if month.month == 12 else "")
-    return f"{span}{rules.scores.phrase(category)}网站管理和政务信息公开情况"
+    return f"{_span(month)}{rules.scores.phrase(category)}网站管理和政务信息公开情况"
 
 
 def period_word(month: Month) -> str:

@@ -7,9 +7,11 @@ the unit earned that year before the data begins). All or nothing; every bad lin
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from domain.access import unknown_unit
 from domain.errors import ImportRejected, RowError, UserError
 from domain.periods import Month
 from domain.rules import Rules
@@ -112,9 +114,7 @@ def parse_score_sheets(name: str, content: bytes, rules: Rules, repo: Repo) -> l
         problems: list[str] = []
         unit = units.get(cells["unit"])
         if unit is None:
-            close = repo.units.similar_names(cells["unit"])
-            hint = f"（是否指：{'、'.join(close)}？）" if close else ""
-            problems.append(f"未知单位“{cells['unit']}”{hint}" if cells["unit"] else "单位为空")
+            problems.append(unknown_unit(repo, cells["unit"]))
         month = None
         try:
             month = Month.parse(cells["month"])
@@ -230,6 +230,15 @@ def _set_opening(repo: Repo, known: dict[int, OpeningBalance], row: SheetRow, ac
         actor, "score.opening", "unit", row.unit_id, before, {"opening": _text(row.opening)}
     )
     return 1
+
+
+def sheet_totals(repo: Repo, year: int, end: dt.date) -> dict[int, Decimal]:
+    """Per unit, the year's score sheets up to ``end`` (exclusive): the opening balance plus
+    the monthly totals."""
+    totals = repo.score_sheets.totals(dt.date(year, 1, 1), end)
+    for unit_id, balance in repo.score_sheets.openings(year).items():
+        totals[unit_id] = totals.get(unit_id, Decimal(0)) + balance.points
+    return totals
 
 
 def _text(value: Decimal) -> str:

@@ -170,8 +170,7 @@ def _task_row(
         found = lists.resolve(cells[column])
         resolved[column] = found.unit_ids
         for unknown in found.unknown:
-            close = lists.suggestions(unknown)
-            hint = f"（是否指：{'、'.join(close)}？）" if close else ""
+            hint = lists.suggestions(unknown)
             errors.append(RowError(line, f"{column}中的“{unknown}”不是已知单位{hint}"))
     if errors:
         return errors, None

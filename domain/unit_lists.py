@@ -8,11 +8,11 @@ Collective names come from the rules file and stand for a category, named units,
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from domain.rules import Collective
+from storage.repos import close_names
 
 _GROUP_SEPARATORS = "，,;；\n"
 _OPENING, _CLOSING = "（(", "）)"
@@ -71,12 +71,9 @@ class UnitLists:
                     result.add([unit.id])
         return result
 
-    def suggestions(self, name: str, limit: int = 3) -> list[str]:
-        """Known names close to ``name``, for "did you mean"."""
-        names = list(self._by_name)
-        close = [n for n in names if name and (name in n or n in name)]
-        close += difflib.get_close_matches(name, names, n=limit, cutoff=0.5)
-        return list(dict.fromkeys(close))[:limit]
+    def suggestions(self, name: str) -> str:
+        """ "（是否指：…？）" with the known names close to ``name``, or nothing."""
+        return did_you_mean(close_names(name, list(self._by_name)))
 
     def _expand(self, meaning: Collective) -> tuple[list[int], list[str]]:
         if meaning.all:
@@ -105,6 +102,11 @@ class UnitLists:
             if unit is not None:
                 return unit
         return None
+
+
+def did_you_mean(close: list[str]) -> str:
+    """``（是否指：市体育局？）`` for the names given; nothing when there are none."""
+    return f"（是否指：{'、'.join(close)}？）" if close else ""
 
 
 def _split(text: str, separators: str) -> list[str]:

@@ -10,16 +10,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from domain.assessment import ORDINALS, Assessed, Assessment
+from domain.periods import chinese_date
 from reports.chat import esc
 from reports.numbers import plain
 from reports.official import annex_heading, official_document, paragraph
 
 PER_LINE = 3
-
-
-def _date(assessment: Assessment) -> str:
-    day = assessment.issued_on
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def grade_heading(position: int, grade: str, units: list[Assessed]) -> str:
@@ -61,7 +57,7 @@ def assessment_text(assessment: Assessment) -> str:
         f"附件：{assessment.annex_title}",
         "",
         assessment.issuer,
-        _date(assessment),
+        chinese_date(assessment.issued_on),
         "",
         "附件",
         assessment.annex_title,
@@ -93,7 +89,7 @@ def assessment_docx(assessment: Assessment) -> bytes:
     paragraph(document, body(assessment))
     paragraph(document, f"附件：{assessment.annex_title}")
     paragraph(document, assessment.issuer, align=right, indent=False)
-    paragraph(document, _date(assessment), align=right, indent=False)
+    paragraph(document, chinese_date(assessment.issued_on), align=right, indent=False)
     annex_heading(document, "附件", assessment.annex_title)
     for c, category in enumerate(assessment.categories):
         paragraph(document, f"{ORDINALS[c]}、{category.heading}考核结果", font="黑体")

@@ -11,6 +11,7 @@ from docx.shared import Cm
 from openpyxl import Workbook
 
 from domain.bulletin import Bulletin
+from domain.periods import chinese_date
 from domain.rules import Rules
 from reports.chat import esc
 from reports.numbers import plain
@@ -21,12 +22,6 @@ from reports.ranking import ranking_cells, ranking_headers, ranking_table
 DOCX_ANNEX_LIMIT = 2000
 CHART_UNITS = 40
 _CHAT_NAMES = 30
-
-
-def date_text(bulletin: Bulletin) -> str:
-    """``2020年8月5日``."""
-    day = bulletin.issued_on
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _names(units: list[str]) -> str:
@@ -49,7 +44,10 @@ def bulletin_message(bulletin: Bulletin) -> str:
         lines += ["", f"<b>全区通报：</b>{esc(_names(bulletin.circulated))}"]
     if bulletin.changes:
         lines += ["", "<b>上期通报后更正：</b>", *(esc(c) for c in bulletin.changes[:10])]
-    lines += ["", f"全文及附件见下方文件。{esc(bulletin.issuer)} {date_text(bulletin)}"]
+    lines += [
+        "",
+        f"全文及附件见下方文件。{esc(bulletin.issuer)} {chinese_date(bulletin.issued_on)}",
+    ]
     return "\n".join(lines)
 
 
@@ -77,7 +75,7 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
         "附件：" + "\n      ".join(f"{n}. {t}" for n, t in enumerate(bulletin.annex_titles, 1)),
         "",
         bulletin.issuer,
-        date_text(bulletin),
+        chinese_date(bulletin.issued_on),
         "",
         "附件1",
         ranking_table(bulletin.ranking, rules),
@@ -115,7 +113,7 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     for n, title in enumerate(bulletin.annex_titles, start=1):
         paragraph(document, f"{'附件：' if n == 1 else '      '}{n}. {title}")
     paragraph(document, bulletin.issuer, align=right, indent=False)
-    paragraph(document, date_text(bulletin), align=right, indent=False)
+    paragraph(document, chinese_date(bulletin.issued_on), align=right, indent=False)
 
     annex_heading(document, "附件1", bulletin.annex_titles[0])
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]

@@ -7,16 +7,11 @@ import io
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from domain.monthly import NoticeFacts, Renderers
-from domain.periods import Month
+from domain.periods import Month, chinese_date
 from domain.rules import Rules
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
 from reports.chat import esc
 from reports.official import official_document, paragraph
-
-
-def _date(facts: NoticeFacts) -> str:
-    day = facts.issued_on
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _body(facts: NoticeFacts) -> str:
@@ -31,7 +26,7 @@ def notice_text(facts: NoticeFacts) -> str:
     """The 督办单 as a chat message (HTML)."""
     return (
         f"<b>督办单 {esc(facts.number)}</b>\n"
-        f"{esc(facts.unit)}：\n{esc(_body(facts))}\n\n{esc(facts.office)}\n{_date(facts)}"
+        f"{esc(facts.unit)}：\n{esc(_body(facts))}\n\n{esc(facts.office)}\n{chinese_date(facts.issued_on)}"
     )
 
 
@@ -44,7 +39,7 @@ def notice_docx(facts: NoticeFacts) -> bytes:
     paragraph(document, f"{facts.unit}：", indent=False)
     paragraph(document, _body(facts))
     paragraph(document, facts.office, align=right, indent=False)
-    paragraph(document, _date(facts), align=right, indent=False)
+    paragraph(document, chinese_date(facts.issued_on), align=right, indent=False)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from tabulate import tabulate
 
+from domain.periods import chinese_date
 from domain.score_bulletin import ScoreBulletin, ScoreLine, ScoreTable
 from reports.chat import esc
 from reports.numbers import plain, score_text
@@ -54,7 +55,7 @@ def score_bulletin_text(bulletin: ScoreBulletin) -> str:
     lines = [
         bulletin.publication,
         bulletin.issuer,
-        _date(bulletin),
+        chinese_date(bulletin.issued_on),
         "",
         bulletin.title,
         "",
@@ -101,7 +102,12 @@ def score_bulletin_docx(bulletin: ScoreBulletin) -> bytes:
     paragraph(
         document, bulletin.publication, font="方正小标宋简体", size=26, align=center, indent=False
     )
-    paragraph(document, f"{bulletin.issuer}    {_date(bulletin)}", align=center, indent=False)
+    paragraph(
+        document,
+        f"{bulletin.issuer}    {chinese_date(bulletin.issued_on)}",
+        align=center,
+        indent=False,
+    )
     paragraph(document, bulletin.title, font="方正小标宋简体", size=18, align=center, indent=False)
     paragraph(document, bulletin.intro)
     paragraph(document, bulletin.summary)
@@ -211,8 +217,3 @@ def _month(line: ScoreLine) -> str:
 
 def _number(value: Decimal | None) -> int | float | None:
     return None if value is None else plain(value)
-
-
-def _date(bulletin: ScoreBulletin) -> str:
-    day = bulletin.issued_on
-    return f"{day.year}年{day.month}月{day.day}日"

@@ -34,6 +34,13 @@ from storage.score_repos import Evaluations, ScoreSheets
 from storage.task_repos import ProgressReports, Tasks
 
 
+def close_names(name: str, names: Sequence[str], limit: int = 3) -> list[str]:
+    """Of ``names``, those that contain ``name`` or are contained in it, then the most alike."""
+    close = [n for n in names if name and (name in n or n in name)]
+    close += difflib.get_close_matches(name, names, n=limit, cutoff=0.4)
+    return list(dict.fromkeys(close))[:limit]
+
+
 class UnitListing(NamedTuple):
     """A unit as lists and rankings show it."""
 
@@ -84,9 +91,7 @@ class Units:
     def similar_names(self, name: str, limit: int = 3) -> list[str]:
         """Names of active units that look like ``name`` (for "did you mean")."""
         names = list(self.session.scalars(select(Unit.name).where(Unit.active.is_(True))))
-        close = [n for n in names if name and (name in n or n in name)]
-        close += difflib.get_close_matches(name, names, n=limit, cutoff=0.4)
-        return list(dict.fromkeys(close))[:limit]
+        return close_names(name, names, limit)
 
     def by_names(self) -> dict[str, Unit]:
         """Every unit keyed by name."""
