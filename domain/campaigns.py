@@ -20,6 +20,7 @@ from domain.errors import UserError
 from domain.monthly import Chats
 from domain.notices import admin_chats, enqueue
 from domain.periods import chinese_date
+from domain.refs import parse_ref
 from domain.rules import Rules
 from domain.tasks import known_units, parse_deadline
 from domain.unit_lists import UnitLists
@@ -42,10 +43,7 @@ def campaign_ref(campaign_id: int) -> str:
 
 def parse_campaign_id(text: str) -> int:
     """``3``, ``C3`` or ``c3`` → 3."""
-    value = text.strip().lstrip("#").removeprefix("C").removeprefix("c")
-    if not value.isdigit() or len(value) > 9:
-        raise UserError(f"催报编号“{text.strip()}”无效，应为 C 加数字，例如 C3。")
-    return int(value)
+    return parse_ref(text, "C", "催报")
 
 
 def check_title(text: str) -> str:
@@ -107,6 +105,12 @@ def resolve_targets(repo: Repo, rules: Rules, spec: str) -> list[int]:
             "请至少指定一个单位：all（全部）、category:类别，或单位名称（用“、”分隔）。"
         )
     return resolved.unit_ids
+
+
+def count_targets(db: Database, rules: Rules, spec: str) -> int:
+    """How many units ``spec`` names; a ``UserError`` naming what it cannot read."""
+    with db.session() as session:
+        return len(resolve_targets(Repo(session), rules, spec))
 
 
 @dataclass(frozen=True)
@@ -348,12 +352,9 @@ def recent_campaigns(db: Database, limit: int = 20) -> list[tuple[int, str, dt.d
         repo = Repo(session)
         found = []
         for campaign in repo.campaigns.recent(limit):
-            full = repo.campaigns.get(campaign.id)
-            assert full is not None
             answered = len(repo.campaigns.latest_answers(campaign.id))
-            found.append(
-                (campaign.id, campaign.title, campaign.deadline, len(full.targets), answered)
-            )
+            units = len(campaign.targets)
+            found.append((campaign.id, campaign.title, campaign.deadline, units, answered))
         return found
 
 

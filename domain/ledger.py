@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from domain.errors import UserError
 from domain.periods import Month
+from domain.refs import parse_ref
 from storage.db import Database
 from storage.models import ProgressReport, Task
 from storage.repos import Repo
@@ -37,10 +38,7 @@ def task_ref(task_id: int) -> str:
 
 def parse_task_id(text: str) -> int:
     """``12``, ``T12``, ``t12`` or ``#12`` → 12; anything else is a ``UserError``."""
-    value = text.strip().lstrip("#").removeprefix("T").removeprefix("t")
-    if not value.isdigit() or len(value) > 9:
-        raise UserError(f"任务编号“{text.strip()}”无效，应为 T 加数字，例如 T12。")
-    return int(value)
+    return parse_ref(text, "T", "任务")
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,12 @@ def admin_chats(repo: Repo, admin_ids: frozenset[int]) -> list[int]:
     return sorted(admin_ids | repo.users.ids_with_role("admin"))
 
 
+def office_chats(db: Database, admin_ids: frozenset[int]) -> list[int]:
+    """``admin_chats`` in a session of its own."""
+    with db.session() as session:
+        return admin_chats(Repo(session), admin_ids)
+
+
 @dataclass(frozen=True)
 class Pending:
     """A queued message ready to go."""

@@ -25,12 +25,12 @@ from domain.campaigns import (
     campaign_status,
     check_deadline,
     check_title,
+    count_targets,
     open_campaign,
     owed_by,
     parse_campaign_id,
     recent_campaigns,
     requested,
-    resolve_targets,
 )
 from domain.errors import UserError
 from domain.units import list_units
@@ -39,7 +39,6 @@ from handlers.conversations import TEXT, Steps
 from reports.annual_report import report_docx, template_xlsx
 from reports.campaigns import status_message, status_xlsx
 from reports.chat import esc
-from storage.repos import Repo
 
 TITLE, DEADLINE, UNITS, UNIT_LIST, KIND, CONFIRM = range(6)
 PICK, SEND = range(10, 12)
@@ -136,13 +135,12 @@ async def got_unit_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     message = update.effective_message
     assert message is not None and message.text is not None
     try:
-        with svc.db.session() as session:
-            found = resolve_targets(Repo(session), svc.rules, message.text)
+        found = count_targets(svc.db, svc.rules, message.text)
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送。")
         return UNIT_LIST
     draft = OPENING.data(context)
-    draft["spec"], draft["scope"] = message.text, f"{len(found)} 个单位"
+    draft["spec"], draft["scope"] = message.text, f"{found} 个单位"
     return await _ask_kind(update)
 
 

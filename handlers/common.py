@@ -16,10 +16,9 @@ from telegram.ext import ContextTypes
 from bot.settings import Settings
 from domain.access import Identity, identify
 from domain.errors import UserError
-from domain.notices import admin_chats
+from domain.notices import office_chats
 from domain.rules import Rules
 from storage.db import Database
-from storage.repos import Repo
 
 Clock = Callable[[], dt.datetime]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
@@ -45,8 +44,7 @@ class Identities:
         """The admins' chats, which hear of every new submission."""
         now = time.monotonic()
         if self._office[0] <= now:
-            with db.session() as session:
-                self._office = (now + self.ttl, admin_chats(Repo(session), admin_ids))
+            self._office = (now + self.ttl, office_chats(db, admin_ids))
         return self._office[1]
 
     def get(self, db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:

@@ -36,8 +36,13 @@ class Campaigns:
         return list(self.session.scalars(query))
 
     def recent(self, limit: int) -> list[Campaign]:
-        """The newest campaigns."""
-        query = select(Campaign).order_by(Campaign.id.desc()).limit(limit)
+        """The newest campaigns, with their target units."""
+        query = (
+            select(Campaign)
+            .options(selectinload(Campaign.targets))
+            .order_by(Campaign.id.desc())
+            .limit(limit)
+        )
         return list(self.session.scalars(query))
 
     def of_unit(self, unit_id: int, deadline: dt.date) -> list[Campaign]:
