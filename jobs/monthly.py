@@ -108,32 +108,14 @@ def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignor
     for name in (BULLETIN_JOB, REMINDER_JOB, TASK_JOB, CAMPAIGN_JOB, CATCH_UP_JOB):
         for job in job_queue.get_jobs_by_name(name):
             job.schedule_removal()
-    schedule = svc.rules.schedule
-    tz = svc.settings.tz
-    job_queue.run_daily(
-        bulletin_job,
-        dt.time(schedule.bulletin_time.hour, schedule.bulletin_time.minute, tzinfo=tz),
-        name=BULLETIN_JOB,
-        job_kwargs=JOB_OPTIONS,
-    )
-    job_queue.run_daily(
-        reminder_job,
-        dt.time(schedule.reminder_time.hour, schedule.reminder_time.minute, tzinfo=tz),
-        name=REMINDER_JOB,
-        job_kwargs=JOB_OPTIONS,
-    )
-    task_time = svc.rules.tasks.reminder_time
-    job_queue.run_daily(
-        task_followup_job,
-        dt.time(task_time.hour, task_time.minute, tzinfo=tz),
-        name=TASK_JOB,
-        job_kwargs=JOB_OPTIONS,
-    )
-    campaign_time = svc.rules.campaigns.reminder_time
-    job_queue.run_daily(
-        campaign_followup_job,
-        dt.time(campaign_time.hour, campaign_time.minute, tzinfo=tz),
-        name=CAMPAIGN_JOB,
-        job_kwargs=JOB_OPTIONS,
-    )
+    rules = svc.rules
+    daily = [
+        (bulletin_job, rules.schedule.bulletin_time, BULLETIN_JOB),
+        (reminder_job, rules.schedule.reminder_time, REMINDER_JOB),
+        (task_followup_job, rules.tasks.reminder_time, TASK_JOB),
+        (campaign_followup_job, rules.campaigns.reminder_time, CAMPAIGN_JOB),
+    ]
+    for callback, at, name in daily:
+        when = dt.time(at.hour, at.minute, tzinfo=svc.settings.tz)
+        job_queue.run_daily(callback, when, name=name, job_kwargs=JOB_OPTIONS)
     job_queue.run_once(catch_up_job, 1, name=CATCH_UP_JOB)
