@@ -19,6 +19,7 @@ from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.rules import GRADES, Rules
 from domain.score_sheets import sheet_totals
+from domain.wording import some_units
 from storage.db import Database
 from storage.models import Unit
 from storage.repos import Repo
@@ -85,8 +86,7 @@ def assess(db: Database, rules: Rules, year: int, issued_on: dt.date) -> Assessm
         raise UserError("尚无单位，请先导入单位。")
     missing = [u.name for u in units if u.id not in evaluations]
     if missing:
-        more = f"等 {len(missing)} 个单位" if len(missing) > 10 else ""
-        shown = "、".join(missing[:10]) + more
+        shown = some_units(missing, 10)
         raise UserError(f"{year} 年缺少第三方评估成绩的单位：{shown}。请先导入评估成绩。")
     ranking = rank_units(db, rules, Period(Month(year, 1), Month(year, 12)))
     articles = {row.unit: Decimal(row.article_points) for row in ranking.rows}

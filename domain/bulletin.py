@@ -16,6 +16,7 @@ from domain.periods import Month, Period
 from domain.ranking import PeriodStats, Ranking, rank_units, summarize
 from domain.rules import Rules
 from domain.stagnation import Streak, stagnation_streaks
+from domain.wording import some_units
 from storage.db import Database
 from storage.repos import Repo
 
@@ -219,16 +220,12 @@ def task_section(progress: MonthProgress | None, month: Month) -> list[str]:
     )
     if progress.overdue:
         second += f"逾期未完成的任务{len(progress.overdue)}项：" + "；".join(
-            f"{task}（{_few(units)}）" for task, units in progress.overdue
+            f"{task}（{some_units(units, 3)}）" for task, units in progress.overdue
         )
         second += "。请牵头单位督促落实，逾期任务已报督查室跟踪督办。"
     else:
         second += "暂无逾期未完成的任务。"
     return [first + "。", second]
-
-
-def _few(units: list[str], shown: int = 3) -> str:
-    return "、".join(units[:shown]) + (f"等{len(units)}个单位" if len(units) > shown else "")
 
 
 def scoring_rules_text(rules: Rules) -> str:

@@ -20,10 +20,10 @@ from domain.errors import UserError
 from domain.monthly import Chats
 from domain.notices import admin_chats, enqueue
 from domain.periods import chinese_date
-from domain.refs import parse_ref
 from domain.rules import Rules
 from domain.tasks import known_units, parse_deadline
 from domain.unit_lists import UnitLists
+from domain.wording import parse_ref
 from domain.workdays import working_days_before
 from storage.db import Database
 from storage.models import CAMPAIGN_KINDS, Campaign, CampaignAnswer, CampaignTarget

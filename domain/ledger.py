@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from domain.errors import UserError
 from domain.periods import Month
-from domain.refs import parse_ref
+from domain.wording import parse_ref
 from storage.db import Database
 from storage.models import ProgressReport, Task
 from storage.repos import Repo

@@ -15,6 +15,7 @@ from domain.monthly import Chats
 from domain.notices import enqueue
 from domain.periods import Month
 from domain.rules import Rules
+from domain.wording import some_units
 from domain.workdays import nth_working_day_before_end
 from storage.db import Database
 from storage.repos import Repo
@@ -97,11 +98,10 @@ def run_overdue_notices(db: Database, now: dt.datetime, tz: ZoneInfo, chats: Cha
 def overdue_text(rows: list[LedgerRow], leads: list[str]) -> str:
     """The notice for one overdue task."""
     first = rows[0]
-    units = "、".join(html.escape(row.unit) for row in rows[:20])
-    more = f"等{len(rows)}个单位" if len(rows) > 20 else ""
+    units = html.escape(some_units([row.unit for row in rows], 20))
     return (
         f"⚠️ <b>任务逾期</b>：<b>{task_ref(first.task_id)}</b> {html.escape(shorten(first.task))}"
-        f"（完成时限 {first.deadline}）\n尚未报送完成的单位：{units}{more}。\n"
+        f"（完成时限 {first.deadline}）\n尚未报送完成的单位：{units}。\n"
         f"牵头单位：{html.escape('、'.join(leads))}。请牵头单位督促落实，"
         f"/task {first.task_id} 查看进展。"
     )

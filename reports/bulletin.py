@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from domain.bulletin import Bulletin
 from domain.periods import chinese_date
 from domain.rules import Rules
+from domain.wording import some_units
 from reports.chat import esc
 from reports.numbers import plain
 from reports.official import annex_heading, official_document, paragraph, table_row
@@ -22,11 +23,6 @@ from reports.ranking import ranking_cells, ranking_headers, ranking_table
 DOCX_ANNEX_LIMIT = 2000
 CHART_UNITS = 40
 _CHAT_NAMES = 30
-
-
-def _names(units: list[str]) -> str:
-    shown = "、".join(units[:_CHAT_NAMES])
-    return shown + (f"等{len(units)}个单位" if len(units) > _CHAT_NAMES else "")
 
 
 def bulletin_message(bulletin: Bulletin) -> str:
@@ -39,9 +35,9 @@ def bulletin_message(bulletin: Bulletin) -> str:
         esc(bulletin.basic),
     ]
     if bulletin.supervised:
-        lines += ["", f"<b>下发督办单：</b>{esc(_names(bulletin.supervised))}"]
+        lines += ["", f"<b>下发督办单：</b>{esc(some_units(bulletin.supervised, _CHAT_NAMES))}"]
     if bulletin.circulated:
-        lines += ["", f"<b>全区通报：</b>{esc(_names(bulletin.circulated))}"]
+        lines += ["", f"<b>全区通报：</b>{esc(some_units(bulletin.circulated, _CHAT_NAMES))}"]
     if bulletin.changes:
         lines += ["", "<b>上期通报后更正：</b>", *(esc(c) for c in bulletin.changes[:10])]
     lines += [

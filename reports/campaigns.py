@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from domain.campaigns import KIND_NAMES, CampaignStatus, Owed, campaign_ref
+from domain.wording import some_units
 from reports.chat import esc
 
 _SHOWN = 40
@@ -25,9 +26,7 @@ def status_message(status: CampaignStatus, today: dt.date) -> str:
         f"应报 {len(status.rows)} 个单位，已报 {len(answered)} 个，未报 {len(status.missing)} 个。",
     ]
     if status.missing:
-        shown = "、".join(esc(name) for name in status.missing[:_SHOWN])
-        more = f"等 {len(status.missing)} 个" if len(status.missing) > _SHOWN else ""
-        lines.append(f"<b>未报送：</b>{shown}{more}")
+        lines.append(f"<b>未报送：</b>{esc(some_units(status.missing, _SHOWN))}")
     if answered:
         lines.append("<b>已报送：</b>")
         for row in answered[:_SHOWN]:

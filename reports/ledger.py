@@ -12,6 +12,7 @@ from tabulate import tabulate
 
 from domain.ledger import ROLE_LABELS, LedgerRow, TaskDetail, shorten, task_ref
 from domain.progress import UnitTask
+from domain.wording import some_units
 from reports.chat import esc
 
 LEDGER_HEADERS = [
@@ -193,10 +194,12 @@ def task_message(task: TaskDetail) -> str:
         lines.append(f"完成时限：{task.deadline}")
     lines.append(f"牵头单位（{len(task.lead)}）：{esc('、'.join(task.lead))}")
     if task.responsible:
-        lines.append(f"责任单位（{len(task.responsible)}）：{esc(_names(task.responsible))}")
+        lines.append(
+            f"责任单位（{len(task.responsible)}）：{esc(some_units(task.responsible, 30))}"
+        )
     if task.overdue_units:
         lines.append(
-            f"⚠️ 逾期未完成（{len(task.overdue_units)}）：{esc(_names(task.overdue_units))}"
+            f"⚠️ 逾期未完成（{len(task.overdue_units)}）：{esc(some_units(task.overdue_units, 30))}"
         )
     lines.append(f"\n<b>进展（{len(task.reports)} 条）</b>")
     if not task.reports:
@@ -206,8 +209,3 @@ def task_message(task: TaskDetail) -> str:
         files = f"（附件：{esc('、'.join(report.files))}）" if report.files else ""
         lines.append(f"{report.reported_on} {esc(report.unit)}{mark}：{esc(report.text)}{files}")
     return "\n".join(lines)
-
-
-def _names(units: Sequence[str], shown: int = 30) -> str:
-    text = "、".join(units[:shown])
-    return text + (f"等 {len(units)} 个单位" if len(units) > shown else "")

@@ -1,6 +1,9 @@
-"""Numbers as messages show them: a letter and the number (T12 a task, C3 a campaign)."""
+"""How messages name things: numbers with their letter (T12 a task, C3 a campaign), and long
+lists of units cut short."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from domain.errors import UserError
 
@@ -13,3 +16,10 @@ def parse_ref(text: str, letter: str, noun: str) -> int:
     if not value.isdigit() or len(value) > 9:
         raise UserError(f"{noun}编号“{text.strip()}”无效，应为 {letter} 加数字，例如 {letter}12。")
     return int(value)
+
+
+def some_units(names: Sequence[str], shown: int) -> str:
+    """``甲、乙、丙等12个单位``: the first ``shown`` names, and how many in all when there are
+    more."""
+    text = "、".join(names[:shown])
+    return text + (f"等{len(names)}个单位" if len(names) > shown else "")
