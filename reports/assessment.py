@@ -6,14 +6,13 @@ import io
 import json
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from domain.assessment import ORDINALS, Assessed, Assessment
 from domain.periods import chinese_date
 from reports.chat import esc
 from reports.numbers import plain
 from reports.official import annex_heading, official_document, paragraph
+from reports.xlsx import table_sheet, workbook
 
 PER_LINE = 3
 
@@ -107,15 +106,8 @@ ROW_HEADERS = ["单位", "类别", "基础性工作", "第三方评估", "加减
 
 def assessment_xlsx(assessment: Assessment) -> bytes:
     """One row per unit: the parts of the score, the score, the grade and the rank in category."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "考核结果"
-    sheet.append([assessment.annex_title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(ROW_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book = workbook()
+    sheet = table_sheet(book, "考核结果", assessment.annex_title, ROW_HEADERS)
     for category in assessment.categories:
         rank = 0
         for _, units in category.grades:

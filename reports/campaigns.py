@@ -6,12 +6,10 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from domain.campaigns import KIND_NAMES, CampaignStatus, Owed, campaign_ref
 from domain.wording import some_units
 from reports.chat import esc
+from reports.xlsx import table_sheet, workbook
 
 _SHOWN = 40
 
@@ -40,15 +38,10 @@ def status_message(status: CampaignStatus, today: dt.date) -> str:
 
 def status_xlsx(status: CampaignStatus) -> bytes:
     """One row per unit: its latest answer, the date, late or not, how many answers."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "报送情况"
-    sheet.append([f"催报 {campaign_ref(status.id)} {status.title}（截止 {status.deadline}）"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(["单位", "类别", "状态", "报送日期", "逾期", "报送次数", "文件", "文字"])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
+    book = workbook()
+    title = f"催报 {campaign_ref(status.id)} {status.title}（截止 {status.deadline}）"
+    headers = ["单位", "类别", "状态", "报送日期", "逾期", "报送次数", "文件", "文字"]
+    sheet = table_sheet(book, "报送情况", title, headers)
     for row in status.rows:
         sheet.append(
             [

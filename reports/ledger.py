@@ -6,14 +6,13 @@ import io
 import json
 from collections.abc import Sequence
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from tabulate import tabulate
 
 from domain.ledger import ROLE_LABELS, LedgerRow, TaskDetail, shorten, task_ref
 from domain.progress import UnitTask
 from domain.wording import some_units
 from reports.chat import esc
+from reports.xlsx import table_sheet, workbook
 
 LEDGER_HEADERS = [
     "任务编号",
@@ -42,18 +41,8 @@ def row_state(row: LedgerRow) -> str:
 
 def ledger_xlsx(rows: Sequence[LedgerRow], title: str) -> bytes:
     """One sheet, one row per task and unit, with the latest report and its date."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "台账"
-    sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(LEDGER_HEADERS))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append(LEDGER_HEADERS)
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+    book = workbook()
+    sheet = table_sheet(book, "台账", title, LEDGER_HEADERS)
     for row in rows:
         sheet.append(
             [

@@ -9,8 +9,6 @@ from decimal import Decimal
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from tabulate import tabulate
 
 from domain.periods import chinese_date
@@ -18,6 +16,7 @@ from domain.score_bulletin import ScoreBulletin, ScoreLine, ScoreTable
 from reports.chat import esc
 from reports.numbers import plain, score_text
 from reports.official import annex_heading, official_document, paragraph, table_row
+from reports.xlsx import table_sheet, workbook
 
 KIND_NAMES = {"bonus": "加分", "penalty": "扣分", "veto": "单项否决"}
 
@@ -140,18 +139,9 @@ def score_bulletin_docx(bulletin: ScoreBulletin) -> bytes:
 
 def score_bulletin_xlsx(bulletin: ScoreBulletin) -> bytes:
     """One sheet per category: title, headings, one row per unit (numbers as numbers)."""
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book = workbook()
     for n, table in _annexes(bulletin):
-        sheet = book.create_sheet(f"附件{n}")
-        sheet.append([table.title])
-        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(bulletin.headers))
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet["A1"].alignment = Alignment(horizontal="center")
-        sheet.append(bulletin.headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        sheet = table_sheet(book, f"附件{n}", table.title, bulletin.headers)
         for line in table.lines:
             scores = [
                 _number(line.scores.get(d)) if line.scores else None for d in bulletin.dimensions
