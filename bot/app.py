@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import os
+import socket
+import uuid
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -14,17 +18,22 @@ from telegram.ext import (
     ApplicationBuilder,
     ContextTypes,
     Defaults,
-    TypeHandler,
 )
 
+from bot.persistence import DatabasePersistence
 from bot.settings import Settings
+from bot.updates import InboxApplication, InboxQueue
 from domain.access import identify
+from domain.inbox import release_claims
+from domain.leases import JOBS, release_lease
+from domain.notices import release_messages
 from domain.rules import Rules
 from handlers.common import Clock, Services
 from handlers.onboarding import set_menu
 from handlers.registry import register
 from jobs.delivery import JOB_NAME, deliver_outbox
-from jobs.monthly import schedule_monthly
+from jobs.lease import LEASE_JOB, keep_lease
+from jobs.monthly import catch_up_on_lead, schedule_monthly
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -46,18 +55,30 @@ def build_application(
     delivery_interval: float = 5.0,
     overall_rate: float = 30.0,
     retry_base: float = 1.0,
+    claim_seconds: float = 60.0,
+    lease_seconds: float = 30.0,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers, rate limiter, HTML defaults, the outbox delivery job.
+    """The bot: handlers, rate limiter, HTML defaults, the inbox, the outbox delivery job.
 
     ``overall_rate`` is Telegram's cap on messages per second across all chats; 0 lifts it
     (benchmarks against a local sandbox measure the bot, not Telegram's limit). Failed
-    deliveries are retried after 2, 4, 8 … × ``retry_base`` seconds.
+    deliveries are retried after 2, 4, 8 … × ``retry_base`` seconds. An update or an outbox
+    row a process took is someone else's to take ``claim_seconds`` later (its process died);
+    the jobs' lease is held for ``lease_seconds`` and renewed three times as often.
     """
     if not settings.bot_token:
         raise ValueError("GONGKAI_BOT_TOKEN is required")
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    claim = dt.timedelta(seconds=claim_seconds)
+    queue = InboxQueue(db, holder, claim, settings.admin_ids)
     builder = (
         ApplicationBuilder()
+        .application_class(InboxApplication)
         .token(settings.bot_token)
+        .update_queue(queue)
+        .persistence(DatabasePersistence(db))
+        # Every message goes through the outbox, which waits out a 429's retry_after itself
+        # (and records it); retrying here as well would hide it from the outbox.
         .rate_limiter(AIORateLimiter(overall_max_rate=overall_rate, max_retries=0))
         .defaults(
             Defaults(
@@ -67,20 +88,21 @@ def build_application(
             )
         )
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     if settings.api_server:
         root = settings.api_server.rstrip("/")
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
-    application.bot_data["services"] = Services(settings, rules, db, clock)
+    queue.bot = application.bot
+    application.bot_data["services"] = Services(settings, rules, db, clock, holder=holder)
     application.bot_data["delivery_interval"] = delivery_interval
     application.bot_data["retry_base"] = retry_base
     application.bot_data["delivery_rate"] = overall_rate
-    register(
-        application,
-        submit_timeout=submit_timeout,
-        after_every_update=TypeHandler(Update, _kick_delivery),
-    )
+    application.bot_data["delivery_hold"] = claim_seconds
+    application.bot_data["lease_seconds"] = lease_seconds
+    application.bot_data["after_update"] = lambda: _kick_delivery(application)
+    register(application, submit_timeout=submit_timeout)
     return application
 
 
@@ -102,21 +124,24 @@ async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -
     assert application.updater is not None
     await application.updater.stop()
     await application.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
     await application.shutdown()
 
 
-# Notices queued by a burst of updates wait this long, so that they go out together.
-KICK_DELAY = 0.1
+async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """A clean stop gives the jobs' lease up, so another process need not wait for it."""
+    services: Services = application.bot_data["services"]
+    await asyncio.to_thread(release_lease, services.db, JOBS, services.holder)
 
 
-async def _kick_delivery(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """After an update, deliver what it queued without waiting for the next round; one
-    delivery is arranged at a time."""
-    if context.bot_data.get("delivery_kicked"):
+    delivery is arranged at a time (a burst's replies and notices go out together)."""
+    if application.bot_data.get("delivery_kicked") or application.job_queue is None:
         return
-    context.bot_data["delivery_kicked"] = True
-    assert context.job_queue is not None
-    context.job_queue.run_once(_kicked_delivery, KICK_DELAY, name=f"{JOB_NAME}-now")
+    application.bot_data["delivery_kicked"] = True
+    application.job_queue.run_once(_kicked_delivery, 0, name=f"{JOB_NAME}-now")
 
 
 async def _kicked_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,8 +150,13 @@ async def _kicked_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Menus, and the repeating delivery job registered under a fixed name."""
+    """Menus, the repeating delivery and lease jobs registered under fixed names."""
     services: Services = application.bot_data["services"]
+    if services.db.dialect == "sqlite":
+        # SQLite serves one process: whatever claims and lease a predecessor left are void.
+        release_claims(services.db)
+        release_messages(services.db)
+        application.bot_data["lease_force"] = True
     await application.bot.set_my_commands(DEFAULT_MENU)
     for admin_id in sorted(services.settings.admin_ids):
         await set_menu(
@@ -144,3 +174,14 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
     schedule_monthly(application.job_queue, services)
+    application.bot_data["on_lead"] = catch_up_on_lead
+    for job in application.job_queue.get_jobs_by_name(LEASE_JOB):
+        job.schedule_removal()
+    application.job_queue.run_repeating(
+        keep_lease,
+        interval=application.bot_data["lease_seconds"] / 3,
+        name=LEASE_JOB,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )
+    # A repeating job cannot start at once (APScheduler): its first run is a job of its own.
+    application.job_queue.run_once(keep_lease, 0, name=LEASE_JOB)

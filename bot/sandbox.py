@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import json
 import mimetypes
+import random
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
@@ -135,7 +136,9 @@ class Sandbox:
         self.faults: list[Fault] = []
         self.webhook: dict[str, Any] | None = None
         self._updates: deque[dict[str, Any]] = deque()
-        self._update_ids = itertools.count(1)
+        # Telegram starts numbering at random after a quiet week; so does each sandbox, which
+        # keeps two sandboxes in one test from reusing the numbers a database has seen.
+        self._update_ids = itertools.count(random.randint(1, 2**30))
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import PRIORITY_NOTICE, PRIORITY_REPLY, OutboxMessage
 from storage.repos import Repo
+
+Buttons = list[list[list[str]]]
 
 
 def enqueue(
@@ -24,11 +26,15 @@ def enqueue(
     text: str,
     document: bytes | None = None,
     document_name: str | None = None,
-    buttons: list[list[list[str]]] | None = None,
+    buttons: Buttons | None = None,
+    *,
+    priority: int = PRIORITY_NOTICE,
+    edit_message_id: int | None = None,
 ) -> bool:
     """Queue an HTML message (optionally with a document or buttons) unless ``key`` is queued.
 
-    ``buttons`` is an inline keyboard as rows of ``[label, callback_data]``.
+    ``buttons`` is an inline keyboard as rows of ``[label, callback_data]``; with
+    ``edit_message_id`` the message replaces that one's text (or, with no text, its buttons).
     """
     if repo.outbox.exists(key):
         return False
@@ -40,9 +46,42 @@ def enqueue(
             document=document,
             document_name=document_name,
             buttons=buttons,
+            priority=priority,
+            edit_message_id=edit_message_id,
         )
     )
     return True
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to a user's update: text, a document, or an edit of an earlier message."""
+
+    chat_id: int
+    text: str
+    buttons: Buttons | None = None
+    document: bytes | None = None
+    document_name: str | None = None
+    edit_message_id: int | None = None
+
+
+def queue_replies(db: Database, key: str, replies: Sequence[Reply]) -> None:
+    """Queue answers ahead of notices, in order; inside an update's unit of work they are
+    committed with the change they report, so they go out exactly when it happened."""
+    with db.session() as session:
+        repo = Repo(session)
+        for number, reply in enumerate(replies):
+            enqueue(
+                repo,
+                f"{key}:{number}",
+                reply.chat_id,
+                reply.text,
+                reply.document,
+                reply.document_name,
+                reply.buttons,
+                priority=PRIORITY_REPLY,
+                edit_message_id=reply.edit_message_id,
+            )
 
 
 def enqueue_many(repo: Repo, key: str, chat_ids: Iterable[int], text: str) -> int:
@@ -72,18 +111,48 @@ class Pending:
     document: bytes | None
     document_name: str | None
     attempts: int
-    buttons: list[list[list[str]]] | None
+    buttons: Buttons | None
+    priority: int = PRIORITY_NOTICE
+    edit_message_id: int | None = None
+
+    @property
+    def mergeable(self) -> bool:
+        """A plain notice, which may share a message with others for the same chat."""
+        return (
+            self.priority == PRIORITY_NOTICE
+            and self.document is None
+            and not self.buttons
+            and self.edit_message_id is None
+        )
 
 
-def due_messages(db: Database, now: dt.datetime, limit: int = 50) -> list[Pending]:
-    """Queued messages whose time has come, oldest first."""
+def claim_messages(
+    db: Database, holder: str, now: dt.datetime, hold: dt.timedelta, limit: int = 50
+) -> list[Pending]:
+    """Take queued messages whose time has come (replies first) for ``holder`` to send."""
     with db.session() as session:
         return [
             Pending(
-                m.id, m.key, m.chat_id, m.text, m.document, m.document_name, m.attempts, m.buttons
+                m.id,
+                m.key,
+                m.chat_id,
+                m.text,
+                m.document,
+                m.document_name,
+                m.attempts,
+                m.buttons,
+                m.priority,
+                m.edit_message_id,
             )
-            for m in Repo(session).outbox.due(now, limit)
+            for m in Repo(session).outbox.claim(holder, now, now + hold, limit)
         ]
+
+
+def release_messages(db: Database, message_ids: Sequence[int] | None = None) -> None:
+    """Give claimed rows back unsent (a batch cut short), or every claim (``None``: a lone
+    process starting, whose predecessor's claims are void)."""
+    with db.session() as session:
+        Repo(session).outbox.release(message_ids)
 
 
 def mark_sent(db: Database, message_ids: Sequence[int], now: dt.datetime) -> None:
@@ -96,14 +165,14 @@ MERGED_MAX = 3500
 
 
 def merge_for_chats(batch: list[Pending]) -> list[list[Pending]]:
-    """Group plain texts due for the same chat into one message each (at most ``MERGED_MAX``
+    """Group plain notices due for the same chat into one message each (at most ``MERGED_MAX``
     characters), keeping every chat's order: Telegram lets a bot send one message a second to a
-    chat, so a burst of notices to the office goes as one. Documents and messages with buttons
-    go alone, and end the chat's open group."""
+    chat, so a burst of notices to the office goes as one. Replies, edits, documents and
+    messages with buttons go alone, and end the chat's open group."""
     groups: list[list[Pending]] = []
     open_group: dict[int, list[Pending]] = {}
     for message in batch:
-        plain = message.document is None and not message.buttons
+        plain = message.mergeable
         group = open_group.get(message.chat_id)
         if plain and group is not None:
             size = sum(len(m.text) + 2 for m in group) + len(message.text)
@@ -127,6 +196,7 @@ def postpone(
         message = Repo(session).outbox.get(message_id)
         if message is not None:
             message.next_attempt_at, message.last_error = until, error[:1000]
+            message.claimed_by = message.claimed_until = None
             if counts:
                 message.attempts += 1
 
@@ -146,6 +216,7 @@ def mark_undeliverable(
         if message is None:
             return
         message.status, message.last_error = "undeliverable", error[:1000]
+        message.claimed_by = message.claimed_until = None
         message.attempts += 1
         repo.audit.record(
             "system",

@@ -12,7 +12,16 @@ from domain.bulletin import build_bulletin
 from domain.errors import UserError
 from domain.monthly import decide_held_bulletin
 from domain.periods import Month
-from handlers.common import answer, arguments, refuse, requires, services
+from handlers.common import (
+    acknowledge,
+    answer,
+    arguments,
+    edit,
+    refuse,
+    requires,
+    send_file,
+    services,
+)
 from jobs.delivery import deliver_outbox
 from jobs.monthly import chats_of
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
@@ -42,9 +51,9 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     await answer(update, "【预览，尚未发布】\n" + bulletin_message(bulletin))
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(docx, filename=f"{bulletin.title}.docx")
-    await chat.send_document(xlsx, filename=f"{bulletin.title}附件.xlsx")
-    await chat.send_document(chart, filename=f"{month}得分情况.png")
+    await send_file(update, docx, f"{bulletin.title}.docx")
+    await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
+    await send_file(update, chart, f"{month}得分情况.png")
 
 
 @requires("admin")
@@ -68,15 +77,15 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
             monthly_renderers(svc.rules),
         )
     except UserError as exc:
-        await query.answer(str(exc)[:190], show_alert=True)
+        await acknowledge(query, str(exc)[:190], alert=True)
         return
-    await query.answer("已处理")
+    await acknowledge(query, "已处理")
     label = f"{month.year}年{month.month}月的通报"
     if outcome.status == "issued":
         counts = f"下发督办单 {outcome.supervised} 个，全区通报 {outcome.circulated} 个单位"
         text = f"{label}已发布：{counts}。"
     else:
         text = f"{label}已暂缓发布。"
-    await query.edit_message_text(text)
+    await edit(update, text)
     assert context.job_queue is not None
     context.job_queue.run_once(deliver_outbox, 0)

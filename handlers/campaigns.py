@@ -7,7 +7,7 @@ import asyncio
 import functools
 from pathlib import PurePath
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
@@ -34,7 +34,18 @@ from domain.campaigns import (
 )
 from domain.errors import UserError
 from domain.units import list_units
-from handlers.common import ROLE_REFUSALS, answer, arguments, caller, refuse, requires, services
+from handlers.common import (
+    ROLE_REFUSALS,
+    acknowledge,
+    answer,
+    arguments,
+    caller,
+    edit,
+    refuse,
+    requires,
+    send_file,
+    services,
+)
 from handlers.conversations import TEXT, Steps
 from reports.annual_report import report_docx, template_xlsx
 from reports.campaigns import status_message, status_xlsx
@@ -65,9 +76,7 @@ async def campaign(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Iden
         chat = update.effective_chat
         assert chat is not None
         content = await asyncio.to_thread(status_xlsx, status)
-        await chat.send_document(
-            InputFile(content, filename=f"催报{campaign_ref(status.id)}报送情况.xlsx")
-        )
+        await send_file(update, content, f"催报{campaign_ref(status.id)}报送情况.xlsx")
         return ConversationHandler.END
     OPENING.data(context).clear()
     await answer(
@@ -117,7 +126,7 @@ async def units_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = OPENING.data(context)
-    await query.edit_message_reply_markup(None)
+    await edit(update, None)
     if query.data == "cmp:u:list":
         await answer(update, "请发送单位名称，用“、”或逗号分隔（也可用规则文件中的统称）。")
         return UNIT_LIST
@@ -159,7 +168,7 @@ async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     assert query is not None and query.data is not None
     draft = OPENING.data(context)
     draft["kind"] = query.data.rsplit(":", 1)[1]
-    await query.edit_message_reply_markup(None)
+    await edit(update, None)
     lines = [
         "<b>请确认催报</b>",
         f"事项：{esc(draft['title'])}",
@@ -201,10 +210,11 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return ConversationHandler.END
     finally:
         OPENING.drop(context)
-    await query.answer("已发起")
-    await query.edit_message_text(
+    await acknowledge(query, "已发起")
+    await edit(
+        update,
         f"已发起催报 <b>{campaign_ref(opened.id)}</b> {esc(opened.title)}：{opened.units} 个单位，"
-        f"截止 {opened.deadline}。已通知各单位联络员；/campaign {opened.id} 查看报送情况。"
+        f"截止 {opened.deadline}。已通知各单位联络员；/campaign {opened.id} 查看报送情况。",
     )
     return ConversationHandler.END
 
@@ -275,7 +285,7 @@ async def answer_picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     svc = services(context)
     query = update.callback_query
     assert query is not None and query.data is not None
-    await query.edit_message_reply_markup(None)
+    await edit(update, None)
     try:
         asked = requested(svc.db, caller(update, context), int(query.data.split(":", 1)[1]))
     except UserError as exc:
@@ -364,9 +374,11 @@ async def report_template(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(
-        InputFile(template_xlsx(), filename="政府信息公开工作年度报告模板.xlsx"),
-        caption="填写黄色单元格后发回给我即可检查；作为催报答复请使用 /answer。",
+    await send_file(
+        update,
+        template_xlsx(),
+        "政府信息公开工作年度报告模板.xlsx",
+        "填写黄色单元格后发回给我即可检查；作为催报答复请使用 /answer。",
     )
 
 
@@ -386,6 +398,4 @@ async def check_report(
     chat = update.effective_chat
     assert chat is not None
     document = await asyncio.to_thread(report_docx, report)
-    await chat.send_document(
-        InputFile(document, filename=f"{report.unit}{report.year}年政府信息公开工作年度报告.docx")
-    )
+    await send_file(update, document, f"{report.unit}{report.year}年政府信息公开工作年度报告.docx")

@@ -5,21 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import logging
 import time
+import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.settings import Settings
 from domain.access import Identity, identify
 from domain.errors import UserError
-from domain.notices import office_chats
+from domain.notices import Buttons, Reply, office_chats, queue_replies
 from domain.rules import Rules
 from storage.db import Database
 
+log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
 RoleHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Identity], Coroutine[Any, Any, Any]]
@@ -76,6 +80,8 @@ class Services:
     db: Database
     clock: Clock
     identities: Identities = field(default_factory=Identities)
+    # Who this process is, in claims and leases: host, process id, a random part.
+    holder: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def now(self) -> dt.datetime:
         """The current instant in the configured time zone."""
@@ -139,20 +145,101 @@ def requires(role: str) -> Callable[[RoleHandler], Handler]:
 MESSAGE_BUDGET = 4000
 
 
-async def answer(update: Update, text: str, **kwargs: Any) -> None:
+def buttons_of(markup: InlineKeyboardMarkup | None) -> Buttons | None:
+    """An inline keyboard as rows of ``[label, callback_data]``, as the outbox keeps it."""
+    if markup is None:
+        return None
+    return [
+        [[button.text, str(button.callback_data)] for button in row]
+        for row in markup.inline_keyboard
+    ]
+
+
+async def answer(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Reply with HTML ``text`` (already escaped) in the chat the update came from.
 
     A text longer than one message is sent in pieces cut at line ends; buttons go with the
-    last piece.
+    last piece. The reply is queued with the change it reports (see ``send_replies``).
     """
     if update.callback_query is not None:
-        await update.callback_query.answer()
+        await acknowledge(update.callback_query)
     chat = update.effective_chat
     assert chat is not None
     pieces = split_text(text)
-    for piece in pieces[:-1]:
-        await chat.send_message(piece)
-    await chat.send_message(pieces[-1], **kwargs)
+    replies = [Reply(chat.id, piece) for piece in pieces[:-1]]
+    replies.append(Reply(chat.id, pieces[-1], buttons_of(reply_markup)))
+    await send_replies(update, replies)
+
+
+async def send_file(
+    update: Update, content: bytes, filename: str, caption: str | None = None
+) -> None:
+    """Send a file into the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send_replies(update, [Reply(chat.id, caption or "", None, content, filename)])
+
+
+async def edit(
+    update: Update, text: str | None, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Replace the text (or, with ``text=None``, only the buttons) of the message whose
+    button was pressed."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    message = query.message
+    buttons = buttons_of(reply_markup)
+    reply = Reply(message.chat.id, text or "", buttons, edit_message_id=message.message_id)
+    await send_replies(update, [reply])
+
+
+async def send_replies(update: Update, replies: list[Reply]) -> None:
+    """Answers go through the outbox: inside the update's unit of work they are committed
+    with the change they report and sent after it, retried until Telegram takes them, so a
+    failed send is never taken for a failed change. Outside one (a job), they go at once."""
+    unit = Database.current_unit()
+    if unit is not None:
+        queue_replies(unit.database, f"reply:{update.update_id}:{unit.next_number()}", replies)
+        return
+    bot = update.get_bot()
+    for reply in replies:
+        markup = keyboard(reply.buttons)
+        if reply.edit_message_id is not None:
+            if reply.text:
+                await bot.edit_message_text(
+                    reply.text, reply.chat_id, reply.edit_message_id, reply_markup=markup
+                )
+            else:
+                await bot.edit_message_reply_markup(
+                    reply.chat_id, reply.edit_message_id, reply_markup=markup
+                )
+        elif reply.document is not None:
+            document = InputFile(reply.document, filename=reply.document_name)
+            await bot.send_document(reply.chat_id, document, caption=reply.text or None)
+        else:
+            await bot.send_message(reply.chat_id, reply.text, reply_markup=markup)
+
+
+def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
+    """The inline keyboard of rows of ``[label, callback_data]`` (None for none)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in buttons
+        ]
+    )
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer a button press (stops the client's spinner); a failure here changes nothing."""
+    try:
+        await query.answer(text, show_alert=alert)
+    except TelegramError as exc:
+        log.info("could not answer a button press: %s", exc)
 
 
 def split_text(text: str, budget: int = MESSAGE_BUDGET) -> list[str]:

@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from handlers.common import answer
+from handlers.common import answer, edit
 
 TEXT = filters.TEXT & ~filters.COMMAND
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
@@ -48,7 +48,7 @@ class Steps:
         """/cancel or 取消: drop the draft, take the buttons away, say so."""
         self.drop(context)
         if update.callback_query is not None:
-            await update.callback_query.edit_message_reply_markup(None)
+            await edit(update, None)
         await answer(update, self.cancelled)
         return ConversationHandler.END
 
@@ -79,4 +79,6 @@ class Steps:
                 fallbacks=[CommandHandler("cancel", self.cancel)],
                 conversation_timeout=timeout,
                 name=command,
+                # Kept in the database: a restart in the middle loses nothing.
+                persistent=True,
             )

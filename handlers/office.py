@@ -24,9 +24,11 @@ from domain.rules import Rules
 from handlers.campaigns import check_report
 from handlers.common import (
     ROLE_REFUSALS,
+    acknowledge,
     answer,
     arguments,
     caller,
+    edit,
     parse_article_id,
     refuse,
     requires,
@@ -147,10 +149,10 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
             article = decline_article(svc.db, int(raw_id), who.telegram_id)
             text, markup = f"已标为不上报：#{article.id}《{esc(article.title)}》", None
     except UserError as exc:
-        await query.answer(str(exc)[:190], show_alert=True)
+        await acknowledge(query, str(exc)[:190], alert=True)
         return
-    await query.answer("已处理")
-    await query.edit_message_text(text, reply_markup=markup)
+    await acknowledge(query, "已处理")
+    await edit(update, text, reply_markup=markup)
 
 
 @requires("admin")
@@ -162,7 +164,7 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     try:
         await _record_publication(update, context, who, int(raw_id), code)
     except UserError as exc:
-        await query.answer(str(exc)[:190], show_alert=True)
+        await acknowledge(query, str(exc)[:190], alert=True)
 
 
 async def _record_publication(

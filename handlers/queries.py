@@ -14,7 +14,7 @@ from domain.periods import Month, Period
 from domain.ranking import Ranking, rank_units, summarize, unit_standing
 from domain.review import unit_articles
 from domain.stagnation import stagnation_streaks, streak_of
-from handlers.common import Services, answer, arguments, refuse, requires, services
+from handlers.common import Services, answer, arguments, refuse, requires, send_file, services
 from reports.campaigns import owed_lines
 from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
@@ -75,10 +75,11 @@ async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
         return
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(
+    await send_file(
+        update,
         ranking_xlsx(ranking, svc.rules),
-        filename=f"得分排名-{period.first}-{period.last}.xlsx",
-        caption=f"{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
+        f"得分排名-{period.first}-{period.last}.xlsx",
+        f"{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
     )
 
 

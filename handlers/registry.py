@@ -8,11 +8,11 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -31,13 +31,21 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer(update, "请使用命令与我交流，发送 /help 查看您可以使用的命令。")
 
 
-def register(
-    application: Application,  # type: ignore[type-arg]
-    *,
-    submit_timeout: float,
-    after_every_update: TypeHandler,  # type: ignore[type-arg]
-) -> None:
-    """Add every handler. Group 0 answers the update; group 1 runs after it, every time."""
+async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message never runs a command again (nor counts as a conversation's step)."""
+    message = update.edited_message
+    if message is not None and (message.text or message.caption or "").startswith("/"):
+        await answer(
+            update,
+            "修改已发送的命令不会再次执行。如需更正，请重新发送命令"
+            "（稿件标题有误请联系管理员，或以正确标题重新 /submit）。",
+        )
+    raise ApplicationHandlerStop
+
+
+def register(application: Application, *, submit_timeout: float) -> None:  # type: ignore[type-arg]
+    """Add every handler. Group -1 stops what must not be handled; group 0 answers."""
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message), group=-1)
     private = filters.ChatType.PRIVATE
     table = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
     application.add_handlers(
@@ -85,5 +93,4 @@ def register(
         ],
         group=0,
     )
-    application.add_handler(after_every_update, group=1)
     application.add_error_handler(on_error)

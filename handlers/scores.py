@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
@@ -26,7 +26,7 @@ from domain.assessment import assess
 from domain.errors import UserError
 from domain.periods import Month
 from domain.score_bulletin import build_score_bulletin, latest_score_month
-from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.common import answer, arguments, caller, edit, refuse, requires, send_file, services
 from handlers.conversations import TEXT, Steps
 from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
@@ -56,9 +56,9 @@ async def scores(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
     chat = update.effective_chat
     assert chat is not None
     docx = await asyncio.to_thread(score_bulletin_docx, bulletin)
-    await chat.send_document(InputFile(docx, filename=f"{bulletin.title}.docx"))
+    await send_file(update, docx, f"{bulletin.title}.docx")
     xlsx = await asyncio.to_thread(score_bulletin_xlsx, bulletin)
-    await chat.send_document(InputFile(xlsx, filename=f"{bulletin.title}附件.xlsx"))
+    await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
 
 
 @requires("supervisor")
@@ -78,7 +78,7 @@ async def assessment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Id
     chat = update.effective_chat
     assert chat is not None
     docx = await asyncio.to_thread(assessment_docx, result)
-    await chat.send_document(InputFile(docx, filename=f"{result.title}.docx"))
+    await send_file(update, docx, f"{result.title}.docx")
 
 
 def _recorded_text(recorded: Recorded) -> str:
@@ -141,7 +141,7 @@ async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     choice = query.data.split(":", 1)[1]
     pending = STEPS.data(context)
     pending["points"] = str(parse_adjustment_points(choice))
-    await query.edit_message_reply_markup(None)
+    await edit(update, None)
     await answer(update, f"{esc(pending['unit'])} {choice} 分：请发送原因（不超过 200 字）。")
     return REASON
 

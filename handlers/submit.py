@@ -17,7 +17,7 @@ from domain.access import Identity
 from domain.errors import UserError
 from domain.review import check_link, ensure_title_is_new, submit_article, validate_title
 from domain.rules import Rules
-from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.common import acknowledge, answer, arguments, caller, edit, refuse, requires, services
 from handlers.conversations import TEXT, Steps
 from reports.chat import esc
 
@@ -164,8 +164,8 @@ async def toggle_platform(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         chosen.remove(code)
     else:
         chosen.append(code)
-    await query.answer()
-    await query.edit_message_reply_markup(platforms_keyboard(services(context).rules, chosen))
+    await acknowledge(query)
+    await edit(update, None, platforms_keyboard(services(context).rules, chosen))
     return PLATFORMS
 
 
@@ -218,8 +218,8 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         STEPS.drop(context)
     query = update.callback_query
     assert query is not None
-    await query.answer("已报送")
-    await query.edit_message_text(submitted_text(article.id, article.title))
+    await acknowledge(query, "已报送")
+    await edit(update, submitted_text(article.id, article.title))
     return ConversationHandler.END
 
 

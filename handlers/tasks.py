@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import PurePath
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     ContextTypes,
@@ -24,7 +24,17 @@ from domain.progress import (
     require_own_task,
     unit_tasks,
 )
-from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.common import (
+    acknowledge,
+    answer,
+    arguments,
+    caller,
+    edit,
+    refuse,
+    requires,
+    send_file,
+    services,
+)
 from handlers.conversations import TEXT, Steps
 from reports.chat import esc
 from reports.ledger import ledger_summary, ledger_xlsx, task_message, unit_tasks_message
@@ -120,8 +130,8 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     page = int(query.data.rsplit(":", 1)[1])
-    await query.answer()
-    await query.edit_message_reply_markup(tasks_keyboard(STEPS.data(context)["choices"], page))
+    await acknowledge(query)
+    await edit(update, None, tasks_keyboard(STEPS.data(context)["choices"], page))
     return PICK
 
 
@@ -136,7 +146,7 @@ async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except UserError as exc:
         await refuse(update, str(exc))
         return ConversationHandler.END
-    await query.edit_message_reply_markup(None)
+    await edit(update, None)
     return await _ask_text(update, context, task_id, label)
 
 
@@ -244,9 +254,9 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     finally:
         STEPS.drop(context)
     state = "（已完成）" if final else ""
-    await query.answer("已报送")
-    await query.edit_message_text(
-        f"已记录 <b>{task_ref(draft['task_id'])}</b> 的进展{state}（第 {report} 号）。"
+    await acknowledge(query, "已报送")
+    await edit(
+        update, f"已记录 <b>{task_ref(draft['task_id'])}</b> 的进展{state}（第 {report} 号）。"
     )
     return ConversationHandler.END
 
@@ -311,4 +321,4 @@ async def ledger(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
     content = await asyncio.to_thread(ledger_xlsx, rows, heading)
     chat = update.effective_chat
     assert chat is not None
-    await chat.send_document(InputFile(content, filename=f"台账{scope}-{today}.xlsx"))
+    await send_file(update, content, f"台账{scope}-{today}.xlsx")

@@ -11,20 +11,22 @@ import datetime as dt
 import logging
 import time
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from domain.notices import (
     Pending,
     backoff,
-    due_messages,
+    claim_messages,
     mark_sent,
     mark_undeliverable,
     merge_for_chats,
     postpone,
+    release_messages,
 )
-from handlers.common import services
+from handlers.common import keyboard, services
+from storage.db import Database
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,9 @@ PACE_MARGIN = 0.97
 
 
 async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Send every due message once; one run at a time, whoever triggers it."""
+    """Send every due message once; one run at a time in this process, whoever triggers it;
+    rows are claimed, so other processes send other rows."""
+    Database.leave_unit()
     lock: asyncio.Lock = context.bot_data.setdefault("delivery_lock", asyncio.Lock())
     if lock.locked():
         context.bot_data["delivery_again"] = True
@@ -49,13 +53,22 @@ async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _deliver_due(context: ContextTypes.DEFAULT_TYPE) -> bool:
     """One batch; True when a full batch went out and more may be waiting."""
     svc = services(context)
-    batch = due_messages(svc.db, utcnow(), limit=50)
-    for group in merge_for_chats(batch):
-        if len(group) > 1 and await _deliver_merged(context, group):
-            continue
-        for message in group:
-            if not await _deliver(context, message):
-                return False
+    hold = dt.timedelta(seconds=context.bot_data["delivery_hold"])
+    batch = await asyncio.to_thread(claim_messages, svc.db, svc.holder, utcnow(), hold, 50)
+    done: set[int] = set()
+    try:
+        for group in merge_for_chats(batch):
+            if len(group) > 1 and await _deliver_merged(context, group):
+                done.update(m.id for m in group)
+                continue
+            for message in group:
+                done.add(message.id)
+                if not await _deliver(context, message):
+                    return False
+    finally:
+        left = [m.id for m in batch if m.id not in done]
+        if left:  # a 429 cut the batch short: the rest is anyone's again
+            await asyncio.to_thread(release_messages, svc.db, left)
     return len(batch) == 50
 
 
@@ -70,7 +83,7 @@ async def _deliver_merged(context: ContextTypes.DEFAULT_TYPE, group: list[Pendin
             "merged outbox messages to %s failed: %s; sending one by one", group[0].chat_id, exc
         )
         return False
-    mark_sent(services(context).db, [m.id for m in group], utcnow())
+    await asyncio.to_thread(mark_sent, services(context).db, [m.id for m in group], utcnow())
     return True
 
 
@@ -92,38 +105,60 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
     """Send one message; False when Telegram asks the whole bot to slow down."""
     svc = services(context)
     await _pace(context)
-    markup = None
-    if message.buttons:
-        markup = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                for row in message.buttons
-            ]
-        )
     try:
-        if message.document is not None:
-            await context.bot.send_document(
-                message.chat_id,
-                message.document,
-                filename=message.document_name,
-                caption=message.text or None,
-            )
-        else:
-            await context.bot.send_message(message.chat_id, message.text, reply_markup=markup)
+        await _send(context, message)
     except RetryAfter as exc:
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
         until = utcnow() + dt.timedelta(seconds=seconds)
-        postpone(svc.db, message.id, until, f"429: {exc}", counts=False)
+        await asyncio.to_thread(postpone, svc.db, message.id, until, f"429: {exc}", counts=False)
         return False
-    except (Forbidden, BadRequest) as exc:
-        log.warning("outbox %s to %s undeliverable: %s", message.id, message.chat_id, exc)
-        mark_undeliverable(svc.db, message.id, str(exc), svc.settings.admin_ids)
+    except BadRequest as exc:
+        if message.edit_message_id is not None and "not modified" in str(exc):
+            pass  # the edit was made before (a retry after a lost answer)
+        else:
+            await _undeliverable(context, message, exc)
+            return True
+    except Forbidden as exc:
+        await _undeliverable(context, message, exc)
         return True
     except (NetworkError, TelegramError) as exc:
         until = utcnow() + backoff(message.attempts + 1, context.bot_data["retry_base"])
         log.info("outbox %s to %s failed: %s; retry %s", message.id, message.chat_id, exc, until)
-        postpone(svc.db, message.id, until, str(exc))
+        await asyncio.to_thread(postpone, svc.db, message.id, until, str(exc))
         return True
-    mark_sent(svc.db, [message.id], utcnow())
+    await asyncio.to_thread(mark_sent, svc.db, [message.id], utcnow())
     return True
+
+
+async def _send(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> None:
+    """One outbox row to Telegram: a message, a document, or an edit of an earlier message."""
+    bot, markup = context.bot, keyboard(message.buttons)
+    if message.edit_message_id is not None:
+        if message.text:
+            await bot.edit_message_text(
+                message.text, message.chat_id, message.edit_message_id, reply_markup=markup
+            )
+        else:
+            await bot.edit_message_reply_markup(
+                message.chat_id, message.edit_message_id, reply_markup=markup
+            )
+    elif message.document is not None:
+        await bot.send_document(
+            message.chat_id,
+            InputFile(message.document, filename=message.document_name),
+            caption=message.text or None,
+            reply_markup=markup,
+        )
+    else:
+        await bot.send_message(message.chat_id, message.text, reply_markup=markup)
+
+
+async def _undeliverable(
+    context: ContextTypes.DEFAULT_TYPE, message: Pending, exc: TelegramError
+) -> None:
+    svc = services(context)
+    log.warning("outbox %s to %s undeliverable: %s", message.id, message.chat_id, exc)
+    await asyncio.to_thread(
+        mark_undeliverable, svc.db, message.id, str(exc), svc.settings.admin_ids
+    )

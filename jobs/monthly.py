@@ -21,7 +21,9 @@ from domain.task_followup import run_overdue_notices, run_task_reminders
 from handlers.common import Services, services
 from jobs.delivery import JOB_NAME as DELIVERY_JOB
 from jobs.delivery import deliver_outbox
+from jobs.lease import leader_only
 from reports.notices import monthly_renderers
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 BULLETIN_JOB = "monthly-bulletin"
@@ -90,6 +92,7 @@ async def campaign_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """At start: whatever came due while the bot was down."""
+    Database.leave_unit()
     await bulletin_job(context)
     await reminder_job(context)
     await task_followup_job(context)
@@ -117,5 +120,10 @@ def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignor
     ]
     for callback, at, name in daily:
         when = dt.time(at.hour, at.minute, tzinfo=svc.settings.tz)
-        job_queue.run_daily(callback, when, name=name, job_kwargs=JOB_OPTIONS)
-    job_queue.run_once(catch_up_job, 1, name=CATCH_UP_JOB)
+        job_queue.run_daily(leader_only(callback), when, name=name, job_kwargs=JOB_OPTIONS)
+
+
+async def catch_up_on_lead(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """On taking the jobs' lease (at start, or from a dead process): catch up, as its own job."""
+    assert context.job_queue is not None
+    context.job_queue.run_once(catch_up_job, 0, name=CATCH_UP_JOB)

@@ -1,9 +1,12 @@
-"""Engines, sessions and migrations."""
+"""Engines, sessions, the unit of work of one update, and migrations."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib.resources import files
 from typing import Any
 
@@ -26,16 +29,106 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL never corrupts the database; it may lose the last commits on power loss.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
-    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
+def _sqlite_manual_transactions(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off and SQLAlchemy emits BEGIN (below): the
+    # documented way to make SAVEPOINTs work with pysqlite.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin_immediate(connection: Any) -> None:
+    # IMMEDIATE takes the write lock at once: a unit that reads and then writes can never
+    # fail on a snapshot another connection changed meanwhile; others wait for it instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, units: bool = False) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout.
+
+    ``units``: the SQLite engine for units of work (savepoints, an immediate write lock).
+    """
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(
+        url,
+        pool_pre_ping=not sqlite,
+        # A unit of work's connection is used by the event loop and by worker threads in turn.
+        connect_args={"check_same_thread": False} if sqlite else {},
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if units:
+            event.listen(engine, "connect", _sqlite_manual_transactions)
+            event.listen(engine, "begin", _sqlite_begin_immediate)
     return engine
+
+
+class UnitOfWork:
+    """Everything done while handling one update, committed (or not) as one transaction.
+
+    While it is open, ``Database.session()`` in the task that opened it (and in the worker
+    threads that task starts) joins its transaction under a SAVEPOINT, so a refused step
+    undoes only itself. Jobs and other tasks never join it.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._session: Session | None = None
+        self._task = _current_task()
+        self._lock = threading.Lock()
+        self.open = True
+        self.sequence = 0
+
+    @property
+    def database(self) -> Database:
+        """The database this unit writes to."""
+        return self._database
+
+    def joinable(self) -> bool:
+        """Whether the caller may join this transaction (same task, or a thread it started)."""
+        if not self.open:
+            return False
+        task = _current_task()
+        return task is None or task is self._task
+
+    @contextmanager
+    def nested(self) -> Iterator[Session]:
+        """A savepoint inside the unit's transaction."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._database.new_session()
+            session = self._session
+        with session.begin_nested():
+            yield session
+
+    def next_number(self) -> int:
+        """A number unique within this unit (for keys of the replies it queues)."""
+        self.sequence += 1
+        return self.sequence
+
+    def commit(self) -> None:
+        """Make everything permanent at once."""
+        if self._session is not None:
+            self._session.commit()
+
+    def close(self) -> None:
+        """End the unit; what was not committed is rolled back."""
+        self.open = False
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+
+_UNIT: ContextVar[UnitOfWork | None] = ContextVar("gongkai_unit_of_work", default=None)
+
+
+def _current_task() -> asyncio.Task[Any] | None:
+    try:
+        return asyncio.current_task()
+    except RuntimeError:
+        return None  # a worker thread: no event loop here
 
 
 class Database:
@@ -45,12 +138,54 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        units = make_engine(url, units=True) if self.engine.dialect.name == "sqlite" else None
+        self._unit_engine = units
+        self._unit_sessions = sessionmaker(units or self.engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
+        """A unit of work: committed when the block ends, rolled back if it raises.
+
+        Inside ``unit_of_work`` it is a savepoint of that unit's transaction instead.
+        """
+        unit = _UNIT.get()
+        if unit is not None and unit.joinable():
+            with unit.nested() as session:
+                yield session
+            return
         with self._sessions() as session, session.begin():
             yield session
+
+    def new_session(self) -> Session:
+        """A session for a unit of work (the caller ends it)."""
+        return self._unit_sessions()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """Open a unit of work for the current task; ``commit()`` it, or it rolls back."""
+        unit = UnitOfWork(self)
+        token = _UNIT.set(unit)
+        try:
+            yield unit
+        finally:
+            _UNIT.reset(token)
+            unit.close()
+
+    @staticmethod
+    def leave_unit() -> None:
+        """For a job started while an update was being handled: never join its unit."""
+        _UNIT.set(None)
+
+    @staticmethod
+    def current_unit() -> UnitOfWork | None:
+        """The unit of work the caller is inside, if any."""
+        unit = _UNIT.get()
+        return unit if unit is not None and unit.joinable() else None
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
 
     def check_reachable(self) -> None:
         """Raise ``DatabaseError`` with one line if the database cannot be opened."""
@@ -78,6 +213,8 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._unit_engine is not None:
+            self._unit_engine.dispose()
 
 
 def alembic_config() -> Config:

@@ -42,6 +42,9 @@ ESCALATION_KINDS = ("supervision", "circular")
 ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
 TASK_ROLES = ("lead", "responsible")
 CAMPAIGN_KINDS = ("file", "text", "template")
+INBOX_STATUSES = ("pending", "processing", "done", "failed")
+# Replies to a user's own update go before notices and broadcasts.
+PRIORITY_REPLY, PRIORITY_NOTICE = 0, 1
 
 
 def utcnow() -> dt.datetime:
@@ -383,6 +386,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint(f"status IN {OUTBOX_STATUSES!r}", name="status"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_queue", "status", "priority", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -399,6 +403,70 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    priority: Mapped[int] = mapped_column(Integer, default=PRIORITY_NOTICE, server_default="1")
+    # Set when the message replaces the text (or only the buttons) of one the bot sent.
+    edit_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # A process delivering the row holds it until ``claimed_until``; then anyone may.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InboxUpdate(Base):
+    """An update from Telegram, recorded before Telegram is told it arrived.
+
+    Updates of one chat are handled in ``update_id`` order, one at a time across every
+    process; finishing one is written in the same transaction as what handling it changed.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        CheckConstraint(f"status IN {INBOX_STATUSES!r}", name="status"),
+        Index("ix_inbox_open", "status", "update_id"),
+        Index("ix_inbox_chat", "chat_key", "update_id"),
+    )
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    chat_key: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Lease(Base):
+    """A job that one process at a time may run (the scheduled jobs), held until it expires."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    acquired_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ConversationState(Base):
+    """Where a step-by-step command stands for a chat and user, so it survives a restart."""
+
+    __tablename__ = "conversation_states"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    state: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserDraft(Base):
+    """A user's drafts (``user_data``): what a half-finished command has gathered so far."""
+
+    __tablename__ = "user_drafts"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class BulletinIssue(Base):

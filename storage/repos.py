@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import case, func, insert, literal, select, tuple_, update
+from sqlalchemy import case, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -31,6 +31,7 @@ from storage.models import (
     User,
 )
 from storage.score_repos import Evaluations, ScoreSheets
+from storage.service_repos import Drafts, Inbox, Leases
 from storage.task_repos import ProgressReports, Tasks
 
 
@@ -430,15 +431,51 @@ class Outbox:
         query = select(OutboxMessage.id).where(OutboxMessage.key == key[:200])
         return self.session.scalar(query) is not None
 
-    def due(self, now: dt.datetime, limit: int) -> list[OutboxMessage]:
-        """Pending messages whose time has come, oldest first."""
+    def claim(
+        self, holder: str, now: dt.datetime, until: dt.datetime, limit: int
+    ) -> list[OutboxMessage]:
+        """Take pending messages whose time has come, replies first, then oldest first.
+
+        Claimed rows are ``holder``'s until ``until``: another process skips them (on
+        PostgreSQL without waiting for the rows being taken), so each goes out once.
+        """
+        free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+        ids = list(
+            self.session.scalars(
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free
+                )
+                .order_by(OutboxMessage.priority, OutboxMessage.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        if not ids:
+            return []
+        self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(claimed_by=holder, claimed_until=until)
+        )
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
         )
         return list(self.session.scalars(query))
+
+    def release(self, message_ids: Sequence[int] | None) -> None:
+        """Unclaim the rows (all rows for ``None``)."""
+        statement = update(OutboxMessage).where(OutboxMessage.claimed_by.is_not(None))
+        if message_ids is not None:
+            statement = statement.where(OutboxMessage.id.in_(message_ids))
+        self.session.execute(statement.values(claimed_by=None, claimed_until=None))
+
+    def pending_count(self, now: dt.datetime) -> int:
+        """Messages waiting to go out."""
+        query = select(func.count()).where(OutboxMessage.status == "pending")
+        return int(self.session.scalar(query) or 0)
 
     def get(self, message_id: int) -> OutboxMessage | None:
         """One queued message."""
@@ -449,7 +486,13 @@ class Outbox:
         self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(message_ids))
-            .values(status="sent", sent_at=now, attempts=OutboxMessage.attempts + 1)
+            .values(
+                status="sent",
+                sent_at=now,
+                attempts=OutboxMessage.attempts + 1,
+                claimed_by=None,
+                claimed_until=None,
+            )
         )
 
     def counts(self) -> dict[str, int]:
@@ -645,3 +688,6 @@ class Repo:
         self.score_sheets = ScoreSheets(session)
         self.evaluations = Evaluations(session)
         self.campaigns = Campaigns(session)
+        self.inbox = Inbox(session)
+        self.leases = Leases(session)
+        self.drafts = Drafts(session)

@@ -113,8 +113,13 @@ async def running_bot(
             delivery_interval=0.2,
             retry_base=0.1,
         )
+        world = World(sandbox, application, db, clock, rules)
+        world.admin  # noqa: B018  (the admin's chat exists before the bot writes to it)
         await start_polling(application)
         try:
-            yield World(sandbox, application, db, clock, rules)
+            # Whatever was due at start is decided before the test acts (the jobs' lease is
+            # taken and the catch-up has run), so a test's own messages come after it.
+            await world.caught_up()
+            yield world
         finally:
             await stop_polling(application)

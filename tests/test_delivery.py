@@ -111,9 +111,10 @@ from storage.db import Database
 
 root, token, url = sys.argv[1:4]
 settings = Settings(bot_token=token, api_server=root, database_url=url)
-build_application(settings, load_rules(), Database(url), delivery_interval=0.2).run_polling(
-    poll_interval=0, timeout=1
-)
+# A killed process's claims are anyone's 2 s later (on SQLite at once: one process).
+build_application(
+    settings, load_rules(), Database(url), delivery_interval=0.2, claim_seconds=2
+).run_polling(poll_interval=0, timeout=1)
 """
 
 

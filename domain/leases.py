@@ -1,0 +1,25 @@
+"""Leases: the scheduled jobs run in one process at a time, taken over when it dies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storage.db import Database
+from storage.repos import Repo
+
+JOBS = "jobs"
+
+
+def take_lease(
+    db: Database, name: str, holder: str, hold: dt.timedelta, *, force: bool = False
+) -> bool:
+    """Take or renew ``name`` for ``hold``; False while a live process holds it."""
+    now = dt.datetime.now(dt.UTC)
+    with db.session() as session:
+        return Repo(session).leases.take(name, holder, now, now + hold, force=force)
+
+
+def release_lease(db: Database, name: str, holder: str) -> None:
+    """Give a lease up on a clean stop."""
+    with db.session() as session:
+        Repo(session).leases.release(name, holder)

@@ -1,0 +1,64 @@
+"""The jobs' lease: of several processes on one database, one runs the scheduled jobs.
+
+Every process renews or tries to take the lease a few times per lease period; the holder
+runs the jobs, and on taking it over (its holder died, or at start) first catches up on what
+came due meanwhile. Delivery is not leased: outbox rows are claimed one by one instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import ContextTypes
+
+from domain.inbox import prune_inbox
+from domain.leases import JOBS, take_lease
+from handlers.common import services
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+LEASE_JOB = "jobs-lease"
+LEADER = "leader"
+# Handled updates are kept this long (for ``gongkai status`` and investigations).
+INBOX_KEPT = dt.timedelta(days=7)
+PRUNE_EVERY = 3600.0
+
+Job = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+
+
+async def keep_lease(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Renew (or take) the jobs' lease; on becoming the holder, catch up."""
+    Database.leave_unit()
+    svc = services(context)
+    hold = dt.timedelta(seconds=context.bot_data["lease_seconds"])
+    force = bool(context.bot_data.pop("lease_force", False))
+    held = await asyncio.to_thread(take_lease, svc.db, JOBS, svc.holder, hold, force=force)
+    was = context.bot_data.get(LEADER, False)
+    context.bot_data[LEADER] = held
+    if held and not was:
+        log.info("this process (%s) now runs the scheduled jobs", svc.holder)
+        on_lead = context.bot_data.get("on_lead")
+        if on_lead is not None:
+            await on_lead(context)
+    elif was and not held:
+        log.warning("this process (%s) lost the jobs' lease", svc.holder)
+    if held and time.monotonic() >= context.bot_data.get("pruned_at", 0.0) + PRUNE_EVERY:
+        context.bot_data["pruned_at"] = time.monotonic()
+        await asyncio.to_thread(prune_inbox, svc.db, INBOX_KEPT)
+
+
+def leader_only(job: Job) -> Job:
+    """Run a scheduled job only in the process holding the jobs' lease."""
+
+    @functools.wraps(job)
+    async def guarded(context: ContextTypes.DEFAULT_TYPE) -> None:
+        if context.bot_data.get(LEADER):
+            await job(context)
+
+    return guarded
