@@ -633,6 +633,16 @@ class SandboxUser:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         return self.sandbox.new_message(chat or self.chat, self.data, **content)
 
+    async def edits(self, message: dict[str, Any], text: str) -> dict[str, Any]:
+        """Edit a message this user sent: Telegram sends the new text as ``edited_message``."""
+        message["text"] = text
+        message["edit_date"] = int(time.time())
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        self.sandbox.push_update({"edited_message": dict(message)})
+        return message
+
     async def uploads(
         self, name: str, content: bytes, caption: str | None = None, chat: Chat | None = None
     ) -> dict[str, Any]:
