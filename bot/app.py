@@ -24,9 +24,7 @@ from bot.persistence import DatabasePersistence
 from bot.settings import Settings
 from bot.updates import InboxApplication, InboxQueue
 from domain.access import identify
-from domain.inbox import release_claims
 from domain.leases import JOBS, release_lease
-from domain.notices import release_messages
 from domain.rules import Rules
 from handlers.common import Clock, Services
 from handlers.onboarding import set_menu
@@ -152,11 +150,6 @@ async def _kicked_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Menus, the repeating delivery and lease jobs registered under fixed names."""
     services: Services = application.bot_data["services"]
-    if services.db.dialect == "sqlite":
-        # SQLite serves one process: whatever claims and lease a predecessor left are void.
-        release_claims(services.db)
-        release_messages(services.db)
-        application.bot_data["lease_force"] = True
     await application.bot.set_my_commands(DEFAULT_MENU)
     for admin_id in sorted(services.settings.admin_ids):
         await set_menu(

@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import getpass
 import logging
+import os
 import secrets
 import sys
 from collections.abc import Callable, Sequence
@@ -304,6 +305,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
     from telegram import Update
 
     from bot.app import build_application
+    from handlers.errors import CONFLICT
 
     if not ctx.settings.bot_token:
         raise SettingsError("配置错误：GONGKAI_BOT_TOKEN：未设置，gongkai run 需要机器人令牌")
@@ -320,11 +322,17 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
             port=args.port,
             url_path=path,
             webhook_url=args.webhook_url,
-            secret_token=secrets.token_urlsafe(32),
+            # Several processes behind one address must share the secret Telegram sends.
+            secret_token=args.secret or secrets.token_urlsafe(32),
             allowed_updates=Update.ALL_TYPES,
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if application.bot_data.get(CONFLICT):
+            raise SettingsError(
+                "另一个进程正在用同一令牌轮询（Telegram 409 Conflict），本进程已退出。"
+                "多个进程请用 webhook 模式（--webhook-url，共用 --secret）。"
+            )
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> None:
@@ -453,6 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--webhook-url", help="以 webhook 方式运行：Telegram 推送更新的公网地址")
     run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
     run.add_argument("--port", type=int, default=8443, help="webhook 监听端口（默认 8443）")
+    run.add_argument(
+        "--secret",
+        default=os.environ.get("GONGKAI_WEBHOOK_SECRET"),
+        help="webhook 密钥，多个进程共用时须相同（默认 GONGKAI_WEBHOOK_SECRET，否则随机）",
+    )
     run.set_defaults(func=cmd_run)
 
     demo = commands.add_parser("demo", help="离线演示：沙盒 + 高新区示例，一个月的完整流程")

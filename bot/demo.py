@@ -26,11 +26,12 @@ from bot.app import build_application, start_polling, stop_polling
 from bot.sandbox import Chat, Sandbox, SandboxUser
 from bot.settings import Settings
 from domain.articles import import_articles
+from domain.inbox import backlog
 from domain.roles import grant_role
 from domain.rules import Rules, load_rules
 from domain.units import import_units
 from jobs.delivery import deliver_outbox
-from jobs.monthly import bulletin_job, reminder_job
+from jobs.monthly import CAUGHT_UP, bulletin_job, reminder_job
 from storage.db import Database
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "gaoxin-2020"
@@ -90,12 +91,13 @@ def _rows_before(path: Path, before: dt.date) -> bytes:
     return out.getvalue().encode()
 
 
-async def _settle(sandbox: Sandbox, quiet: float = 0.25, limit: float = 20.0) -> None:
-    """Wait until the bot has stopped sending for a moment."""
+async def _settle(sandbox: Sandbox, db: Database, quiet: float = 0.25, limit: float = 20.0) -> None:
+    """Wait until the bot has handled every update, sent what it queued, and stopped
+    sending for a moment."""
     deadline = time.monotonic() + limit
     seen = -1
     while time.monotonic() < deadline:
-        if len(sandbox.log) == seen:
+        if len(sandbox.log) == seen and backlog(db) == (0, 0):
             return
         seen = len(sandbox.log)
         await asyncio.sleep(quiet)
@@ -104,8 +106,9 @@ async def _settle(sandbox: Sandbox, quiet: float = 0.25, limit: float = 20.0) ->
 class Script:
     """Plays the month and keeps the transcript."""
 
-    def __init__(self, sandbox: Sandbox, clock: Clock, application: Any) -> None:
+    def __init__(self, sandbox: Sandbox, clock: Clock, application: Any, db: Database) -> None:
         self.sandbox = sandbox
+        self.db = db
         self.clock = clock
         self.application = application
         self.lines: list[str] = []
@@ -121,7 +124,7 @@ class Script:
     async def act(self, action: Awaitable[Any]) -> None:
         """Do something as a user and let the bot answer."""
         await action
-        await _settle(self.sandbox)
+        await _settle(self.sandbox, self.db)
         self.flush()
 
     async def job(self, callback: Callable[[Any], Awaitable[None]]) -> None:
@@ -129,9 +132,9 @@ class Script:
         assert self.application.job_queue is not None
         self.application.job_queue.run_once(callback, 0)
         await asyncio.sleep(0.5)
-        await _settle(self.sandbox, quiet=1.0, limit=40.0)
+        await _settle(self.sandbox, self.db, quiet=1.0, limit=40.0)
         self.application.job_queue.run_once(deliver_outbox, 0)
-        await _settle(self.sandbox, quiet=1.0, limit=40.0)
+        await _settle(self.sandbox, self.db, quiet=1.0, limit=40.0)
         self.flush()
 
     def flush(self) -> None:
@@ -187,11 +190,13 @@ async def play(out: Path, rules: Rules) -> DemoResult:
         application = build_application(settings, rules, db, clock=clock, delivery_interval=0.5)
         # The demo fires the monthly jobs itself, at the instants it plays.
         await start_polling(application)
+        while not application.bot_data.get(CAUGHT_UP):  # the start-up catch-up decides first
+            await asyncio.sleep(0.05)
         assert application.job_queue is not None
         for job in application.job_queue.jobs():
             if job.name and job.name.startswith("monthly"):
                 job.schedule_removal()
-        script = Script(sandbox, clock, application)
+        script = Script(sandbox, clock, application, db)
         try:
             await _play_month(script, sandbox)
         finally:

@@ -69,3 +69,12 @@ def prune_inbox(db: Database, keep: dt.timedelta) -> int:
     """Forget updates handled longer ago than ``keep``."""
     with db.session() as session:
         return Repo(session).inbox.prune(dt.datetime.now(dt.UTC) - keep)
+
+
+def backlog(db: Database) -> tuple[int, int]:
+    """Updates not yet handled and messages not yet sent."""
+    with db.session() as session:
+        repo = Repo(session)
+        updates = repo.inbox.backlog()
+        waiting = updates.get("pending", 0) + updates.get("processing", 0)
+        return waiting, repo.outbox.pending_count()

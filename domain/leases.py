@@ -10,13 +10,11 @@ from storage.repos import Repo
 JOBS = "jobs"
 
 
-def take_lease(
-    db: Database, name: str, holder: str, hold: dt.timedelta, *, force: bool = False
-) -> bool:
+def take_lease(db: Database, name: str, holder: str, hold: dt.timedelta) -> bool:
     """Take or renew ``name`` for ``hold``; False while a live process holds it."""
     now = dt.datetime.now(dt.UTC)
     with db.session() as session:
-        return Repo(session).leases.take(name, holder, now, now + hold, force=force)
+        return Repo(session).leases.take(name, holder, now, now + hold)
 
 
 def release_lease(db: Database, name: str, holder: str) -> None:

@@ -176,11 +176,32 @@ def publish_month(
                 chats.bulletin,
                 render.circular_text(month, named, office),
             )
+        missing = _missing_chats(chats, bool(supervised))
+        if missing:
+            # Not published until every place it goes to is known: the next run (daily, and
+            # at start) sends what is still missing, once the chat is configured.
+            text = (
+                f"⚠️ {month.year}年{month.month}月的一月一通报已生成，但未配置"
+                f"{'、'.join(missing)}，尚未发出。配置后重启机器人即自动发出。"
+            )
+            for admin in admin_chats(repo, chats.admins):
+                enqueue(repo, f"alert:unsent:{month}:to:{admin}", admin, text)
+            return CycleOutcome(month, "waiting", len(supervised), len(circulated))
         repo.changes.mark_reported([change_id for change_id, _ in changes], month.first_day)
         issue = repo.bulletins.get(month.first_day)
         if issue is not None:
             issue.published_at = dt.datetime.now(dt.UTC)
     return CycleOutcome(month, "issued", len(supervised), len(circulated))
+
+
+def _missing_chats(chats: Chats, supervising: bool) -> list[str]:
+    """The settings still needed before the month's documents can all go out."""
+    missing = []
+    if chats.bulletin is None:
+        missing.append("通报群（GONGKAI_BULLETIN_CHAT_ID）")
+    if supervising and chats.supervision is None:
+        missing.append("督查室群（GONGKAI_SUPERVISION_CHAT_ID）")
+    return missing
 
 
 def record_escalations(

@@ -7,6 +7,7 @@ import logging
 import secrets
 
 from telegram import Update
+from telegram.error import Conflict
 from telegram.ext import ContextTypes
 
 from domain.notices import alert_admins
@@ -15,8 +16,24 @@ from handlers.common import services
 log = logging.getLogger(__name__)
 
 
+CONFLICT = "conflict"
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Never a traceback in chat: a short reference the admins can find in the log."""
+    """Never a traceback in chat: a short reference the admins can find in the log.
+
+    Telegram's 409 Conflict while polling means another process polls with the same token:
+    the newcomer (the process not holding the jobs' lease) stops, with one line, instead of
+    alerting the admins at every retry; the holder goes on.
+    """
+    if update is None and isinstance(context.error, Conflict):
+        if context.bot_data.get("leader"):
+            log.info("409 Conflict while polling: another process started; it will stop")
+        elif not context.bot_data.get(CONFLICT):
+            context.bot_data[CONFLICT] = True
+            log.critical("another process is polling with this token (409 Conflict); stopping")
+            context.application.stop_running()
+        return
     reference = secrets.token_hex(3).upper()
     log.error("update failed, reference %s", reference, exc_info=context.error)
     svc = services(context)

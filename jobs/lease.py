@@ -17,8 +17,9 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
-from domain.inbox import prune_inbox
+from domain.inbox import prune_inbox, release_claims
 from domain.leases import JOBS, take_lease
+from domain.notices import release_messages
 from handlers.common import services
 from storage.db import Database
 
@@ -37,12 +38,15 @@ async def keep_lease(context: ContextTypes.DEFAULT_TYPE) -> None:
     Database.leave_unit()
     svc = services(context)
     hold = dt.timedelta(seconds=context.bot_data["lease_seconds"])
-    force = bool(context.bot_data.pop("lease_force", False))
-    held = await asyncio.to_thread(take_lease, svc.db, JOBS, svc.holder, hold, force=force)
+    held = await asyncio.to_thread(take_lease, svc.db, JOBS, svc.holder, hold)
     was = context.bot_data.get(LEADER, False)
     context.bot_data[LEADER] = held
     if held and not was:
         log.info("this process (%s) now runs the scheduled jobs", svc.holder)
+        if svc.db.dialect == "sqlite":
+            # SQLite serves one process: the lease was free, so whoever held claims is gone.
+            await asyncio.to_thread(release_claims, svc.db)
+            await asyncio.to_thread(release_messages, svc.db)
         on_lead = context.bot_data.get("on_lead")
         if on_lead is not None:
             await on_lead(context)

@@ -472,7 +472,7 @@ class Outbox:
             statement = statement.where(OutboxMessage.id.in_(message_ids))
         self.session.execute(statement.values(claimed_by=None, claimed_until=None))
 
-    def pending_count(self, now: dt.datetime) -> int:
+    def pending_count(self) -> int:
         """Messages waiting to go out."""
         query = select(func.count()).where(OutboxMessage.status == "pending")
         return int(self.session.scalar(query) or 0)

@@ -152,21 +152,16 @@ class Leases:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def take(
-        self, name: str, holder: str, now: dt.datetime, until: dt.datetime, *, force: bool = False
-    ) -> bool:
-        """Take or renew the lease if free, expired or already ours (or ``force``)."""
+    def take(self, name: str, holder: str, now: dt.datetime, until: dt.datetime) -> bool:
+        """Take or renew the lease if free, expired or already ours."""
         self.session.execute(
             _insert(self.session)(Lease)
             .values(name=name, holder=holder, acquired_at=now, expires_at=until)
             .on_conflict_do_nothing()
         )
-        condition = [Lease.name == name]
-        if not force:
-            condition.append(or_(Lease.holder == holder, Lease.expires_at < now))
         taken = self.session.execute(
             update(Lease)
-            .where(*condition)
+            .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
             .values(
                 holder=holder,
                 expires_at=until,

@@ -187,3 +187,31 @@ def test_a_year_the_calendar_lacks_warns_the_admins_once(db: Database, rules: Ru
     cycle(db, rules, at(2035, 3, 1))
     cycle(db, rules, at(2035, 3, 2))
     assert keys(db).count("alert:calendar:2035:to:1000") == 1
+
+
+def test_a_bulletin_due_with_no_chat_configured_waits_and_goes_out_once_it_is_set(
+    gaoxin: Database, rules: Rules
+) -> None:
+    nowhere = Chats(bulletin=None, supervision=None, admins=frozenset({1000}))
+    render = monthly_renderers(rules)
+    for hour in (9, 10):  # due, and the next run: the admins are told once
+        outcome = run_bulletin_cycle(gaoxin, rules, at(2020, 8, 5, hour), TZ, nowhere, render)
+        assert outcome.status == "waiting"
+    queued = keys(gaoxin)
+    assert queued.count("alert:unsent:2020-07:to:1000") == 1
+    assert not [k for k in queued if k.startswith(("bulletin:", "circular:"))]
+    with gaoxin.session() as session:
+        issue = session.scalars(select(BulletinIssue)).one()
+        assert issue.published_at is None
+    assert cycle(gaoxin, rules, at(2020, 8, 6)).status == "issued"  # type: ignore[attr-defined]
+    assert cycle(gaoxin, rules, at(2020, 8, 7)).status == "already"  # type: ignore[attr-defined]
+    queued = keys(gaoxin)
+    assert [k for k in queued if k.startswith("bulletin:")] == [
+        "bulletin:2020-07:message",
+        "bulletin:2020-07:docx",
+        "bulletin:2020-07:xlsx",
+        "bulletin:2020-07:png",
+    ]
+    assert queued.count("circular:2020-07") == 1
+    assert len([k for k in queued if k.startswith("escalation:") and k.endswith(":to:-200")]) == 3
+    assert len(queued) == len(set(queued))
