@@ -93,7 +93,7 @@ def build_application(
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
     queue.bot = application.bot
-    application.bot_data["services"] = Services(settings, rules, db, clock, holder=holder)
+    application.bot_data["services"] = Services(settings, rules, db, clock, holder)
     application.bot_data["delivery_interval"] = delivery_interval
     application.bot_data["retry_base"] = retry_base
     application.bot_data["delivery_rate"] = overall_rate
@@ -104,15 +104,30 @@ def build_application(
     return application
 
 
-async def start_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """Start an application inside a running event loop, as ``run_polling`` would.
-
-    For the console, the demo and the tests, which share their loop with the sandbox.
-    """
+async def start_application(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Initialise and start the application inside a running event loop, as PTB's
+    ``run_*`` would, without the updater."""
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
+
+
+async def stop_application(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Stop what ``start_application`` started."""
+    if application.running:
+        await application.stop()
+    if application.post_stop is not None:
+        await application.post_stop(application)
+    await application.shutdown()
+
+
+async def start_polling(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Start an application and its long polling inside a running event loop.
+
+    For the console, the demo and the tests, which share their loop with the sandbox.
+    """
+    await start_application(application)
     assert application.updater is not None
     await application.updater.start_polling(timeout=1, poll_interval=0)
 
@@ -121,10 +136,7 @@ async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -
     """Stop what ``start_polling`` started."""
     assert application.updater is not None
     await application.updater.stop()
-    await application.stop()
-    if application.post_stop is not None:
-        await application.post_stop(application)
-    await application.shutdown()
+    await stop_application(application)
 
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import json
 import logging
 import os
 import secrets
@@ -19,6 +20,7 @@ from tabulate import tabulate
 from bot.settings import Settings, SettingsError, load_settings
 from domain.access import require_unit_name
 from domain.annual_report import read_report
+from domain.arguments import parse_year
 from domain.articles import import_articles
 from domain.assessment import Assessment, assess
 from domain.campaigns import (
@@ -32,13 +34,14 @@ from domain.campaigns import (
 from domain.errors import UserError
 from domain.evaluations import import_evaluations
 from domain.ledger import ledger_rows
-from domain.periods import Month, Period
+from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
 from domain.rules import Rules, RulesError, load_rules
 from domain.score_bulletin import ScoreBulletin, build_score_bulletin, latest_score_month
 from domain.score_sheets import import_score_sheets
 from domain.scoring import rescore_if_rules_changed
+from domain.service_status import read_status
 from domain.tasks import import_tasks
 from domain.units import import_units
 from reports.annual_report import report_docx, template_xlsx
@@ -52,6 +55,7 @@ from reports.score_bulletin import (
     score_bulletin_text,
     score_bulletin_xlsx,
 )
+from reports.status import status_json, status_text
 from storage.db import Database, DatabaseError
 
 
@@ -89,6 +93,14 @@ class Context:
         return db
 
 
+def _year(text: str) -> int:
+    """An argparse type: a year the project can hold."""
+    try:
+        return parse_year(text, FIRST_YEAR, LAST_YEAR)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -102,7 +114,7 @@ def cmd_db_upgrade(ctx: Context, _args: argparse.Namespace) -> None:
     """Create or migrate the database."""
     db = ctx.database(migrated=False)
     db.upgrade()
-    print(f"数据库已是最新版本：{db.engine.url.render_as_string(hide_password=True)}")
+    print(f"数据库已是最新版本：{db.display_url()}")
 
 
 def cmd_import_units(ctx: Context, args: argparse.Namespace) -> None:
@@ -305,6 +317,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
     from telegram import Update
 
     from bot.app import build_application
+    from bot.webhook import WebhookServer, run_webhook
     from handlers.errors import CONFLICT
 
     if not ctx.settings.bot_token:
@@ -316,15 +329,16 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     application = build_application(ctx.settings, ctx.rules, db)
     if args.webhook_url:
-        path = urlparse(args.webhook_url).path.strip("/")
-        application.run_webhook(
-            listen=args.listen,
-            port=args.port,
-            url_path=path,
-            webhook_url=args.webhook_url,
-            # Several processes behind one address must share the secret Telegram sends.
-            secret_token=args.secret or secrets.token_urlsafe(32),
-            allowed_updates=Update.ALL_TYPES,
+        # Several processes behind one address must share the secret Telegram sends.
+        secret = args.secret or secrets.token_urlsafe(32)
+        server = WebhookServer(
+            application,
+            urlparse(args.webhook_url).path,
+            secret,
+            lambda: read_status(db, ctx.rules, dt.datetime.now(dt.UTC), ctx.settings.tz),
+        )
+        run_webhook(
+            application, server, listen=args.listen, port=args.port, webhook_url=args.webhook_url
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -333,6 +347,19 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
                 "另一个进程正在用同一令牌轮询（Telegram 409 Conflict），本进程已退出。"
                 "多个进程请用 webhook 模式（--webhook-url，共用 --secret）。"
             )
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    """The service on one screen: database, jobs, backlogs, last bulletin, what is due next.
+    Exit status 1 when the database cannot serve the bot."""
+    status = read_status(
+        Database(ctx.settings.database_url), ctx.rules, dt.datetime.now(dt.UTC), ctx.settings.tz
+    )
+    if args.json:
+        print(json.dumps(status_json(status), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(status_text(status, ctx.settings.tz))
+    return 0 if status.healthy else 1
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> None:
@@ -382,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tasks", help="任务分解表（列：部分,工作任务,牵头部门,责任单位,具体要求[,完成时限]）"
     )
     tasks.add_argument("file")
-    tasks.add_argument("--year", type=int, help="任务所属年度（默认今年）")
+    tasks.add_argument("--year", type=_year, help="任务所属年度（默认今年）")
     tasks.set_defaults(func=cmd_import_tasks)
 
     scores = import_commands.add_parser(
@@ -405,7 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
     score_bulletin.set_defaults(func=cmd_scores)
 
     assessment = commands.add_parser("assessment", help="年度考核结果")
-    assessment.add_argument("--year", type=int, required=True, metavar="YYYY")
+    assessment.add_argument("--year", type=_year, required=True, metavar="YYYY")
     assessment.add_argument("--format", choices=("text", "docx", "xlsx", "json"), default="text")
     assessment.add_argument("-o", "--output", metavar="PATH", help="输出文件")
     assessment.set_defaults(func=cmd_assessment)
@@ -468,6 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(func=cmd_run)
 
+    status = commands.add_parser("status", help="运行状态：数据库、定时任务、积压、最近通报")
+    status.add_argument("--json", action="store_true", help="以 JSON 输出（供监控系统）")
+    status.set_defaults(func=cmd_status)
+
     demo = commands.add_parser("demo", help="离线演示：沙盒 + 高新区示例，一个月的完整流程")
     demo.add_argument("--out", default="demo-output", metavar="DIR", help="输出目录")
     demo.set_defaults(func=cmd_demo)
@@ -495,16 +526,16 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; user-facing failures print one Chinese line and exit non-zero."""
     args = build_parser().parse_args(argv)
-    handler: Callable[[Context, argparse.Namespace], None] = args.func
+    handler: Callable[[Context, argparse.Namespace], int | None] = args.func
     try:
-        handler(Context(load_settings()), args)
+        code = handler(Context(load_settings()), args)
     except (SettingsError, RulesError, DatabaseError) as exc:
         print(exc, file=sys.stderr)
         return 2
     except UserError as exc:
         print(exc, file=sys.stderr)
         return 1
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

@@ -134,6 +134,8 @@ class Sandbox:
         # Every message of every chat in the order it happened, for transcripts.
         self.log: list[tuple[Chat, dict[str, Any]]] = []
         self.faults: list[Fault] = []
+        # answerCallbackQuery by query id: what the pressing user saw (a toast or an alert).
+        self.button_answers: dict[str, dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         self._updates: deque[dict[str, Any]] = deque()
         # Telegram starts numbering at random after a quiet week; so does each sandbox, which
@@ -143,6 +145,9 @@ class Sandbox:
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._new_update = asyncio.Event()
+        # Long polls waiting for updates; a newer getUpdates ends them with 409, as Telegram's
+        # "terminated by other getUpdates request" when two processes poll one token.
+        self._polls: list[asyncio.Event] = []
         self.stalled = asyncio.Event()
         self.refused_for_flooding = 0
         self._bot_message = asyncio.Condition()
@@ -210,6 +215,31 @@ class Sandbox:
             chat = self.chats[chat_id] = Chat(chat_id, "supergroup", title=title)
         return chat
 
+    def channel(self, chat_id: int, title: str) -> Chat:
+        """A channel the bot is an administrator of."""
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            chat = self.chats[chat_id] = Chat(chat_id, "channel", title=title)
+        return chat
+
+    def channel_post(self, chat: Chat, **content: Any) -> dict[str, Any]:
+        """A post in a channel (from no user), queued as an update; a ``document`` given as
+        ``(name, bytes)`` is stored first."""
+        if "document" in content:
+            name, data = content["document"]
+            content["document"] = _document_json(self.store_file(data, name))
+        post = {
+            "message_id": next(self._message_ids[chat.id]),
+            "date": int(time.time()),
+            "chat": chat.as_json(),
+            "sender_chat": chat.as_json(),
+            **content,
+        }
+        chat.messages.append(post)
+        self.log.append((chat, post))
+        self.push_update({"channel_post": post})
+        return post
+
     def block(self, user_id: int) -> None:
         """The user blocks the bot: sending to them answers 403."""
         self.blocked.add(user_id)
@@ -223,7 +253,7 @@ class Sandbox:
         chat = self.chats.get(chat_id)
         if chat is None:
             return []
-        return [m for m in chat.messages if m["from"]["id"] == self.bot_id]
+        return [m for m in chat.messages if m.get("from", {}).get("id") == self.bot_id]
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates (or the webhook)."""
@@ -393,13 +423,28 @@ class Sandbox:
         offset = int(params.get("offset") or 0)
         limit = int(params.get("limit") or 100)
         timeout = float(params.get("timeout") or 0)
+        for poll in self._polls:
+            poll.set()
         while self._updates and offset and self._updates[0]["update_id"] < offset:
             self._updates.popleft()
         if not self._updates and timeout:
             self._new_update.clear()
+            superseded = asyncio.Event()
+            self._polls.append(superseded)
+            waits = [asyncio.ensure_future(e.wait()) for e in (self._new_update, superseded)]
             try:
-                await asyncio.wait_for(self._new_update.wait(), timeout=timeout)
-            except TimeoutError:
+                await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                self._polls.remove(superseded)
+                for wait in waits:
+                    wait.cancel()
+            if superseded.is_set():
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; "
+                    "make sure that only one bot instance is running",
+                )
+            if not self._new_update.is_set():
                 return []
         return list(itertools.islice(self._updates, limit))
 
@@ -520,6 +565,10 @@ class Sandbox:
         """answerCallbackQuery."""
         if not params.get("callback_query_id"):
             raise ApiError(400, "Bad Request: query is too old and response timeout expired")
+        self.button_answers[str(params["callback_query_id"])] = {
+            "text": params.get("text"),
+            "show_alert": str(params.get("show_alert")).lower() == "true",
+        }
         return True
 
     async def api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -673,6 +722,29 @@ class SandboxUser:
                         self.sandbox.log.append((target, pressed))
                         return query
         raise LookupError(f"no button {label!r} in chat {target.id}")
+
+    async def sends_button_data(self, data: str, chat: Chat | None = None) -> dict[str, Any]:
+        """A press carrying ``data`` on the bot's latest message, whatever its buttons say
+        (a hostile client, or a button of a message that has since changed)."""
+        target = chat or self.chat
+        query = {
+            "id": str(next(self.sandbox._callback_ids)),
+            "from": self.data,
+            "message": self.sandbox.bot_messages(target.id)[-1],
+            "chat_instance": str(target.id),
+            "data": data,
+        }
+        self.sandbox.push_update({"callback_query": query})
+        return query
+
+    async def button_answer(self, query: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:
+        """How the bot answered a press (waits for it)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while query["id"] not in self.sandbox.button_answers:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"the press {query['data']!r} was never answered")
+            await asyncio.sleep(0.02)
+        return self.sandbox.button_answers[query["id"]]
 
     async def reply(self, timeout: float = 10.0, chat: Chat | None = None) -> SentMessage:
         """The bot's next message to this user (or in ``chat``) not read yet; waits for it."""

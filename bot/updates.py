@@ -19,7 +19,14 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from domain.inbox import MAX_ATTEMPTS, claim_update, finish_update, record_update
+from bot.persistence import DatabasePersistence
+from domain.inbox import (
+    MAX_ATTEMPTS,
+    claim_update,
+    clean_payload,
+    finish_update,
+    record_update,
+)
 from domain.notices import alert_admins
 from storage.db import Database, UnitOfWork
 
@@ -46,7 +53,7 @@ class InboxQueue(asyncio.Queue[object]):
         """Record an update before the caller confirms it; other items (PTB's stop signal)
         are queued in memory."""
         if isinstance(item, Update):
-            await asyncio.to_thread(record_update, self.db, item.to_dict())
+            await asyncio.to_thread(record_update, self.db, clean_payload(item.to_dict()))
         else:
             await super().put(item)
         self._news.set()
@@ -107,9 +114,8 @@ class InboxApplication(Application):  # type: ignore[type-arg]
             after()
 
     def _finish(self, unit: UnitOfWork, queue: InboxQueue, update_id: int) -> bool:
-        persistence = self.persistence
-        if persistence is not None and hasattr(persistence, "write_pending"):
-            persistence.write_pending()
+        if isinstance(self.persistence, DatabasePersistence):
+            self.persistence.write_pending()
         if not finish_update(queue.db, update_id, queue.holder):
             return False
         unit.commit()

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 
 from domain.errors import UserError
+from domain.periods import as_utc
 from domain.unit_lists import did_you_mean
 from storage.db import Database
 from storage.models import Invite, Unit
@@ -97,7 +98,7 @@ def redeem_invite(
             raise UserError("邀请码无效。请向政务公开办公室索取新的邀请链接。")
         if invite.used_by is not None:
             raise UserError("该邀请码已被使用，每个邀请码只能使用一次。请索取新的邀请链接。")
-        if _aware(invite.expires_at) <= now:
+        if as_utc(invite.expires_at) <= now:
             raise UserError("该邀请码已过期。请向政务公开办公室索取新的邀请链接。")
         if not invite.unit.active:
             raise UserError(f"单位“{invite.unit.name}”已停用，无法绑定。")
@@ -148,8 +149,3 @@ def unknown_unit(repo: Repo, name: str) -> str:
     if not name:
         return "单位为空"
     return f"未知单位“{name}”{did_you_mean(repo.units.similar_names(name))}"
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

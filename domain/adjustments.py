@@ -21,20 +21,23 @@ from storage.models import Adjustment
 from storage.repos import Repo
 
 REASON_MAX = 200
-POINTS_LIMIT = Decimal(100)
 _POINTS = re.compile(r"^[+\-＋－]?\d+(\.\d{1,2})?$")
 
 
-def parse_adjustment_points(text: str) -> Decimal:
-    """``+2``, ``-1.5``, ``3`` → a non-zero amount within ±100; anything else is a ``UserError``."""
+def parse_adjustment_points(text: str, limit: Decimal) -> Decimal:
+    """``+2``, ``-1.5``, ``3`` → a non-zero amount within ±``limit`` (the rules file's
+    ``[adjustments] max_points``); anything else is a ``UserError``."""
     value = text.strip().replace("＋", "+").replace("－", "-")
     if not _POINTS.match(value):
         raise UserError(f"分值“{text}”格式错误，应为 +2、-1.5 这样的数字。")
     points = Decimal(value)
     if points == 0:
         raise UserError("分值不能为 0。")
-    if abs(points) > POINTS_LIMIT:
-        raise UserError(f"分值 {value} 超出范围（最多 ±{POINTS_LIMIT}）。")
+    if abs(points) > limit:
+        shown = f"{limit.normalize():f}"
+        raise UserError(
+            f"分值 {value} 超出范围：每次加减分最多 ±{shown} 分（规则文件 [adjustments]）。"
+        )
     return points
 
 
@@ -84,6 +87,8 @@ class Recorded:
     points: Decimal
     reason: str
     month: Month
+    # Liaisons told; 0 when the unit has none yet.
+    notified: int
 
 
 def record_adjustment(
@@ -129,13 +134,19 @@ def _record(
         session.flush()
         after = {"kind": kind, "points": str(points), "reason": reason, "month": str(month)}
         repo.audit.record(f"tg:{admin_id}", f"adjustment.{kind}", "unit", unit.id, None, after)
-        recorded = Recorded(adjustment.id, unit.name, kind, points, reason, month)
+        liaisons = repo.users.liaisons_of(unit.id)
+        recorded = Recorded(adjustment.id, unit.name, kind, points, reason, month, len(liaisons))
         text = adjustment_notice(recorded)
-        for user in repo.users.liaisons_of(unit.id):
+        for user in liaisons:
             enqueue(
                 repo, f"adjustment:{adjustment.id}:to:{user.telegram_id}", user.telegram_id, text
             )
         return recorded
+
+
+def notified_text(recorded: Recorded) -> str:
+    """Whether anyone was told: a unit may have no liaison yet."""
+    return "已通知该单位联络员。" if recorded.notified else "该单位尚无联络员，未能通知。"
 
 
 def adjustment_text(recorded: Recorded) -> str:

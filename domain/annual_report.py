@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from domain.errors import UserError
+from domain.tabular import check_archive, open_workbook
 
 ACTIVE_SHEET = "主动公开"
 APPLICATION_SHEET = "依申请公开"
@@ -182,13 +183,20 @@ class ReportRejected(UserError):
         super().__init__("\n".join(lines))
 
 
+def could_be_report(name: str) -> bool:
+    """Whether a file's name allows it to be our template (an .xlsx), before it is read."""
+    return name.lower().endswith(".xlsx")
+
+
 def looks_like_report(name: str, content: bytes) -> bool:
-    """Whether a file is our template (filled or not): an .xlsx with the report's sheets."""
-    if not name.lower().endswith(".xlsx"):
+    """Whether a file is our template (filled or not): an .xlsx with the report's sheets.
+    A workbook over the archive limits is a ``UserError``."""
+    if not could_be_report(name):
         return False
     try:
-        book = load_workbook(io.BytesIO(content), read_only=True)
-    except Exception:  # not a workbook at all: the caller treats it as something else
+        book = open_workbook(name, content)
+    except UserError:
+        check_archive(name, content)  # over the limits: say so; otherwise not ours
         return False
     try:
         return APPLICATION_SHEET in book.sheetnames and TEXT_SHEET in book.sheetnames
@@ -198,6 +206,7 @@ def looks_like_report(name: str, content: bytes) -> bool:
 
 def read_report(name: str, content: bytes) -> AnnualReport:
     """Read and check a filled template; every failure is reported and nothing is returned."""
+    check_archive(name, content)
     try:
         book = load_workbook(io.BytesIO(content), data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook

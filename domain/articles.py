@@ -13,6 +13,7 @@ from domain.errors import ImportRejected, RowError
 from domain.locks import locking_bulletin
 from domain.rules import Rules
 from domain.tabular import read_rows
+from domain.text import clean_text
 from domain.units import first_error
 from storage.db import Database
 from storage.models import TITLE_MAX, Article, Publication
@@ -24,8 +25,9 @@ _NO = {"no", "n", "否", "false", "0", ""}
 
 
 def check_title(title: str) -> str:
-    """A title as stored: stripped, not empty, one line, at most ``TITLE_MAX`` characters."""
-    title = title.strip()
+    """A title as stored: cleaned (``domain.text``), not empty, one line, at most
+    ``TITLE_MAX`` characters."""
+    title = clean_text(title)
     if not title:
         raise ValueError("标题为空")
     if "\n" in title or "\r" in title:

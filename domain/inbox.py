@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from domain.text import strip_invisible
 from storage.db import Database
 from storage.repos import Repo
 from storage.service_repos import Claimed
@@ -20,7 +21,7 @@ MAX_ATTEMPTS = 3
 
 def chat_key(payload: dict[str, Any]) -> int | None:
     """The chat (or, failing that, the user) whose updates must be handled in order."""
-    for kind in ("message", "edited_message", "channel_post", "edited_channel_post"):
+    for kind in MESSAGE_KINDS:
         if kind in payload:
             return int(payload[kind]["chat"]["id"])
     query = payload.get("callback_query")
@@ -36,6 +37,46 @@ def chat_key(payload: dict[str, Any]) -> int | None:
             if isinstance(value.get("from"), dict):
                 return int(value["from"]["id"])
     return None
+
+
+MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post")
+
+
+def clean_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """An update with control and invisible characters taken out of every string (a NUL
+    cannot be stored, a zero-width space would make a title look like another), before it
+    is kept or handled.
+
+    Where a message's text changed, its entities would point at the wrong characters: only a
+    leading command's is kept, its length measured again.
+    """
+    cleaned: dict[str, Any] = _without_invisible(payload)
+    for kind in MESSAGE_KINDS:
+        original, message = payload.get(kind), cleaned.get(kind)
+        if not isinstance(message, dict) or not isinstance(original, dict):
+            continue
+        for text_key, entities_key in (("text", "entities"), ("caption", "caption_entities")):
+            text = message.get(text_key)
+            if not isinstance(text, str) or text == original.get(text_key):
+                continue
+            if original.get(text_key) and not text.strip():
+                text = message[text_key] = " "  # still a message, refused as empty
+            entities = message.pop(entities_key, None) or []
+            first = entities[0] if entities else {}
+            if first.get("type") == "bot_command" and first.get("offset") == 0 and text[:1] == "/":
+                command = text.split(maxsplit=1)[0]
+                message[entities_key] = [{**first, "length": len(command.encode("utf-16-le")) // 2}]
+    return cleaned
+
+
+def _without_invisible(value: Any) -> Any:
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, dict):
+        return {key: _without_invisible(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_invisible(item) for item in value]
+    return value
 
 
 def record_update(db: Database, payload: dict[str, Any]) -> bool:
@@ -60,7 +101,7 @@ def finish_update(db: Database, update_id: int, holder: str, error: str | None =
 
 
 def release_claims(db: Database) -> int:
-    """A lone process starting takes back every claim its dead predecessor left."""
+    """Void every claim: on SQLite (one process) whoever held them is gone."""
     with db.session() as session:
         return Repo(session).inbox.release_all()
 

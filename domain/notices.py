@@ -116,6 +116,18 @@ class Pending:
     edit_message_id: int | None = None
 
     @property
+    def reply(self) -> Reply:
+        """What goes to Telegram."""
+        return Reply(
+            self.chat_id,
+            self.text,
+            self.buttons,
+            self.document,
+            self.document_name,
+            self.edit_message_id,
+        )
+
+    @property
     def mergeable(self) -> bool:
         """A plain notice, which may share a message with others for the same chat."""
         return (
@@ -149,8 +161,8 @@ def claim_messages(
 
 
 def release_messages(db: Database, message_ids: Sequence[int] | None = None) -> None:
-    """Give claimed rows back unsent (a batch cut short), or every claim (``None``: a lone
-    process starting, whose predecessor's claims are void)."""
+    """Give claimed rows back unsent (a batch cut short), or every claim (``None``: the
+    SQLite lease holder voiding claims of a process that is gone)."""
     with db.session() as session:
         Repo(session).outbox.release(message_ids)
 

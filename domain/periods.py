@@ -9,7 +9,11 @@ from zoneinfo import ZoneInfo
 
 from domain.errors import UserError
 
-_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$", re.ASCII)
+# Months anyone may ask about: wide enough for any office's history and plans, narrow enough
+# that the month before and after always exist.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
 
 
 @dataclass(frozen=True, order=True)
@@ -22,10 +26,15 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """``2020-07`` → Month(2020, 7); anything else is a ``UserError``."""
-        found = _MONTH.match(text)
+        found = _MONTH.match(text.translate(_FULL_WIDTH))
         if not found or not 1 <= int(found.group(2)) <= 12:
-            raise UserError(f"月份格式错误：{text!r}，应为 YYYY-MM，例如 2020-07")
-        return cls(int(found.group(1)), int(found.group(2)))
+            raise UserError(f"月份格式错误：“{text.strip()[:20]}”，应为 YYYY-MM，例如 2020-07")
+        year = int(found.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise UserError(
+                f"月份超出范围：“{text.strip()[:20]}”，应在 {FIRST_YEAR}-01 至 {LAST_YEAR}-12 之间"
+            )
+        return cls(year, int(found.group(2)))
 
     @classmethod
     def of(cls, day: dt.date) -> Month:
@@ -110,3 +119,11 @@ class Period:
 def chinese_date(day: dt.date) -> str:
     """A date as official documents write it: ``2020年8月5日``."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """A moment read from the database, timezone-aware.
+
+    SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC.
+    """
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -208,6 +208,12 @@ class AssessmentRules(_Strict):
         return self
 
 
+class AdjustmentRules(_Strict):
+    """加减分: the most one entry may add or take away."""
+
+    max_points: Decimal = Field(default=Decimal(10), gt=0, le=100, decimal_places=2)
+
+
 class Rules(_Strict):
     """Everything the rules file configures."""
 
@@ -220,6 +226,7 @@ class Rules(_Strict):
     scores: ScoreRules = ScoreRules()
     assessment: AssessmentRules = AssessmentRules()
     campaigns: CampaignRules = CampaignRules()
+    adjustments: AdjustmentRules = AdjustmentRules()
 
     @field_validator("platforms")
     @classmethod

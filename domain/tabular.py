@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from domain.errors import UserError
+
+# An .xlsx is a zip archive: what it may unpack to, and how many parts it may hold. A 96 KB
+# file can hold 40 MB of shared strings; the office's real tables stay far below these.
+MAX_UNPACKED = 30 * 1024 * 1024
+MAX_PARTS = 500
 
 
 @dataclass(frozen=True)
@@ -96,11 +102,37 @@ def _csv_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
     return lines
 
 
-def _xlsx_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+def check_archive(name: str, content: bytes) -> None:
+    """Refuse, before anything is unpacked, a workbook whose archive would unpack beyond
+    ``MAX_UNPACKED`` or holds more than ``MAX_PARTS`` parts (unpacking stops at the sizes
+    the archive declares, so these bound the work)."""
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise UserError(f"{name}：无法读取的 Excel 文件") from None
+    if len(parts) > MAX_PARTS:
+        raise UserError(f"{name}：文件内含 {len(parts)} 个部件，超过上限 {MAX_PARTS} 个，未读取。")
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED:
+        raise UserError(
+            f"{name}：解压后约 {unpacked // 2**20} MB，超过上限 {MAX_UNPACKED // 2**20} MB，"
+            "未读取。请删除多余的工作表或内容后再发送。"
+        )
+
+
+def open_workbook(name: str, content: bytes, *, read_only: bool = True) -> Workbook:
+    """A workbook from an upload, within the archive limits, values rather than formulas;
+    an unreadable file is a ``UserError``."""
+    check_archive(name, content)
+    try:
+        return load_workbook(io.BytesIO(content), read_only=read_only, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged file
         raise UserError(f"{name}：无法读取的 Excel 文件") from None
+
+
+def _xlsx_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+    workbook = open_workbook(name, content)
     try:
         sheet = workbook.worksheets[0]
         return [

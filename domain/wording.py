@@ -5,17 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.errors import UserError
+from domain.arguments import parse_id
 
 
 def parse_ref(text: str, letter: str, noun: str) -> int:
     """``12``, ``T12``, ``t12`` or ``#12`` (for ``letter`` T) → 12; else a ``UserError``."""
-    value = text.strip().lstrip("#")
-    if value[:1].upper() == letter:
-        value = value[1:]
-    if not value.isdigit() or len(value) > 9:
-        raise UserError(f"{noun}编号“{text.strip()}”无效，应为 {letter} 加数字，例如 {letter}12。")
-    return int(value)
+    return parse_id(text, noun, f"{letter}12", letter)
 
 
 def some_units(names: Sequence[str], shown: int) -> str:

@@ -22,7 +22,6 @@ from handlers.common import (
     send_file,
     services,
 )
-from jobs.delivery import deliver_outbox
 from jobs.monthly import chats_of
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
 from reports.notices import monthly_renderers
@@ -49,8 +48,6 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
         )
     )
     await answer(update, "【预览，尚未发布】\n" + bulletin_message(bulletin))
-    chat = update.effective_chat
-    assert chat is not None
     await send_file(update, docx, f"{bulletin.title}.docx")
     await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
     await send_file(update, chart, f"{month}得分情况.png")
@@ -87,5 +84,3 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
     else:
         text = f"{label}已暂缓发布。"
     await edit(update, text)
-    assert context.job_queue is not None
-    context.job_queue.run_once(deliver_outbox, 0)

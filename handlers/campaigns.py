@@ -73,8 +73,6 @@ async def campaign(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Iden
             await refuse(update, str(exc))
             return ConversationHandler.END
         await answer(update, status_message(status, svc.today()))
-        chat = update.effective_chat
-        assert chat is not None
         content = await asyncio.to_thread(status_xlsx, status)
         await send_file(update, content, f"催报{campaign_ref(status.id)}报送情况.xlsx")
         return ConversationHandler.END
@@ -372,8 +370,6 @@ async def report_template(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not who.roles:
         await answer(update, ROLE_REFUSALS["liaison"])
         return
-    chat = update.effective_chat
-    assert chat is not None
     await send_file(
         update,
         template_xlsx(),
@@ -395,7 +391,5 @@ async def check_report(
         update,
         f"检查通过：{esc(report.unit)}{report.year}年年度报告的数据勾稽关系正确。已生成报告全文：",
     )
-    chat = update.effective_chat
-    assert chat is not None
     document = await asyncio.to_thread(report_docx, report)
     await send_file(update, document, f"{report.unit}{report.year}年政府信息公开工作年度报告.docx")

@@ -7,18 +7,24 @@ import functools
 import html
 import logging
 import time
-import uuid
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.settings import Settings
 from domain.access import Identity, identify
-from domain.errors import UserError
+from domain.arguments import parse_id
 from domain.notices import Buttons, Reply, office_chats, queue_replies
 from domain.rules import Rules
 from storage.db import Database
@@ -79,9 +85,9 @@ class Services:
     rules: Rules
     db: Database
     clock: Clock
+    # Who this process is in claims and leases (host, process id, a random part).
+    holder: str
     identities: Identities = field(default_factory=Identities)
-    # Who this process is, in claims and leases: host, process id, a random part.
-    holder: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def now(self) -> dt.datetime:
         """The current instant in the configured time zone."""
@@ -203,23 +209,29 @@ async def send_replies(update: Update, replies: list[Reply]) -> None:
     if unit is not None:
         queue_replies(unit.database, f"reply:{update.update_id}:{unit.next_number()}", replies)
         return
-    bot = update.get_bot()
     for reply in replies:
-        markup = keyboard(reply.buttons)
-        if reply.edit_message_id is not None:
-            if reply.text:
-                await bot.edit_message_text(
-                    reply.text, reply.chat_id, reply.edit_message_id, reply_markup=markup
-                )
-            else:
-                await bot.edit_message_reply_markup(
-                    reply.chat_id, reply.edit_message_id, reply_markup=markup
-                )
-        elif reply.document is not None:
-            document = InputFile(reply.document, filename=reply.document_name)
-            await bot.send_document(reply.chat_id, document, caption=reply.text or None)
+        await send_reply(update.get_bot(), reply)
+
+
+async def send_reply(bot: Bot, reply: Reply) -> None:
+    """One reply or outbox row to Telegram: a message, a document, or an edit."""
+    markup = keyboard(reply.buttons)
+    if reply.edit_message_id is not None:
+        if reply.text:
+            await bot.edit_message_text(
+                reply.text, reply.chat_id, reply.edit_message_id, reply_markup=markup
+            )
         else:
-            await bot.send_message(reply.chat_id, reply.text, reply_markup=markup)
+            await bot.edit_message_reply_markup(
+                reply.chat_id, reply.edit_message_id, reply_markup=markup
+            )
+    elif reply.document is not None:
+        document = InputFile(reply.document, filename=reply.document_name)
+        await bot.send_document(
+            reply.chat_id, document, caption=reply.text or None, reply_markup=markup
+        )
+    else:
+        await bot.send_message(reply.chat_id, reply.text, reply_markup=markup)
 
 
 def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -266,7 +278,4 @@ def arguments(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
 
 def parse_article_id(text: str) -> int:
     """``12`` or ``#12`` → 12; anything else is a ``UserError``."""
-    cleaned = text.strip().lstrip("#＃")
-    if not cleaned.isdigit():
-        raise UserError(f"稿件编号应为数字，例如 #12，而不是“{text}”。")
-    return int(cleaned)
+    return parse_id(text, "稿件", "#12")

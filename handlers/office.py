@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from domain.access import Identity
-from domain.annual_report import looks_like_report
+from domain.annual_report import could_be_report, looks_like_report
 from domain.errors import UserError
 from domain.imports import import_file
 from domain.locks import split_override
@@ -143,10 +143,10 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     _, action, raw_id = query.data.split(":")
     try:
         if action == "fwd":
-            article = forward_article(svc.db, svc.rules, int(raw_id), who.telegram_id)
+            article = forward_article(svc.db, svc.rules, parse_article_id(raw_id), who.telegram_id)
             text, markup = _forwarded_text(article), platform_keyboard(article.id, svc.rules)
         else:
-            article = decline_article(svc.db, int(raw_id), who.telegram_id)
+            article = decline_article(svc.db, parse_article_id(raw_id), who.telegram_id)
             text, markup = f"已标为不上报：#{article.id}《{esc(article.title)}》", None
     except UserError as exc:
         await acknowledge(query, str(exc)[:190], alert=True)
@@ -162,7 +162,7 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     assert query is not None and query.data is not None
     _, raw_id, code = query.data.split(":")
     try:
-        await _record_publication(update, context, who, int(raw_id), code)
+        await _record_publication(update, context, who, parse_article_id(raw_id), code)
     except UserError as exc:
         await acknowledge(query, str(exc)[:190], alert=True)
 
@@ -240,9 +240,18 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if (document.file_size or 0) > MAX_IMPORT_BYTES:
         await refuse(update, f"文件过大（{(document.file_size or 0) // 1024} KB），最大 5 MB。")
         return
+    if not who.is_admin and not could_be_report(name):
+        await answer(update, ROLE_REFUSALS["admin"])  # refused before anything is downloaded
+        return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
-    if looks_like_report(name, content):
+    try:
+        # Off the event loop: even within the limits a workbook takes a while to open.
+        report = await asyncio.to_thread(looks_like_report, name, content)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    if report:
         await check_report(update, context, content, name)
         return
     if not who.is_admin:

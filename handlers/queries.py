@@ -73,8 +73,6 @@ async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
         for piece in pieces:
             await answer(update, piece)
         return
-    chat = update.effective_chat
-    assert chat is not None
     await send_file(
         update,
         ranking_xlsx(ranking, svc.rules),

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from handlers import bulletins, campaigns, office, onboarding, queries, scores, submit, tasks
-from handlers.common import answer
+from handlers.common import acknowledge, answer, services
 from handlers.errors import on_error
 
 
@@ -29,6 +29,14 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Text in a private chat outside any conversation."""
     await answer(update, "请使用命令与我交流，发送 /help 查看您可以使用的命令。")
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button nothing answers any more (its conversation ended, or its data is not ours):
+    answered, so the client stops spinning."""
+    query = update.callback_query
+    if query is not None:
+        await acknowledge(query, "此按钮已失效，请重新发送命令", alert=True)
 
 
 async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -43,9 +51,44 @@ async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     raise ApplicationHandlerStop
 
 
+# Commands that show nothing private: they may be used in the bulletin and supervision chats.
+GROUP_COMMANDS = frozenset({"help", "rank", "stats", "stagnant", "scores", "assessment", "units"})
+
+
+def command_name(text: str) -> str:
+    """``/Rank@gongkai_bot 2020-07`` → ``rank``."""
+    return text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower() if text else ""
+
+
+async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, a command that shows a unit's or the office's own data (or a live invite
+    code) is refused before anything is read; ranking commands may be used in the bulletin
+    and supervision chats."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    name = command_name(message.text or message.caption or "")
+    settings = services(context).settings
+    office_chats = {settings.bulletin_chat_id, settings.supervision_chat_id} - {None}
+    if name in GROUP_COMMANDS and chat.id in office_chats:
+        return
+    await answer(update, "请私聊机器人使用此命令。")
+    raise ApplicationHandlerStop
+
+
+async def nobody(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Channel posts: from no user, so nobody to answer or authorise; ignored quietly."""
+    raise ApplicationHandlerStop
+
+
 def register(application: Application, *, submit_timeout: float) -> None:  # type: ignore[type-arg]
-    """Add every handler. Group -1 stops what must not be handled; group 0 answers."""
+    """Add every handler. Groups -2 and -1 stop what must not be handled; group 0 answers."""
+    application.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POSTS, nobody), group=-2)
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, edited_message), group=-1)
+    in_group = filters.UpdateType.MESSAGE & ~filters.ChatType.PRIVATE
+    group_command = filters.COMMAND | filters.CaptionRegex(r"^/")
+    application.add_handler(MessageHandler(in_group & group_command, private_only), group=-1)
     private = filters.ChatType.PRIVATE
     table = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
     application.add_handlers(
@@ -85,9 +128,10 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             CommandHandler("campaigns", campaigns.campaigns),
             CommandHandler("report_template", campaigns.report_template),
             CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
-            CallbackQueryHandler(office.review_button, pattern=r"^rev:"),
-            CallbackQueryHandler(office.publish_button, pattern=r"^pub:"),
+            CallbackQueryHandler(office.review_button, pattern=r"^rev:(fwd|dec):[0-9]+$"),
+            CallbackQueryHandler(office.publish_button, pattern=r"^pub:[0-9]+:[a-z_]+$"),
             CallbackQueryHandler(bulletins.decide, pattern=r"^bul:"),
+            CallbackQueryHandler(stale_button),
             MessageHandler(filters.COMMAND, unknown_command),
             MessageHandler(private & filters.TEXT, stray_text),
         ],

@@ -18,15 +18,27 @@ from domain.adjustments import (
     Recorded,
     adjustment_text,
     check_reason,
+    notified_text,
     parse_adjustment_points,
     record_adjustment,
     record_veto,
 )
+from domain.arguments import parse_year
 from domain.assessment import assess
 from domain.errors import UserError
-from domain.periods import Month
+from domain.periods import FIRST_YEAR, LAST_YEAR, Month
 from domain.score_bulletin import build_score_bulletin, latest_score_month
-from handlers.common import answer, arguments, caller, edit, refuse, requires, send_file, services
+from handlers.common import (
+    acknowledge,
+    answer,
+    arguments,
+    caller,
+    edit,
+    refuse,
+    requires,
+    send_file,
+    services,
+)
 from handlers.conversations import TEXT, Steps
 from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
@@ -53,8 +65,6 @@ async def scores(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
         await refuse(update, str(exc))
         return
     await answer(update, score_bulletin_message(bulletin))
-    chat = update.effective_chat
-    assert chat is not None
     docx = await asyncio.to_thread(score_bulletin_docx, bulletin)
     await send_file(update, docx, f"{bulletin.title}.docx")
     xlsx = await asyncio.to_thread(score_bulletin_xlsx, bulletin)
@@ -66,17 +76,16 @@ async def assessment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Id
     """/assessment YYYY: the year's grades per category, with the notice as .docx."""
     svc = services(context)
     words = arguments(context)
-    if len(words) != 1 or not words[0].isdigit() or len(words[0]) != 4:
+    if len(words) != 1:
         await refuse(update, "用法：/assessment 2020（四位年份）")
         return
     try:
-        result = await asyncio.to_thread(assess, svc.db, svc.rules, int(words[0]), svc.today())
+        year = parse_year(words[0], FIRST_YEAR, LAST_YEAR)
+        result = await asyncio.to_thread(assess, svc.db, svc.rules, year, svc.today())
     except UserError as exc:
         await refuse(update, str(exc))
         return
     await answer(update, assessment_message(result))
-    chat = update.effective_chat
-    assert chat is not None
     docx = await asyncio.to_thread(assessment_docx, result)
     await send_file(update, docx, f"{result.title}.docx")
 
@@ -84,7 +93,7 @@ async def assessment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Id
 def _recorded_text(recorded: Recorded) -> str:
     return (
         f"已记录：{esc(recorded.unit)} {recorded.month.year}年{recorded.month.month}月"
-        f"{adjustment_text(recorded)}，原因：{esc(recorded.reason)}。已通知该单位联络员。"
+        f"{adjustment_text(recorded)}，原因：{esc(recorded.reason)}。{notified_text(recorded)}"
     )
 
 
@@ -108,9 +117,11 @@ async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
         unit = require_unit_name(svc.db, words[0])
         if len(words) == 1:
             STEPS.data(context).update(unit=unit.name)
+            limit = svc.rules.adjustments.max_points
+            offered = [a for a in AMOUNTS if abs(Decimal(a)) <= limit]
             rows = [
-                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in AMOUNTS[:3]],
-                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in AMOUNTS[3:]],
+                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in offered if a[0] == "+"],
+                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in offered if a[0] == "-"],
                 [InlineKeyboardButton("取消", callback_data="adj:no")],
             ]
             await answer(
@@ -119,7 +130,7 @@ async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
                 reply_markup=InlineKeyboardMarkup(rows),
             )
             return AMOUNT
-        points = parse_adjustment_points(words[1])
+        points = parse_adjustment_points(words[1], svc.rules.adjustments.max_points)
         if len(words) == 2:
             STEPS.data(context).update(unit=unit.name, points=str(points))
             await answer(update, f"{esc(unit.name)} {words[1]} 分：请发送原因（不超过 200 字）。")
@@ -140,7 +151,12 @@ async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     assert query is not None and query.data is not None
     choice = query.data.split(":", 1)[1]
     pending = STEPS.data(context)
-    pending["points"] = str(parse_adjustment_points(choice))
+    try:
+        points = parse_adjustment_points(choice, services(context).rules.adjustments.max_points)
+    except UserError as exc:
+        await acknowledge(query, str(exc)[:190], alert=True)
+        return AMOUNT
+    pending["points"] = str(points)
     await edit(update, None)
     await answer(update, f"{esc(pending['unit'])} {choice} 分：请发送原因（不超过 200 字）。")
     return REASON
@@ -203,5 +219,5 @@ async def veto(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
     await answer(
         update,
         f"已记录：{esc(recorded.unit)} {recorded.month.year} 年单项否决，年度得分按零分计算。"
-        f"原因：{esc(recorded.reason)}。已通知该单位联络员。",
+        f"原因：{esc(recorded.reason)}。{notified_text(recorded)}",
     )

@@ -319,6 +319,4 @@ async def ledger(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
     heading = f"政务公开工作任务台账{scope}（截至 {today}）"
     await answer(update, ledger_summary(rows, heading))
     content = await asyncio.to_thread(ledger_xlsx, rows, heading)
-    chat = update.effective_chat
-    assert chat is not None
     await send_file(update, content, f"台账{scope}-{today}.xlsx")

@@ -11,7 +11,6 @@ import datetime as dt
 import logging
 import time
 
-from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
@@ -25,7 +24,7 @@ from domain.notices import (
     postpone,
     release_messages,
 )
-from handlers.common import keyboard, services
+from handlers.common import send_reply, services
 from storage.db import Database
 from storage.models import utcnow
 
@@ -106,7 +105,7 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
     svc = services(context)
     await _pace(context)
     try:
-        await _send(context, message)
+        await send_reply(context.bot, message.reply)
     except RetryAfter as exc:
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
@@ -129,29 +128,6 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
         return True
     await asyncio.to_thread(mark_sent, svc.db, [message.id], utcnow())
     return True
-
-
-async def _send(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> None:
-    """One outbox row to Telegram: a message, a document, or an edit of an earlier message."""
-    bot, markup = context.bot, keyboard(message.buttons)
-    if message.edit_message_id is not None:
-        if message.text:
-            await bot.edit_message_text(
-                message.text, message.chat_id, message.edit_message_id, reply_markup=markup
-            )
-        else:
-            await bot.edit_message_reply_markup(
-                message.chat_id, message.edit_message_id, reply_markup=markup
-            )
-    elif message.document is not None:
-        await bot.send_document(
-            message.chat_id,
-            InputFile(message.document, filename=message.document_name),
-            caption=message.text or None,
-            reply_markup=markup,
-        )
-    else:
-        await bot.send_message(message.chat_id, message.text, reply_markup=markup)
 
 
 async def _undeliverable(

@@ -132,10 +132,13 @@ def unit_report(
 
 
 def streak_sentence(streak: Streak) -> str:
-    """``连续 2 个月无持续进展`` or a note that the unit made progress."""
-    if streak.months == 0:
-        return "上月有报送，无连续无进展记录。"
-    return f"已连续 {streak.months} 个月无持续进展。"
+    """``已连续 2 个月无持续进展``, when the unit last submitted, or that it never has."""
+    if streak.months:
+        return f"已连续 {streak.months} 个月无持续进展。"
+    last = streak.last_active
+    if last is None:
+        return "尚无报送记录，暂不计算连续无进展月数。"
+    return f"最近一次报送在{last.year}年{last.month}月，无连续无进展记录。"
 
 
 def stagnant_report(

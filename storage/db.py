@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,13 +24,17 @@ class DatabaseError(Exception):
     """The database cannot be reached or is not at the schema this code expects."""
 
 
+# How long a transaction waits for SQLite's write lock before "database is locked".
+BUSY_SECONDS = 30.0
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     # In WAL mode NORMAL never corrupts the database; it may lose the last commits on power loss.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -45,10 +50,65 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, units: bool = False) -> Engine:
+WRITES = {"INSERT", "UPDATE", "DELETE", "REPLAC"}
+
+
+class WriteTurns:
+    """One SQLite write transaction at a time in this process, handed over at once.
+
+    SQLite allows one writer; a connection that finds the lock taken sleeps in growing steps
+    (1, 2, 5 … 100 ms) before trying again, and when that connection is the event loop's,
+    every chat waits. Taking turns on a lock in the process wakes the next transaction the
+    moment the last one ends. (Other processes, e.g. the command line, still meet SQLite's
+    own lock and busy timeout.)
+    """
+
+    KEY = "gongkai_write_turn"
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.Lock()
+        self.timeout = timeout
+
+    def take(self, connection: Any, *_args: Any) -> None:
+        """Before a write transaction begins (once per transaction)."""
+        if connection.info.get(self.KEY):
+            return
+        if not self._lock.acquire(timeout=self.timeout):
+            raise sqlite3.OperationalError("database is locked (another transaction is open)")
+        connection.info[self.KEY] = True
+
+    def before_statement(self, connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        """Reads never wait (WAL); the first write of a transaction takes the turn, where
+        SQLite itself would take its write lock."""
+        if statement.lstrip()[:6].upper() in WRITES:
+            self.take(connection)
+
+    def give_back(self, connection: Any, *_args: Any) -> None:
+        """When the transaction ends (committed, rolled back, or its connection returned)."""
+        if connection.info.pop(self.KEY, False):
+            self._lock.release()
+
+    def listen(self, engine: Engine, *, at_begin: bool) -> None:
+        """Take turns for ``engine``'s write transactions: from their start (``at_begin``:
+        units of work, which take SQLite's write lock at BEGIN) or their first write."""
+        if at_begin:
+            event.listen(engine, "begin", self.take)
+        else:
+            event.listen(engine, "before_cursor_execute", self.before_statement)
+        event.listen(engine, "commit", self.give_back)
+        event.listen(engine, "rollback", self.give_back)
+        event.listen(engine.pool, "checkin", self._returned)
+
+    def _returned(self, _dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(self.KEY, False):
+            self._lock.release()
+
+
+def make_engine(url: str, *, units: bool = False, turns: WriteTurns | None = None) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout.
 
     ``units``: the SQLite engine for units of work (savepoints, an immediate write lock).
+    ``turns``: SQLite transactions of this process take turns (see ``WriteTurns``).
     """
     sqlite = url.startswith("sqlite")
     engine = create_engine(
@@ -59,6 +119,8 @@ def make_engine(url: str, *, units: bool = False) -> Engine:
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if turns is not None:
+            turns.listen(engine, at_begin=units)
         if units:
             event.listen(engine, "connect", _sqlite_manual_transactions)
             event.listen(engine, "begin", _sqlite_begin_immediate)
@@ -136,9 +198,11 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        turns = WriteTurns(BUSY_SECONDS) if url.startswith("sqlite") else None
+        self.engine = make_engine(url, turns=turns)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        units = make_engine(url, units=True) if self.engine.dialect.name == "sqlite" else None
+        sqlite = self.engine.dialect.name == "sqlite"
+        units = make_engine(url, units=True, turns=turns) if sqlite else None
         self._unit_engine = units
         self._unit_sessions = sessionmaker(units or self.engine, expire_on_commit=False)
 
@@ -206,9 +270,18 @@ class Database:
 
     def is_current(self) -> bool:
         """Whether the database is at the newest migration."""
+        current, head = self.revisions()
+        return current == head
+
+    def revisions(self) -> tuple[str | None, str | None]:
+        """The database's migration and the newest one shipped (None: never migrated)."""
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         with self.engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision() == head
+            return MigrationContext.configure(connection).get_current_revision(), head
+
+    def display_url(self) -> str:
+        """The URL without its password, for operators' eyes."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -411,6 +412,9 @@ class OutboxMessage(Base):
     claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+_OPEN = text("status IN ('pending', 'processing')")
+
+
 class InboxUpdate(Base):
     """An update from Telegram, recorded before Telegram is told it arrived.
 
@@ -421,8 +425,9 @@ class InboxUpdate(Base):
     __tablename__ = "inbox"
     __table_args__ = (
         CheckConstraint(f"status IN {INBOX_STATUSES!r}", name="status"),
-        Index("ix_inbox_open", "status", "update_id"),
-        Index("ix_inbox_chat", "chat_key", "update_id"),
+        # Over open updates only: handled ones stay a week and the claim never looks at them.
+        Index("ix_inbox_open", "update_id", sqlite_where=_OPEN, postgresql_where=_OPEN),
+        Index("ix_inbox_chat", "chat_key", "update_id", sqlite_where=_OPEN, postgresql_where=_OPEN),
     )
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

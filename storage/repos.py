@@ -440,37 +440,28 @@ class Outbox:
         PostgreSQL without waiting for the rows being taken), so each goes out once.
         """
         free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
-        ids = list(
-            self.session.scalars(
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free
-                )
-                .order_by(OutboxMessage.priority, OutboxMessage.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        if not ids:
-            return []
-        self.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
-            .values(claimed_by=holder, claimed_until=until)
-        )
         query = (
             select(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids))
+            .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now, free)
             .order_by(OutboxMessage.priority, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
-        return list(self.session.scalars(query))
+        messages = list(self.session.scalars(query))
+        for message in messages:
+            message.claimed_by, message.claimed_until = holder, until
+        return messages
 
     def release(self, message_ids: Sequence[int] | None) -> None:
         """Unclaim the rows (all rows for ``None``)."""
         statement = update(OutboxMessage).where(OutboxMessage.claimed_by.is_not(None))
         if message_ids is not None:
             statement = statement.where(OutboxMessage.id.in_(message_ids))
-        self.session.execute(statement.values(claimed_by=None, claimed_until=None))
+        self.session.execute(
+            statement.values(claimed_by=None, claimed_until=None).execution_options(
+                synchronize_session=False
+            )
+        )
 
     def pending_count(self) -> int:
         """Messages waiting to go out."""
@@ -493,12 +484,29 @@ class Outbox:
                 claimed_by=None,
                 claimed_until=None,
             )
+            # No session holds these rows as objects: nothing to match afterwards.
+            .execution_options(synchronize_session=False)
         )
 
     def counts(self) -> dict[str, int]:
         """How many messages are in each status."""
         query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         return {status: n for status, n in self.session.execute(query)}
+
+    def oldest_pending(self) -> dt.datetime | None:
+        """When the oldest message still waiting to go out was queued."""
+        query = select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "pending")
+        return self.session.scalar(query)
+
+    def undeliverable(self, limit: int) -> list[OutboxMessage]:
+        """The latest messages given up on (the chat blocked the bot, or does not exist)."""
+        query = (
+            select(OutboxMessage)
+            .where(OutboxMessage.status == "undeliverable")
+            .order_by(OutboxMessage.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
 
 
 class Bulletins:
@@ -513,6 +521,12 @@ class Bulletins:
         if lock:
             query = query.with_for_update()
         return self.session.scalar(query)
+
+    def latest(self) -> BulletinIssue | None:
+        """The issue record of the latest month with one."""
+        return self.session.scalar(
+            select(BulletinIssue).order_by(BulletinIssue.month.desc()).limit(1)
+        )
 
     def latest_issued(self, year: int) -> dt.date | None:
         """The last month of ``year`` whose bulletin is out."""

@@ -78,6 +78,8 @@ class Inbox:
         candidate = (
             select(InboxUpdate.update_id)
             .where(
+                # Stated as well as implied, so the partial indexes over open rows apply.
+                InboxUpdate.status.in_(OPEN),
                 or_(
                     InboxUpdate.status == "pending",
                     and_(InboxUpdate.status == "processing", InboxUpdate.claimed_until < now),
@@ -101,6 +103,7 @@ class Inbox:
                 attempts=InboxUpdate.attempts + 1,
             )
             .returning(InboxUpdate.update_id, InboxUpdate.payload, InboxUpdate.attempts)
+            .execution_options(synchronize_session=False)
         ).first()
         return Claimed(row[0], row[1], row[2]) if row is not None else None
 
@@ -119,6 +122,7 @@ class Inbox:
                 claimed_until=None,
                 last_error=error[:1000] if error else None,
             )
+            .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -128,6 +132,7 @@ class Inbox:
             update(InboxUpdate)
             .where(InboxUpdate.status == "processing")
             .values(status="pending", claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -135,6 +140,11 @@ class Inbox:
         """How many updates are in each status."""
         query = select(InboxUpdate.status, func.count()).group_by(InboxUpdate.status)
         return {status: n for status, n in self.session.execute(query)}
+
+    def oldest_open(self) -> dt.datetime | None:
+        """When the oldest update not yet handled arrived."""
+        query = select(func.min(InboxUpdate.received_at)).where(InboxUpdate.status.in_(OPEN))
+        return self.session.scalar(query)
 
     def prune(self, before: dt.datetime) -> int:
         """Forget handled updates received before ``before``."""

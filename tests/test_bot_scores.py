@@ -78,7 +78,19 @@ async def test_admin_adjusts_by_buttons_and_the_unit_is_told(world: World) -> No
     assert "没有名为“统计厅”的单位" in (await admin.reply()).text
     await admin.says("/adjust 统计局 abc 迟报")
     assert "分值“abc”格式错误" in (await admin.reply()).text
+    await admin.says("/adjust 统计局 +99 测试")
+    assert "分值 +99 超出范围：每次加减分最多 ±10 分" in (await admin.reply()).text
     assert adjustments(world.db) == 1
+
+
+async def test_an_adjustment_for_a_unit_without_a_liaison_says_nobody_was_told(
+    world: World,
+) -> None:
+    await world.admin.says("/adjust 统计局 +1 材料报送及时")
+    done = (await world.admin.reply()).text
+    assert done.endswith("该单位尚无联络员，未能通知。")
+    await world.admin.says("/veto 公安局 网页长期不更新")
+    assert (await world.admin.reply()).text.endswith("该单位尚无联络员，未能通知。")
 
 
 async def test_veto_zeroes_the_year_in_the_next_scores(world: World) -> None:
@@ -106,7 +118,7 @@ async def test_assessment_in_chat(db: Database, jining_2020_rules: Rules) -> Non
         await admin.uploads("evaluations.csv", (JINING_2020 / "evaluations.csv").read_bytes())
         assert "第三方评估成绩导入完成：新增 58 个" in (await admin.reply()).text
         await admin.says("/assessment 20")
-        assert "用法：/assessment 2020" in (await admin.reply()).text
+        assert "年份“20”无效，应为 2000—2100 之间的四位数字" in (await admin.reply()).text
         await admin.says("/assessment 2020")
         result = await admin.reply()
         assert "任城区等10个县（市、区）政府（管委会）" in result.text

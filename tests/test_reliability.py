@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -242,3 +243,49 @@ async def test_a_conversation_interrupted_by_a_restart_goes_on_after_it(db: Data
             await second.wait()
     with db.session() as session:
         assert session.scalars(select(Article.title)).all() == ["一篇跨越重启的稿件"]
+
+
+async def run_cli(sandbox: Sandbox, url: str) -> asyncio.subprocess.Process:
+    """``gongkai run`` (long polling) as an operator starts it."""
+    env = {
+        **os.environ,
+        "GONGKAI_BOT_TOKEN": sandbox.token,
+        "GONGKAI_API_SERVER": sandbox.url,
+        "GONGKAI_DATABASE_URL": url,
+        "GONGKAI_ADMIN_IDS": "1",
+    }
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "run",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_a_second_poller_on_the_same_token_stops_with_one_line(db: Database) -> None:
+    bind_liaisons(db)
+    async with Sandbox() as sandbox:
+        admin = sandbox.user(1, "办公室")
+        liaison = sandbox.user(10_001, "联络员1")
+        first = await run_cli(sandbox, db.url)
+        try:
+            await liaison.says("/submit 第一个进程收到的稿件")
+            assert (await answer_to(liaison)).startswith("已报送 #1")
+            second = await run_cli(sandbox, db.url)
+            assert second.stderr is not None
+            err = await asyncio.wait_for(second.stderr.read(), timeout=60)
+            assert await second.wait() == 2
+            last = err.decode().strip().splitlines()[-1]
+            assert last.startswith(
+                "另一个进程正在用同一令牌轮询（Telegram 409 Conflict），本进程已退出"
+            )
+            await liaison.says("/submit 第二个进程退出后的稿件")
+            assert (await answer_to(liaison)).startswith("已报送 #2")
+        finally:
+            first.terminate()
+            await first.wait()
+    assert all("Conflict" not in t and "系统繁忙" not in t for t in texts(sandbox, admin.id))
+    assert all("系统繁忙" not in t for t in texts(sandbox, liaison.id))

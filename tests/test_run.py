@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import random
 import socket
 import time
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from bot.app import build_application
+from bot.app import build_application, start_application, stop_application
 from bot.cli import main
 from bot.console import run_console
 from bot.sandbox import Sandbox
 from bot.settings import Settings
+from bot.webhook import WebhookServer
+from domain.notices import enqueue
 from domain.rules import Rules
+from domain.service_status import ServiceStatus, read_status
 from storage.db import Database
+from storage.models import BulletinIssue
+from storage.repos import Repo
 
 
 def test_run_without_a_token_is_one_line(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
@@ -35,10 +44,43 @@ def test_run_with_an_unreachable_database_is_one_line(
     assert err.count("\n") == 1
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port no other test has had, below the kernel's ephemeral range: a port the kernel
+    hands out (bind to 0, or any outgoing connection) could be taken again before the process
+    under test binds it."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except OSError:
+        low = 32768
+    while True:
+        port = random.randrange(max(1025, low - 12_000), low)
+        if port in _handed_out:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+
+
+def test_run_on_a_port_in_use_is_one_line(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GONGKAI_BOT_TOKEN", "123:abc")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", free_port()))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        hook = "https://bot.example.gov.cn/hook"
+        assert main(["run", "--webhook-url", hook, "--listen", "127.0.0.1", "--port", port]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"无法监听 127.0.0.1:{port}")
+    assert err.count("\n") == 1
 
 
 async def test_webhook_mode_delivers_updates_and_rejects_a_wrong_secret(
@@ -49,12 +91,10 @@ async def test_webhook_mode_delivers_updates_and_rejects_a_wrong_secret(
         application = build_application(settings, rules, db)
         port = free_port()
         url = f"http://127.0.0.1:{port}/hook"
-        await application.initialize()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_webhook(
-            listen="127.0.0.1", port=port, url_path="hook", webhook_url=url, secret_token="s3cret"
-        )
+        server = WebhookServer(application, "/hook", "s3cret", lambda: _status(db, rules))
+        await start_application(application)
+        await application.bot.set_webhook(url, secret_token="s3cret")
+        await server.start("127.0.0.1", port)
         try:
             assert sandbox.webhook == {"url": url, "secret": "s3cret"}
             visitor = sandbox.user(7001, "访客")
@@ -66,11 +106,89 @@ async def test_webhook_mode_delivers_updates_and_rejects_a_wrong_secret(
                     json={"update_id": 999, "message": {}},
                     headers={"X-Telegram-Bot-Api-Secret-Token": "guess"},
                 )
+                garbled = await client.post(
+                    url, content=b"{not json", headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                )
             assert forged.status_code == 403
+            assert garbled.status_code == 400
         finally:
-            await application.updater.stop()
-            await application.stop()
-            await application.shutdown()
+            await server.stop()
+            await stop_application(application)
+
+
+def _status(db: Database, rules: Rules) -> ServiceStatus:
+    return read_status(db, rules, dt.datetime.now(dt.UTC), ZoneInfo("Asia/Shanghai"))
+
+
+async def test_healthz_shows_the_service_in_chinese_and_as_json(db: Database, rules: Rules) -> None:
+    async with Sandbox() as sandbox:
+        settings = Settings(bot_token=sandbox.token, database_url=db.url, api_server=sandbox.url)
+        application = build_application(settings, rules, db, lease_seconds=3)
+        port = free_port()
+        server = WebhookServer(application, "hook", "s3cret", lambda: _status(db, rules))
+        await start_application(application)
+        await server.start("127.0.0.1", port)
+        try:
+            services = application.bot_data["services"]
+            async with httpx.AsyncClient() as client:
+                for _ in range(50):
+                    page = await client.get(f"http://127.0.0.1:{port}/healthz")
+                    if services.holder in page.text:
+                        break
+                    await asyncio.sleep(0.1)
+                data = (await client.get(f"http://127.0.0.1:{port}/healthz?format=json")).json()
+            assert page.status_code == 200
+            assert f"定时任务：由 {services.holder} 运行" in page.text
+            assert "收件箱：待处理 0 条" in page.text
+            assert "下次一月一通报" in page.text
+            assert data["ok"] is True
+            assert data["jobs"]["holder"] == services.holder
+        finally:
+            await server.stop()
+            await stop_application(application)
+
+
+async def test_healthz_is_503_when_the_database_is_not_at_the_newest_schema(rules: Rules) -> None:
+    async with Sandbox() as sandbox:
+        db = Database("sqlite://")
+        settings = Settings(
+            bot_token=sandbox.token, database_url="sqlite://", api_server=sandbox.url
+        )
+        application = build_application(settings, rules, db)
+        port = free_port()
+        server = WebhookServer(application, "hook", "s3cret", lambda: _status(db, rules))
+        await server.start("127.0.0.1", port)
+        try:
+            async with httpx.AsyncClient() as client:
+                page = await client.get(f"http://127.0.0.1:{port}/healthz")
+            assert page.status_code == 503
+            assert "请运行 gongkai db upgrade" in page.text
+        finally:
+            await server.stop()
+
+
+def test_status_reports_backlogs_and_the_last_bulletin(
+    env: str, db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with db.session() as session:
+        repo = Repo(session)
+        enqueue(repo, "status:test", 42, "待发送")
+        session.add(BulletinIssue(month=dt.date(2020, 7, 1), status="issued", created_by="test"))
+    assert main(["status"]) == 0
+    out = capsys.readouterr().out
+    assert "发件箱：待发送 1 条" in out
+    assert "最近通报：2020年7月，待发送（通报群未设置？" in out
+    assert "定时任务：没有进程在运行" in out
+
+
+def test_status_of_an_unreachable_database_exits_1(
+    env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GONGKAI_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert main(["status"]) == 1
+    out = capsys.readouterr().out
+    assert "✗ 无法连接数据库" in out
+    assert "下次一月一通报" in out
 
 
 async def test_console_relays_between_the_terminal_and_the_bot(db: Database, rules: Rules) -> None:

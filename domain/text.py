@@ -1,0 +1,40 @@
+"""Text as users type it, made safe to keep: what cannot be seen or stored is taken out at
+the edge, before any rule looks at it.
+
+Control characters (NUL above all: PostgreSQL refuses it in text) go; so do zero-width and
+bidirectional-control characters, which would make an invisible title, or a second copy of
+a title that looks the same. Runs of any kind of space (the full-width 　 of Chinese input
+methods too) become one plain space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width space/joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator, and the
+# bidirectional marks, embeddings, overrides and isolates.
+_INVISIBLE = re.compile(
+    "[\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+)
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def _kept(char: str) -> bool:
+    return char in "\n\t" or unicodedata.category(char) != "Cc"
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without control characters (but newlines and tabs) and invisible ones."""
+    return "".join(c for c in _INVISIBLE.sub("", text) if _kept(c))
+
+
+def clean_text(text: str, *, keep_newlines: bool = True) -> str:
+    """``text`` without control and invisible characters, every space a plain one, each line
+    trimmed at its end and the whole trimmed (newlines kept unless ``keep_newlines`` is off,
+    when they become spaces)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not keep_newlines:
+        text = text.replace("\n", " ")
+    text = _SPACES.sub(" ", strip_invisible(text))
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()

@@ -1,0 +1,204 @@
+"""Several `gongkai run` processes on one PostgreSQL, in webhook mode behind a round-robin load
+balancer, during a burst of submissions, a broadcast and a due bulletin: every message goes
+out once and every job runs once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import itertools
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+from sqlalchemy import func, select
+
+from bot.sandbox import Sandbox
+from domain.campaigns import open_campaign
+from domain.rules import Rules
+from storage.db import Database
+from storage.models import Article, AuditEntry, BulletinIssue, InboxUpdate
+from tests.test_reliability import LIAISONS, bind_liaisons, texts
+from tests.test_run import free_port
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("GONGKAI_TEST_DATABASE_URL"), reason="several processes need PostgreSQL"
+)
+ADMIN = 1
+BULLETIN_CHAT = -1001
+SUPERVISION_CHAT = -1002
+SECRET = "one-secret-for-all"
+
+
+@asynccontextmanager
+async def load_balancer(backends: list[str]) -> AsyncIterator[tuple[str, list[int]]]:
+    """Forward each webhook POST to the next backend in turn; the counts per backend."""
+    turn = itertools.cycle(range(len(backends)))
+    served = [0] * len(backends)
+
+    async with aiohttp.ClientSession() as session:
+
+        async def forward(request: web.Request) -> web.Response:
+            body = await request.read()
+            headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
+            headers["Content-Type"] = "application/json"
+            index = next(turn)
+            try:
+                async with session.post(backends[index], data=body, headers=headers) as answer:
+                    served[index] += answer.status == 200
+                    return web.Response(status=answer.status)
+            except aiohttp.ClientError:
+                return web.Response(status=502)
+
+        app = web.Application()
+        app.router.add_post("/hook", forward)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            yield f"http://127.0.0.1:{port}/hook", served
+        finally:
+            await runner.cleanup()
+
+
+async def start_process(
+    sandbox: Sandbox, db: Database, public_url: str, port: int, log: Path
+) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "GONGKAI_BOT_TOKEN": sandbox.token,
+        "GONGKAI_API_SERVER": sandbox.url,
+        "GONGKAI_DATABASE_URL": db.url,
+        "GONGKAI_ADMIN_IDS": str(ADMIN),
+        "GONGKAI_BULLETIN_CHAT_ID": str(BULLETIN_CHAT),
+        "GONGKAI_SUPERVISION_CHAT_ID": str(SUPERVISION_CHAT),
+        "GONGKAI_WEBHOOK_SECRET": SECRET,
+    }
+    command = ["run", "--webhook-url", public_url, "--listen", "127.0.0.1", "--port", str(port)]
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *command,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
+
+
+async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
+    """SIGTERM, and SIGKILL for any process still there 30 s later: none outlives the test."""
+    for process in processes:
+        if process.returncode is None:
+            process.terminate()
+    for process in processes:
+        try:
+            await asyncio.wait_for(process.wait(), 30)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise AssertionError(f"process {process.pid} did not stop on SIGTERM") from None
+
+
+async def healthy(process: asyncio.subprocess.Process, port: int, log: Path) -> None:
+    """Wait for ``/healthz``; fail with the process's log if it exits first."""
+    async with aiohttp.ClientSession() as session:
+        for _ in range(600):
+            if process.returncode is not None:
+                tail = log.read_text(errors="replace")[-3000:]
+                raise AssertionError(f"process on port {port} exited {process.returncode}:\n{tail}")
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as page:
+                    if page.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"process on port {port} never became healthy")
+
+
+async def until(missing: Callable[[], list[str]], timeout: float = 90) -> None:
+    """Wait until ``missing()`` is empty; fail with what is still missing."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while left := missing():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still missing after {timeout} s: {left[:10]}")
+        await asyncio.sleep(0.2)
+
+
+@pytest.mark.parametrize("processes", [2, 3])
+async def test_several_processes_send_each_message_once_and_run_each_job_once(
+    db: Database, rules: Rules, processes: int, tmp_path: Path
+) -> None:
+    bind_liaisons(db)
+    async with Sandbox() as sandbox:
+        sandbox.user(ADMIN, "办公室")
+        sandbox.group(BULLETIN_CHAT, "政务公开工作群")
+        sandbox.group(SUPERVISION_CHAT, "督查室")
+        users = [sandbox.user(10_000 + n, f"联络员{n}") for n in LIAISONS]
+        ports = [free_port() for _ in range(processes)]
+        backends = [f"http://127.0.0.1:{port}/hook" for port in ports]
+        async with load_balancer(backends) as (public_url, served):
+            logs = [tmp_path / f"process-{port}.log" for port in ports]
+            running = [
+                await start_process(sandbox, db, public_url, port, log)
+                for port, log in zip(ports, logs, strict=True)
+            ]
+            try:
+                for process, port, log in zip(running, ports, logs, strict=True):
+                    await healthy(process, port, log)
+                await until(lambda: [] if sandbox.webhook else ["the webhook"])
+                for n, user in zip(LIAISONS, users, strict=True):
+                    await user.says(f"/submit 第{n}篇稿件")
+                opened = open_campaign(
+                    db,
+                    rules,
+                    "半年工作总结",
+                    dt.date.today() + dt.timedelta(days=30),
+                    "all",
+                    "text",
+                    "test",
+                )
+
+                def unanswered() -> list[str]:
+                    left = [
+                        f"{u.id}: {what}"
+                        for u in users
+                        for what, found in (
+                            ("receipt", any(t.startswith("已报送") for t in texts(sandbox, u.id))),
+                            ("campaign", any("半年工作总结" in t for t in texts(sandbox, u.id))),
+                        )
+                        if not found
+                    ]
+                    return left if sandbox.bot_messages(BULLETIN_CHAT) else [*left, "bulletin"]
+
+                await until(unanswered)
+                await asyncio.sleep(3)  # a second copy from another process would be here
+            finally:
+                await stop_all(running)
+        assert all(served), served  # the balancer reached every process
+        for chat in [ADMIN, BULLETIN_CHAT, SUPERVISION_CHAT, *(u.id for u in users)]:
+            sent = [
+                (m.get("text", ""), (m.get("document") or {}).get("file_name"))
+                for m in sandbox.bot_messages(chat)
+            ]
+            assert len(sent) == len(set(sent)), (chat, sent)
+        for n, user in zip(LIAISONS, users, strict=True):
+            receipts = [t for t in texts(sandbox, user.id) if t.startswith("已报送 #")]
+            assert len(receipts) == 1 and f"《第{n}篇稿件》" in receipts[0]
+    assert opened.units == len(LIAISONS)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == len(LIAISONS)
+        assert session.scalar(select(func.count()).select_from(BulletinIssue)) == 1
+        issued = select(func.count()).where(AuditEntry.action == "bulletin.issued")
+        assert session.scalar(issued) == 1
+        handlers = session.scalars(select(InboxUpdate.claimed_by).distinct()).all()
+        statuses = set(session.scalars(select(InboxUpdate.status)))
+    assert statuses == {"done"}
+    assert len(handlers) >= 1
