@@ -12,11 +12,11 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
 from urllib.parse import urlparse
 
 from tabulate import tabulate
 
+from bot.cli_parser import ChineseArgumentParser
 from bot.settings import Settings, SettingsError, load_settings
 from domain.access import require_unit_name
 from domain.annual_report import read_report
@@ -57,14 +57,6 @@ from reports.score_bulletin import (
 )
 from reports.status import status_json, status_text
 from storage.db import Database, DatabaseError
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with its complaints prefixed in Chinese."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(2, f"参数错误：{message}\n")
 
 
 class Context:
@@ -374,18 +366,39 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> None:
 
 
 def cmd_console(ctx: Context, args: argparse.Namespace) -> None:
-    """Chat with the bot in the terminal through the sandbox."""
+    """Chat with the bot in the terminal through the sandbox; in an empty folder the database
+    is created, and ``--example`` loads an example office."""
     from bot.console import main_console
+    from bot.examples import example_rules, load_example
 
     settings = ctx.settings
     if args.admin:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {args.as_}})
-    main_console(settings, ctx.rules, ctx.database(), args.as_, args.name)
+    # An example brings its own rules unless GONGKAI_RULES names some.
+    use_example_rules = args.example and settings.rules is None
+    rules = example_rules(args.example) if use_example_rules else ctx.rules
+    db = ctx.database(migrated=False)
+    db.upgrade()
+    if args.example:
+        for said in load_example(db, args.example, rules, ctx.actor):
+            print(said)
+    rescore_if_rules_changed(db, rules, ctx.actor)
+    main_console(settings, rules, db, args.as_, args.name, Path(args.files))
+
+
+def _format_option(parser: argparse.ArgumentParser, default: str, *others: str) -> None:
+    """``--format``: the first choice is the default."""
+    parser.add_argument(
+        "--format",
+        choices=(default, *others),
+        default=default,
+        help=f"输出格式：{'、'.join((default, *others))}（默认 {default}）",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree."""
-    parser = _Parser(prog="gongkai", description="政务公开工作信息报送、计分与通报")
+    parser = ChineseArgumentParser(prog="gongkai", description="政务公开工作信息报送、计分与通报")
     commands = parser.add_subparsers(dest="command", required=True, metavar="命令")
 
     db = commands.add_parser("db", help="数据库")
@@ -395,12 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
     imports = commands.add_parser("import", help="导入 CSV / XLSX 文件")
     import_commands = imports.add_subparsers(dest="what", required=True, metavar="类型")
     units = import_commands.add_parser("units", help="单位（列：name,category）")
-    units.add_argument("file")
+    units.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     units.set_defaults(func=cmd_import_units)
     articles = import_commands.add_parser(
         "articles", help="稿件（列：unit,title,submitted_on,forwarded,published_in）"
     )
-    articles.add_argument("file")
+    articles.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     articles.add_argument(
         "--override", action="store_true", help="更正已发布通报的月份（记入审计并在下期通报说明）"
     )
@@ -408,33 +421,33 @@ def build_parser() -> argparse.ArgumentParser:
     tasks = import_commands.add_parser(
         "tasks", help="任务分解表（列：部分,工作任务,牵头部门,责任单位,具体要求[,完成时限]）"
     )
-    tasks.add_argument("file")
+    tasks.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     tasks.add_argument("--year", type=_year, help="任务所属年度（默认今年）")
     tasks.set_defaults(func=cmd_import_tasks)
 
     scores = import_commands.add_parser(
         "scores", help="月度评分（列：unit,month,各评分维度[,total][,opening]）"
     )
-    scores.add_argument("file")
+    scores.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     scores.set_defaults(func=cmd_import_scores)
     evaluations = import_commands.add_parser(
         "evaluations", help="第三方评估成绩（列：unit,year,evaluation）"
     )
-    evaluations.add_argument("file")
+    evaluations.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     evaluations.set_defaults(func=cmd_import_evaluations)
 
     score_bulletin = commands.add_parser("scores", help="月度评分通报（默认最近有评分的月份）")
-    score_bulletin.add_argument("--month", metavar="YYYY-MM")
-    score_bulletin.add_argument(
-        "--format", choices=("text", "docx", "xlsx", "json"), default="text"
-    )
-    score_bulletin.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    score_bulletin.add_argument("--month", metavar="年-月", help="评分的月份，如 2020-07")
+    _format_option(score_bulletin, "text", "docx", "xlsx", "json")
+    score_bulletin.add_argument("-o", "--output", metavar="路径", help="输出文件")
     score_bulletin.set_defaults(func=cmd_scores)
 
     assessment = commands.add_parser("assessment", help="年度考核结果")
-    assessment.add_argument("--year", type=_year, required=True, metavar="YYYY")
-    assessment.add_argument("--format", choices=("text", "docx", "xlsx", "json"), default="text")
-    assessment.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    assessment.add_argument(
+        "--year", type=_year, required=True, metavar="年份", help="考核年度，如 2020"
+    )
+    _format_option(assessment, "text", "docx", "xlsx", "json")
+    assessment.add_argument("-o", "--output", metavar="路径", help="输出文件")
     assessment.set_defaults(func=cmd_assessment)
 
     campaign = commands.add_parser("campaign", help="催报")
@@ -451,21 +464,21 @@ def build_parser() -> argparse.ArgumentParser:
     opening.set_defaults(func=cmd_campaign_open)
     status = campaign_commands.add_parser("status", help="报送情况")
     status.add_argument("id", metavar="ID")
-    status.add_argument("--format", choices=("text", "xlsx"), default="text")
-    status.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    _format_option(status, "text", "xlsx")
+    status.add_argument("-o", "--output", metavar="路径", help="输出文件")
     status.set_defaults(func=cmd_campaign_status)
 
     annual = commands.add_parser("annual-report", help="政府信息公开工作年度报告")
     annual_commands = annual.add_subparsers(dest="annual_command", required=True, metavar="子命令")
     template = annual_commands.add_parser("template", help="下载填报模板（.xlsx）")
-    template.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    template.add_argument("-o", "--output", metavar="路径", help="输出文件")
     template.set_defaults(func=cmd_report_template)
     check = annual_commands.add_parser("check", help="检查填好的模板")
-    check.add_argument("file")
+    check.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     check.set_defaults(func=cmd_report_check)
     render = annual_commands.add_parser("render", help="由填好的模板生成年度报告（.docx）")
-    render.add_argument("file")
-    render.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    render.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
+    render.add_argument("-o", "--output", metavar="路径", help="输出文件")
     render.set_defaults(func=cmd_report_render)
 
     ledger = commands.add_parser("ledger", help="工作任务台账")
@@ -473,15 +486,17 @@ def build_parser() -> argparse.ArgumentParser:
     ledger.add_argument(
         "--year", type=int, help="年度（默认今年；今年没有任务时为最近有任务的年度）"
     )
-    ledger.add_argument("--format", choices=("text", "xlsx", "json"), default="text")
-    ledger.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    _format_option(ledger, "text", "xlsx", "json")
+    ledger.add_argument("-o", "--output", metavar="路径", help="输出文件")
     ledger.set_defaults(func=cmd_ledger)
 
     rank = commands.add_parser("rank", help="得分排名")
-    rank.add_argument("--from", dest="from_", metavar="YYYY-MM", help="起始月份（默认当年1月）")
-    rank.add_argument("--to", metavar="YYYY-MM", help="结束月份（默认本月）")
-    rank.add_argument("--category", help="只看某一类单位")
-    rank.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    rank.add_argument(
+        "--from", dest="from_", metavar="年-月", help="起始月份，如 2020-01（默认当年1月）"
+    )
+    rank.add_argument("--to", metavar="年-月", help="结束月份，如 2020-07（默认本月）")
+    rank.add_argument("--category", metavar="类别", help="只看某一类单位")
+    _format_option(rank, "table", "csv", "json")
     rank.set_defaults(func=cmd_rank)
 
     run = commands.add_parser("run", help="启动机器人（默认长轮询）")
@@ -500,25 +515,37 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(func=cmd_status)
 
     demo = commands.add_parser("demo", help="离线演示：沙盒 + 高新区示例，一个月的完整流程")
-    demo.add_argument("--out", default="demo-output", metavar="DIR", help="输出目录")
+    demo.add_argument("--out", default="demo-output", metavar="目录", help="输出目录")
     demo.set_defaults(func=cmd_demo)
 
     console = commands.add_parser("console", help="在终端里通过沙盒与机器人对话（无需令牌）")
-    console.add_argument("--as", dest="as_", type=int, default=1000, metavar="TELEGRAM_ID")
+    console.add_argument("--as", dest="as_", type=int, default=1000, metavar="用户ID")
     console.add_argument("--name", default="试用者", help="显示的姓名")
     console.add_argument("--admin", action="store_true", help="本次以管理员身份试用")
+    console.add_argument(
+        "--example",
+        metavar="示例",
+        help="先导入 examples/ 下的示例单位，如 gaoxin-2020（高新区，含稿件）",
+    )
+    console.add_argument(
+        "--files", default="console-files", metavar="目录", help="收到的文件保存到此目录"
+    )
     console.set_defaults(func=cmd_console)
 
     bulletin = commands.add_parser("bulletin", help="一月一通报（默认上月）")
-    bulletin.add_argument("--month", metavar="YYYY-MM", help="通报的月份（1月至该月）")
-    bulletin.add_argument("--format", choices=("text", "docx", "xlsx", "png"), default="text")
-    bulletin.add_argument("-o", "--output", metavar="PATH", help="输出文件")
+    bulletin.add_argument(
+        "--month", metavar="年-月", help="通报的月份，如 2020-07（1月至该月；默认上月）"
+    )
+    _format_option(bulletin, "text", "docx", "xlsx", "png")
+    bulletin.add_argument("-o", "--output", metavar="路径", help="输出文件")
     bulletin.set_defaults(func=cmd_bulletin)
 
     role = commands.add_parser("role", help="授予或撤销角色")
-    role.add_argument("action", choices=("grant", "revoke"))
-    role.add_argument("telegram_id", type=int, metavar="TELEGRAM_ID")
-    role.add_argument("role", choices=tuple(GRANTABLE))
+    role.add_argument(
+        "action", choices=("grant", "revoke"), metavar="grant|revoke", help="授予或撤销"
+    )
+    role.add_argument("telegram_id", type=int, metavar="用户ID")
+    role.add_argument("role", choices=tuple(GRANTABLE), metavar="角色", help="、".join(GRANTABLE))
     role.set_defaults(func=cmd_role)
     return parser
 

@@ -23,18 +23,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.app import build_application, start_polling, stop_polling
+from bot.examples import EXAMPLES, example_rules
 from bot.sandbox import Chat, Sandbox, SandboxUser
 from bot.settings import Settings
 from domain.articles import import_articles
 from domain.inbox import backlog
 from domain.roles import grant_role
-from domain.rules import Rules, load_rules
+from domain.rules import Rules
 from domain.units import import_units
 from jobs.delivery import deliver_outbox
 from jobs.monthly import CAUGHT_UP, bulletin_job, reminder_job
 from storage.db import Database
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "gaoxin-2020"
+EXAMPLE = EXAMPLES / "gaoxin-2020"
 TZ = ZoneInfo("Asia/Shanghai")
 ADMIN, SUPERVISOR = 1000, 2000
 BULLETIN_CHAT, SUPERVISION_CHAT = -1001, -1002
@@ -282,4 +283,4 @@ def _save_files(sandbox: Sandbox, out: Path) -> list[Path]:
 
 def run_demo(out: Path) -> DemoResult:
     """Blocking entry point for the CLI."""
-    return asyncio.run(play(out, load_rules()))
+    return asyncio.run(play(out, example_rules()))

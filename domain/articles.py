@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError, field_validator
 
 from domain.errors import ImportRejected, RowError
 from domain.locks import locking_bulletin
+from domain.periods import parse_day
 from domain.rules import Rules
 from domain.tabular import read_rows
 from domain.text import clean_text
@@ -20,6 +21,15 @@ from storage.models import TITLE_MAX, Article, Publication
 from storage.repos import Repo
 
 ARTICLE_COLUMNS = ("unit", "title", "submitted_on", "forwarded", "published_in")
+# The headers an office's own sheet has (the first of each is how we name the column to users).
+ARTICLE_HEADERS = {
+    "unit": ("单位", "单位名称", "报送单位"),
+    "title": ("标题", "稿件标题", "信息标题"),
+    "submitted_on": ("报送日期", "报送时间", "日期"),
+    "forwarded": ("区级采用", "是否区级采用", "是否上报"),
+    "published_in": ("刊发平台", "采用平台", "刊发情况"),
+}
+ARTICLE_ALIASES = {alias: column for column, names in ARTICLE_HEADERS.items() for alias in names}
 _YES = {"yes", "y", "是", "true", "1"}
 _NO = {"no", "n", "否", "false", "0", ""}
 
@@ -61,13 +71,7 @@ class ArticleRow(BaseModel):
     @field_validator("submitted_on", mode="before")
     @classmethod
     def _date(cls, value: object) -> dt.date:
-        text = str(value).strip()
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(f"日期格式错误：{text!r}，应为 YYYY-MM-DD，例如 2020-07-30")
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"日期不存在：{text}") from None
+        return parse_day(str(value))
 
     @field_validator("forwarded", mode="before")
     @classmethod
@@ -77,13 +81,14 @@ class ArticleRow(BaseModel):
             return True
         if text in _NO:
             return False
-        raise ValueError(f"forwarded 应为 yes 或 no，而不是 {value!r}")
+        raise ValueError(f"区级采用应为“是”或“否”，而不是“{str(value)[:20]}”")
 
     @field_validator("published_in", mode="before")
     @classmethod
-    def _codes(cls, value: object) -> tuple[str, ...]:
-        parts = re.split(r"[;；,，\s]+", str(value).strip())
-        return tuple(dict.fromkeys(p.lower() for p in parts if p))
+    def _names(cls, value: object) -> tuple[str, ...]:
+        # Platform names hold no separators; several platforms are listed with 、 ; or ,
+        parts = re.split(r"[;；,，、/]+", str(value).strip())
+        return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,7 @@ def parse_articles(
     errors: list[RowError] = []
     rows: list[tuple[int, ArticleRow]] = []
     seen: dict[tuple[str, int, str], int] = {}
-    codes = ", ".join(p.code for p in rules.platforms)
-    for source in read_rows(name, content, ARTICLE_COLUMNS):
+    for source in read_rows(name, content, ARTICLE_COLUMNS, aliases=ARTICLE_ALIASES):
         try:
             row = ArticleRow.model_validate(source.cells)
         except ValidationError as exc:
@@ -126,16 +130,20 @@ def parse_articles(
         if row.unit not in unit_ids:
             errors.append(RowError(source.line, f"未知单位“{row.unit}”"))
             continue
-        unknown = [c for c in row.published_in if c not in rules.by_code]
+        platforms = [rules.platform_named(text) for text in row.published_in]
+        unknown = [text for text, p in zip(row.published_in, platforms, strict=True) if p is None]
         if unknown:
             errors.append(
-                RowError(source.line, f"未知平台代码 {'、'.join(unknown)}（可用：{codes}）")
+                RowError(
+                    source.line,
+                    f"未知刊发平台“{'、'.join(unknown)[:60]}”（可用：{rules.platform_choices()}）",
+                )
             )
             continue
+        codes = tuple(dict.fromkeys(p.code for p in platforms if p is not None))
+        row = row.model_copy(update={"published_in": codes})
         if row.published_in and not row.forwarded:
-            errors.append(
-                RowError(source.line, "已填写刊发平台（published_in），forwarded 应为 yes")
-            )
+            errors.append(RowError(source.line, "已填写刊发平台，区级采用应为“是”"))
             continue
         key = (row.unit, row.submitted_on.year, row.title)
         if key in seen:

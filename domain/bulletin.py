@@ -88,11 +88,11 @@ def build_bulletin(
     stats = summarize(ranking)
     streaks = stagnation_streaks(db, month, rules)
     escalation = rules.escalation
-    circulated = [s.unit for s in streaks if s.months >= escalation.circular_after]
+    circulated = [s.unit for s in streaks if s.counted >= escalation.circular_after]
     supervised = [
         s.unit
         for s in streaks
-        if escalation.supervision_after <= s.months < escalation.circular_after
+        if escalation.supervision_after <= s.counted < escalation.circular_after
     ]
     with db.session() as session:
         article_count = Repo(session).articles.count_in(period.start, period.end)
@@ -189,8 +189,8 @@ def requirements(
             + "。"
         )
     if circulated:
-        months = {s.unit: s.months for s in streaks}
-        named = "、".join(f"{unit}（{months[unit]}个月）" for unit in circulated)
+        wording = {s.unit: s.wording for s in streaks}
+        named = "、".join(f"{unit}（{wording[unit]}）" for unit in circulated)
         paragraphs.append(f"本期予以全区通报的单位：{named}。")
     paragraphs.append(
         "请各单位高度重视，围绕上级平台的编发要求，结合自身工作实践，"

@@ -21,7 +21,7 @@ from domain.errors import UserError
 from domain.notices import admin_chats, enqueue
 from domain.periods import Month
 from domain.rules import Rules
-from domain.stagnation import stagnation_streaks
+from domain.stagnation import outlook, stagnation_streaks
 from domain.workdays import covered, nth_working_day, nth_working_day_before_end
 from storage.db import Database
 from storage.models import BulletinIssue, Escalation
@@ -38,7 +38,7 @@ class Renderers:
     chart: Callable[[Bulletin], bytes]
     notice_text: Callable[[NoticeFacts], str]
     notice_docx: Callable[[NoticeFacts], bytes]
-    circular_text: Callable[[Month, list[tuple[str, int]], str], str]
+    circular_text: Callable[[CircularFacts], str]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,17 @@ class NoticeFacts:
     month: Month
     streak: int
     office: str
+    issued_on: dt.date
+
+
+@dataclass(frozen=True)
+class CircularFacts:
+    """What a 全区通报 says: the units idle from the threshold on, with their streaks."""
+
+    month: Month
+    units: list[tuple[str, int]]
+    office: str
+    threshold: int
     issued_on: dt.date
 
 
@@ -169,13 +180,14 @@ def publish_month(
                     repo, f"escalation:{escalation.id}:to:{chat}", chat, text, document, filename
                 )
         if circulated and chats.bulletin is not None:
-            named = [(e.unit.name, e.streak) for e in circulated]
-            enqueue(
-                repo,
-                f"circular:{month}",
-                chats.bulletin,
-                render.circular_text(month, named, office),
+            circular = CircularFacts(
+                month=month,
+                units=[(e.unit.name, e.streak) for e in circulated],
+                office=office,
+                threshold=rules.escalation.circular_after,
+                issued_on=today,
             )
+            enqueue(repo, f"circular:{month}", chats.bulletin, render.circular_text(circular))
         missing = _missing_chats(chats, bool(supervised))
         if missing:
             # Not published until every place it goes to is known: the next run (daily, and
@@ -214,9 +226,9 @@ def record_escalations(
         repo = Repo(session)
         units = repo.units.by_names()
         for streak in streaks:
-            if streak.months < rule.supervision_after:
+            if streak.counted < rule.supervision_after:
                 continue
-            kind = "circular" if streak.months >= rule.circular_after else "supervision"
+            kind = "circular" if streak.counted >= rule.circular_after else "supervision"
             unit = units[streak.unit]
             if repo.escalations.exists(unit.id, month.first_day, kind):
                 continue
@@ -316,6 +328,7 @@ def run_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) ->
     day = nth_working_day_before_end(month, rules.schedule.reminder_working_days_before_end)
     if local < dt.datetime.combine(day, rules.schedule.reminder_time, tz):
         return 0
+    streaks = {s.unit: s for s in stagnation_streaks(db, month.previous(), rules)}
     queued = 0
     with db.session() as session:
         repo = Repo(session)
@@ -324,10 +337,12 @@ def run_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) ->
         for unit in repo.units.ordered():
             if unit.id in submitted:
                 continue
+            streak = streaks[unit.name]
+            where = f"你单位截至上月已{streak.wording}。" if streak.months else ""
             text = (
                 f"提醒：<b>{html.escape(unit.name)}</b>本月（{month.month}月）尚未报送政务公开工作信息，"
                 f"请于 {last_day.month}月{last_day.day}日前发送 /submit 报送。"
-                f"连续两个月无持续进展将由督查室下发督办单。"
+                f"{where}{outlook(streak, rules)}"
             )
             for user in repo.users.liaisons_of(unit.id):
                 key = f"reminder:{month}:{unit.id}:to:{user.telegram_id}"

@@ -16,6 +16,29 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
 
 
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", re.ASCII)
+
+
+def parse_day(text: str) -> dt.date:
+    """A day as clerks write it: ``2020-08-03``, ``2020/8/3``, ``2020.8.3``, ``2020年8月3日``
+    (full-width digits too); anything else is a ``ValueError`` with a Chinese message."""
+    value = text.strip().translate(_FULL_WIDTH).replace("／", "/").replace("．", ".")
+    found = _DAY.fullmatch(value)
+    if not found:
+        raise ValueError(
+            f"日期格式错误：“{text.strip()[:20]}”，应为 年-月-日，如 2020-07-30 或 2020年7月30日"
+        )
+    year, month, day = (int(part) for part in found.groups())
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(
+            f"日期超出范围：“{text.strip()[:20]}”，年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间"
+        )
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"日期不存在：“{text.strip()[:20]}”") from None
+
+
 @dataclass(frozen=True, order=True)
 class Month:
     """A calendar month."""
@@ -28,7 +51,7 @@ class Month:
         """``2020-07`` → Month(2020, 7); anything else is a ``UserError``."""
         found = _MONTH.match(text.translate(_FULL_WIDTH))
         if not found or not 1 <= int(found.group(2)) <= 12:
-            raise UserError(f"月份格式错误：“{text.strip()[:20]}”，应为 YYYY-MM，例如 2020-07")
+            raise UserError(f"月份格式错误：“{text.strip()[:20]}”，应为 年-月，如 2020-07")
         year = int(found.group(1))
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise UserError(

@@ -260,10 +260,9 @@ def publish_article(
     override: bool = False,
 ) -> PublishOutcome:
     """采用: record that a platform published the article; the score rises only if higher."""
-    platform = rules.by_code.get(code.strip().lower())
+    platform = rules.platform_named(code)
     if platform is None:
-        codes = "、".join(f"{p.code}（{p.short}）" for p in rules.platforms)
-        raise UserError(f"未知平台“{code}”。可用平台代码：{codes}")
+        raise UserError(f"未知平台“{code.strip()[:40]}”。可用平台：{rules.platform_choices()}")
     with db.session() as session:
         repo = Repo(session)
         article = _require(repo, article_id, lock=True)

@@ -8,12 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from decimal import Decimal
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from domain.errors import UserError
+from domain.periods import Month
 
 
 class RulesError(Exception):
@@ -32,11 +36,29 @@ class Platform(_Strict):
     short: str = Field(min_length=1)
     publisher: str = ""
     points: int = Field(ge=0)
+    # 国家级 / 省级 / 市级: a clerk may name the platform by its level.
+    level: str = ""
+    # Other names clerks use for it (``看山东``); matched like the code and the names.
+    aliases: tuple[str, ...] = ()
 
     @property
     def cited(self) -> str:
         """How a bulletin cites it: ``省政府办公厅《政务公开看山东》``."""
         return f"{self.publisher}{self.short}"
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every name that means this platform alone: code, names, citation, aliases."""
+        return (self.code, self.name, self.short, self.cited, *self.aliases)
+
+
+_BRACKETS = str.maketrans("", "", "《》<>〈〉\"“”'‘’ \t\u3000")
+
+
+def platform_key(text: str) -> str:
+    """How a platform's name is compared: width-folded, lower-cased, without brackets,
+    quotes or spaces (``《政务公开看山东》`` = ``政务公开看山东``)."""
+    return unicodedata.normalize("NFKC", text).translate(_BRACKETS).lower()
 
 
 class Scoring(_Strict):
@@ -47,6 +69,24 @@ class Escalation(_Strict):
     supervision_after: int = Field(default=2, ge=1)
     circular_after: int = Field(default=3, ge=1)
     require_approval: bool = False
+    # The month the office adopted 一月一通报 ("从本月开始"): idle months before it are never
+    # held against a unit. Unset: the month the system first recorded an article.
+    since: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+
+    @field_validator("since")
+    @classmethod
+    def _a_month(cls, since: str | None) -> str | None:
+        if since is not None:
+            try:
+                Month.parse(since)
+            except UserError as error:
+                raise ValueError(str(error)) from None
+        return since
+
+    @property
+    def since_month(self) -> Month | None:
+        """``since`` as a month, when the rules file sets it."""
+        return Month.parse(self.since) if self.since else None
 
     @model_validator(mode="after")
     def _ordered(self) -> Escalation:
@@ -239,10 +279,41 @@ class Rules(_Strict):
             raise ValueError(f"平台代码重复：{', '.join(doubled)}")
         return platforms
 
+    @model_validator(mode="after")
+    def _unambiguous_platform_names(self) -> Rules:
+        seen: dict[str, str] = {}
+        for platform in self.platforms:
+            for spelling in platform.spellings:
+                key = platform_key(spelling)
+                if seen.setdefault(key, platform.code) != platform.code:
+                    raise ValueError(f"平台名称“{spelling}”同时指向 {seen[key]} 和 {platform.code}")
+        return self
+
     @cached_property
     def by_code(self) -> dict[str, Platform]:
         """Platforms keyed by their code."""
         return {p.code: p for p in self.platforms}
+
+    @cached_property
+    def _by_spelling(self) -> dict[str, Platform]:
+        named: dict[str, Platform] = {}
+        for platform in reversed(self.platforms):  # a level names the first platform listed
+            if platform.level:
+                named[platform_key(platform.level)] = platform
+        for platform in self.platforms:
+            named.update({platform_key(s): platform for s in platform.spellings})
+        return named
+
+    def platform_named(self, text: str) -> Platform | None:
+        """The platform ``text`` names: its code, full or short name, citation, level
+        (``省级``; the first listed of that level) or an alias from the rules file."""
+        return self._by_spelling.get(platform_key(text))
+
+    def platform_choices(self) -> str:
+        """The platforms as a clerk names them: ``《政务公开看山东》（省级，province）``."""
+        return "、".join(
+            f"{p.short}（{'，'.join(filter(None, (p.level, p.code)))}）" for p in self.platforms
+        )
 
     def points_for(
         self, status: str, platforms: set[str] | frozenset[str]

@@ -119,7 +119,7 @@ def parse_score_sheets(name: str, content: bytes, rules: Rules, repo: Repo) -> l
         try:
             month = Month.parse(cells["month"])
         except UserError:
-            problems.append(f"月份“{cells['month']}”格式错误，应为 YYYY-MM")
+            problems.append(f"月份“{cells['month']}”格式错误，应为 年-月，如 2020-07")
         scores: dict[str, Decimal] = {}
         for dimension in dimensions:
             text = cells[dimension.name]

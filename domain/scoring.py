@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sqlalchemy.exc import IntegrityError
+
 from domain.rules import Rules
 from storage.db import Database
 from storage.repos import Repo
@@ -29,8 +31,17 @@ def rescore_if_rules_changed(db: Database, rules: Rules, actor: str) -> int | No
     """Recompute every article's points if the scoring rules differ from the last run's.
 
     Returns the number of articles rescored, or None when the rules had not changed. Runs in
-    one transaction, so a crash leaves the old scores and the old fingerprint together.
+    one transaction, so a crash leaves the old scores and the old fingerprint together. Several
+    processes starting at once on a new database race to record the first fingerprint: the
+    loser looks again, and finds the work done.
     """
+    try:
+        return _rescore(db, rules, actor)
+    except IntegrityError:
+        return _rescore(db, rules, actor)
+
+
+def _rescore(db: Database, rules: Rules, actor: str) -> int | None:
     fingerprint = scoring_fingerprint(rules)
     with db.session() as session:
         repo = Repo(session)

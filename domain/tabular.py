@@ -61,17 +61,17 @@ def read_rows(
     spellings of a column name to the one used here. A file that cannot be read, or lacks a
     column, is a ``UserError``.
     """
+    aliases = aliases or {}
+    shown = ",".join(_label(c, aliases) for c in columns)
     table = _lines(name, content)
     if not table:
-        raise UserError(f"{name}：文件为空，第 1 行应为表头：{','.join(columns)}")
+        raise UserError(f"{name}：文件为空，第 1 行应为表头：{shown}")
     header_line, header = table[0]
-    header = [(aliases or {}).get(h, h) for h in _normalise(header)]
+    header = [aliases.get(h, h) for h in _normalise(header)]
     missing = [c for c in columns if c not in header]
     if missing:
-        raise UserError(
-            f"{name} 第 {header_line} 行：表头缺少列 {'、'.join(missing)}"
-            f"（应为 {','.join(columns)}）"
-        )
+        lacking = "、".join(_label(c, aliases) for c in missing)
+        raise UserError(f"{name} 第 {header_line} 行：表头缺少列 {lacking}（应为 {shown}）")
     index = {c: header.index(c) for c in (*columns, *optional) if c in header}
     rows = []
     for line, values in table[1:]:
@@ -81,6 +81,14 @@ def read_rows(
         cells.update({c: "" for c in optional if c not in index})
         rows.append(SourceRow(line, cells))
     return rows
+
+
+def _label(column: str, aliases: Mapping[str, str]) -> str:
+    """A column as users know it: its first Chinese alias, with the contract's name."""
+    if not column.isascii():
+        return column
+    chinese = next((a for a, c in aliases.items() if c == column and not a.isascii()), None)
+    return f"{chinese}（{column}）" if chinese else column
 
 
 def _csv_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:

@@ -10,12 +10,14 @@ is all or nothing, every unknown name reported with its line.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
 
 from domain.errors import ImportRejected, RowError
+from domain.periods import parse_day
 from domain.rules import Rules
 from domain.tabular import SourceRow, read_rows
 from domain.unit_lists import KnownUnit, UnitLists
@@ -87,9 +89,8 @@ class TaskImportResult:
 def parse_deadline(text: str, year: int) -> dt.date:
     """``2021-12-31``, ``2021/12/31``, ``2021年12月31日``, ``2021年6月底``, ``年底前``."""
     value = text.strip().removesuffix("前").removesuffix("之")
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", value)
-    if match:
-        return dt.date(*(int(part) for part in match.groups()))
+    with contextlib.suppress(ValueError):
+        return parse_day(value)
     match = re.fullmatch(r"(\d{4})年(\d{1,2})月(?:底|末)?", value)
     if match:
         y, m = int(match.group(1)), int(match.group(2))

@@ -34,7 +34,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     args = arguments(context)
     try:
         if len(args) > 1:
-            raise UserError("用法：/bulletin [YYYY-MM]，默认为上月")
+            raise UserError("用法：/bulletin [年-月]，如 /bulletin 2020-07，默认为上月")
         month = Month.parse(args[0]) if args else Month.of(svc.today()).previous()
     except UserError as exc:
         await refuse(update, str(exc))

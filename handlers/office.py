@@ -118,8 +118,8 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     svc = services(context)
     args, override = split_override(arguments(context))
     try:
-        if not args or len(args) > 2:
-            raise UserError("用法：/publish 编号 平台代码，例如 /publish 12 province")
+        if not args:
+            raise UserError("用法：/publish 编号 平台，例如 /publish 12 省级 或 /publish 12 看山东")
         article_id = parse_article_id(args[0])
         if len(args) == 1:
             article = get_article(svc.db, article_id)
@@ -129,7 +129,7 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
                 reply_markup=platform_keyboard(article.id, svc.rules),
             )
             return
-        await _record_publication(update, context, who, article_id, args[1], override)
+        await _record_publication(update, context, who, article_id, " ".join(args[1:]), override)
     except UserError as exc:
         await refuse(update, str(exc))
 

@@ -31,13 +31,13 @@ LIAISON_MENU = [
     ("cancel", "取消当前操作"),
 ]
 SUPERVISOR_MENU = [
-    ("rank", "得分排名 [YYYY-MM[..YYYY-MM]] [类别]"),
+    ("rank", "得分排名 [年-月[..年-月]] [类别]，如 2020-07"),
     ("unit", "单位详情：/unit 单位名称"),
     ("stats", "按平台、类别统计"),
     ("stagnant", "连续无持续进展的单位"),
     ("task", "任务详情：/task 编号"),
     ("ledger", "工作任务台账 [单位]"),
-    ("scores", "月度评分通报 [YYYY-MM]"),
+    ("scores", "月度评分通报 [年-月]，如 2020-07"),
     ("assessment", "年度考核：/assessment 年份"),
 ]
 ADMIN_MENU = [
@@ -48,7 +48,7 @@ ADMIN_MENU = [
     ("invite", "邀请联络员：/invite 单位"),
     ("units", "单位列表"),
     ("import", "导入单位、稿件、任务、评分或评估（发送文件）"),
-    ("bulletin", "预览一月一通报 [YYYY-MM]"),
+    ("bulletin", "预览一月一通报 [年-月]，如 2020-07"),
     ("adjust", "加减分：/adjust 单位 +2 原因"),
     ("veto", "单项否决：/veto 单位 原因"),
     ("campaign", "发起催报，或 /campaign 编号 查看报送情况"),

@@ -45,7 +45,10 @@ def parse_rank_arguments(args: list[str], svc: Services) -> tuple[Period, str | 
         elif category is None:
             category = arg
         else:
-            raise UserError(f"多余的参数“{arg}”。用法：/rank [YYYY-MM[..YYYY-MM]] [类别]")
+            raise UserError(
+                f"多余的参数“{arg}”。用法：/rank [年-月[..年-月]] [类别]，"
+                "如 /rank 2020-01..2020-07 街道"
+            )
     return period or year_to_date(svc), category
 
 
@@ -164,13 +167,6 @@ async def stagnant(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Iden
     svc = services(context)
     month = last_complete(svc)
     streaks = stagnation_streaks(svc.db, month, svc.rules)
-    escalation = svc.rules.escalation
-    await answer(
-        update,
-        stagnant_report(
-            streaks,
-            f"{month.year}年{month.month}月",
-            escalation.supervision_after,
-            escalation.circular_after,
-        ),
-    )
+    now = stagnation_streaks(svc.db, month.next(), svc.rules)
+    moved = [s.unit for s in now if s.months == 0]
+    await answer(update, stagnant_report(streaks, moved, svc.rules))

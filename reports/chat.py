@@ -10,7 +10,7 @@ from tabulate import tabulate
 from domain.ranking import Ranking, UnitScore
 from domain.review import ArticleView
 from domain.rules import Rules
-from domain.stagnation import Streak
+from domain.stagnation import Streak, standing
 from reports.numbers import score_text
 
 CHAT_LIMIT = 4096
@@ -119,7 +119,7 @@ def unit_report(
         f"得分 {score_text(row.score)}，第 {row.rank} 名（共 {total_units} 个单位）",
         f"报送 {row.submitted} 篇，采用 {row.published} 篇，未刊发 {row.unpublished} 篇"
         + (f"：{platforms}" if platforms else ""),
-        streak_sentence(streak),
+        streak_sentence(streak, rules),
     ]
     if articles:
         lines.append("")
@@ -131,29 +131,40 @@ def unit_report(
     return "\n".join(lines)
 
 
-def streak_sentence(streak: Streak) -> str:
-    """``已连续 2 个月无持续进展``, when the unit last submitted, or that it never has."""
+def streak_sentence(streak: Streak, rules: Rules) -> str:
+    """``截至2020年6月已连续2个月无持续进展（已下发督办单）``, when the unit last submitted,
+    or that it never has."""
     if streak.months:
-        return f"已连续 {streak.months} 个月无持续进展。"
+        where = standing(streak, rules)
+        return (
+            f"截至{streak.as_of.year}年{streak.as_of.month}月已{streak.wording}"
+            + (f"（{where}）" if where else "")
+            + "。"
+        )
     last = streak.last_active
     if last is None:
         return "尚无报送记录，暂不计算连续无进展月数。"
     return f"最近一次报送在{last.year}年{last.month}月，无连续无进展记录。"
 
 
-def stagnant_report(
-    streaks: Sequence[Streak], last_month_label: str, supervise: int, circulate: int
-) -> str:
-    """Units with a streak, longest first, with what the rules do to them."""
+def stagnant_report(streaks: Sequence[Streak], moved: Sequence[str], rules: Rules) -> str:
+    """Units with a streak at the last complete month, longest first, with where escalation
+    leaves them; ``moved``: those of them that have made progress since."""
     stalled = sorted((s for s in streaks if s.months), key=lambda s: -s.months)
     if not stalled:
-        return f"截至{last_month_label}，没有连续无进展的单位。"
-    lines = [f"<b>截至{last_month_label}连续无持续进展的单位</b>"]
+        return "没有连续无持续进展的单位。"
+    as_of = stalled[0].as_of
+    lines = [f"<b>截至{as_of.year}年{as_of.month}月连续无持续进展的单位</b>"]
     for streak in stalled:
-        mark = ""
-        if streak.months >= circulate:
-            mark = "（全区通报）"
-        elif streak.months >= supervise:
-            mark = "（督办）"
-        lines.append(f"{esc(streak.unit)}：连续 {streak.months} 个月{mark}")
+        where = standing(streak, rules)
+        mark = f"（{where}）" if where else ""
+        if streak.unit in moved:
+            mark += f"，{as_of.next().month}月已有进展"
+        lines.append(f"{esc(streak.unit)}：{streak.wording}{mark}")
+    rule = rules.escalation
+    lines += [
+        "",
+        f"连续{rule.supervision_after}个月无持续进展下发督办单，"
+        f"连续{rule.circular_after}个月予以全区通报。",
+    ]
     return "\n".join(lines)

@@ -6,9 +6,10 @@ import io
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from domain.monthly import NoticeFacts, Renderers
-from domain.periods import Month, chinese_date
+from domain.monthly import CircularFacts, NoticeFacts, Renderers
+from domain.periods import chinese_date
 from domain.rules import Rules
+from domain.stagnation import idle_period
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
 from reports.chat import esc
 from reports.official import official_document, paragraph
@@ -16,8 +17,9 @@ from reports.official import official_document, paragraph
 
 def _body(facts: NoticeFacts) -> str:
     return (
-        f"截至{facts.month.year}年{facts.month.month}月，你单位已连续{facts.streak}个月"
-        f"无政务公开工作信息报送进展。根据“一月一通报”工作要求，现予督办。"
+        f"截至{facts.month.year}年{facts.month.month}月，你单位"
+        f"{idle_period(facts.streak, facts.month)}无政务公开工作信息报送进展。"
+        f"根据“一月一通报”工作要求，现予督办。"
         f"请于收到本督办单后5个工作日内报送政务公开工作信息，并书面说明情况。"
     )
 
@@ -45,12 +47,15 @@ def notice_docx(facts: NoticeFacts) -> bytes:
     return out.getvalue()
 
 
-def circular_text(month: Month, units: list[tuple[str, int]], office: str) -> str:
-    """The 全区通报 naming the units without progress for three months or more."""
-    named = "、".join(f"{esc(unit)}（连续{months}个月）" for unit, months in units)
+def circular_text(facts: CircularFacts) -> str:
+    """The 全区通报 naming the units idle from the circular threshold on."""
+    named = "、".join(
+        f"{esc(unit)}（{idle_period(months, facts.month)}）" for unit, months in facts.units
+    )
     return (
-        f"<b>全区通报</b>\n截至{month.year}年{month.month}月，以下单位连续三个月以上无政务公开"
-        f"工作信息报送进展，现予全区通报：{named}。\n请上述单位立即整改。\n{esc(office)}"
+        f"<b>全区通报</b>\n截至{facts.month.year}年{facts.month.month}月，以下单位"
+        f"连续{facts.threshold}个月以上无政务公开工作信息报送进展，现予全区通报：{named}。\n"
+        f"请上述单位立即整改。\n\n{esc(facts.office)}\n{chinese_date(facts.issued_on)}"
     )
 
 

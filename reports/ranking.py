@@ -82,12 +82,22 @@ def ranking_json(ranking: Ranking, rules: Rules) -> str:
 
 
 def ranking_csv(ranking: Ranking, rules: Rules) -> str:
-    """CSV with one column per platform code."""
-    codes = [p.code for p in rules.platforms]
+    """CSV as Excel on a Chinese Windows opens it: UTF-8 with a BOM, Chinese headings, one
+    column per platform (its short name)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
-        ["rank", "unit", "category", "submitted", "published", "unpublished", "score", *codes]
+        [
+            "名次",
+            "单位",
+            "类别",
+            "报送数量",
+            "采用数量",
+            "上报未刊发数量",
+            "得分",
+            *(p.short for p in rules.platforms),
+        ]
     )
     for record in ranking_records(ranking, rules):
         writer.writerow(
@@ -99,7 +109,7 @@ def ranking_csv(ranking: Ranking, rules: Rules) -> str:
                 record["published"],
                 record["unpublished"],
                 record["score"],
-                *(record["by_platform"][c] for c in codes),
+                *(record["by_platform"][p.code] for p in rules.platforms),
             ]
         )
     return out.getvalue()

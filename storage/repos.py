@@ -276,6 +276,10 @@ class Articles:
         )
         return {unit_id: month for unit_id, month in self.session.connection().execute(query)}
 
+    def first_recorded(self) -> dt.datetime | None:
+        """When the system recorded its first article (submitted or imported)."""
+        return self.session.scalar(select(func.min(Article.created_at)))
+
     def rescore(self, points: dict[str, int], order: dict[str, int], unpublished: int) -> int:
         """Recompute every article's cached points and best platform in one statement.
 

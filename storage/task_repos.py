@@ -160,6 +160,10 @@ class ProgressReports:
         )
         return {name: n for name, n in self.session.execute(query)}
 
+    def first_recorded(self) -> dt.datetime | None:
+        """When the system recorded its first progress report."""
+        return self.session.scalar(select(func.min(ProgressReport.created_at)))
+
     def first_days(self) -> dict[int, dt.date]:
         """Per unit, the day of its first report."""
         query = select(ProgressReport.unit_id, func.min(ProgressReport.reported_on)).group_by(

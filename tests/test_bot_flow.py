@@ -72,14 +72,14 @@ async def test_invite_bind_submit_forward_publish_rank(world: World) -> None:
     told = await liaison.reply()
     assert told.text.startswith("稿件 #18《柳行街道推进村务公开规范化》已由区级采用并报送上级平台")
 
-    await admin.says("/publish 18 province")
+    await admin.says("/publish 18 省级")
     assert "计 20 分（原 2 分）" in (await admin.reply()).text
     told = await liaison.reply()
     assert (
         told.text == "稿件 #18《柳行街道推进村务公开规范化》已被《政务公开看山东》采用，计 20 分。"
     )
 
-    await admin.says("/publish 18 city")
+    await admin.says("/publish 18 《政务公开经验做法》")
     assert "得分不变" in (await admin.reply()).text
     assert "同一信息不重复计分" in (await liaison.reply()).text
 
@@ -244,7 +244,7 @@ async def test_stats_and_stagnant_for_supervisors(world: World) -> None:
     await admin.says("/stagnant")
     stagnant = (await admin.reply()).text
     assert "截至2020年7月连续无持续进展的单位" in stagnant
-    assert "柳行街道：连续 7 个月（全区通报）" in stagnant
+    assert "柳行街道：连续7个月无持续进展（全区通报）" in stagnant
     assert "党工委政法委" not in stagnant
 
 

@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from domain.periods import Month
 from domain.rules import Rules
 from domain.stagnation import Streak
 from reports.chat import streak_sentence
@@ -64,8 +65,9 @@ def snapshot(db: Database) -> tuple[int, int, int]:
         ("/forward 1", "稿件 #1 已上报（已采用），无需重复操作"),
         ("/decline 1 2", "用法：/decline 12"),
         ("/decline 1", "稿件 #1 已被上级平台采用，不能改为不上报"),
-        ("/publish", "用法：/publish 编号 平台代码"),
-        ("/publish 1 county", "未知平台“county”。可用平台代码：city（《政务公开经验做法》）"),
+        ("/publish", "用法：/publish 编号 平台，例如 /publish 12 省级"),
+        ("/publish 1 县级", "未知平台“县级”。可用平台：《政务公开经验做法》（市级，city）"),
+        ("/publish 1 市级", "稿件 #1 已记录过被《政务公开经验做法》采用，不重复计分"),
         ("/publish 1 city", "稿件 #1 已记录过被《政务公开经验做法》采用，不重复计分"),
         ("/publish #x city", "稿件编号“#x”无效"),
         ("/rank 2020-13", "月份格式错误：“2020-13”"),
@@ -113,13 +115,13 @@ async def test_import_with_bad_rows_lists_every_line_and_imports_nothing(world: 
         "unit,title,submitted_on,forwarded,published_in\n"
         "柳行街道,好稿子,2020-08-01,yes,city\n"
         "火星办事处,坏稿子,2020-08-01,yes,\n"
-        "柳行街道,日期错,2020-8-1,yes,\n"
+        "柳行街道,日期错,8月1日,yes,\n"
     ).encode()
     await world.admin.uploads("articles.csv", content, caption="/import")
     reply = (await world.admin.reply()).text
     assert "articles.csv 有 2 处错误，未导入任何数据" in reply
     assert "第 3 行：未知单位“火星办事处”" in reply
-    assert "第 4 行：日期格式错误：'2020-8-1'" in reply
+    assert "第 4 行：日期格式错误：“8月1日”" in reply
     assert snapshot(world.db) == before
 
 
@@ -231,10 +233,10 @@ async def test_mine_and_unit_for_a_unit_that_never_submitted(world: World) -> No
     liaison = await world.liaison("财政金融局", 3010)
     await liaison.says("/mine")
     mine = (await liaison.reply()).text
-    assert "已连续 7 个月无持续进展。" in mine
+    assert "截至2020年7月已连续7个月无持续进展（全区通报）。" in mine
     assert "上月有报送" not in mine
-    never = Streak("新单位", "街道", 0, None)
-    assert streak_sentence(never) == "尚无报送记录，暂不计算连续无进展月数。"
+    never = Streak("新单位", "街道", 0, None, Month(2020, 7), 0, 1)
+    assert streak_sentence(never, world.rules) == "尚无报送记录，暂不计算连续无进展月数。"
     await world.admin.says("/unit 接庄街道")
     assert "最近一次报送在2020年7月，无连续无进展记录。" in (await world.admin.reply()).text
 

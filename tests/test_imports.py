@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -57,7 +58,7 @@ def test_articles_file_with_bad_rows_reports_each_reason_and_imports_nothing(
         "unit,title,submitted_on,forwarded,published_in\n"
         "甲局,好稿子,2020-03-01,yes,city\n"
         "丁局,未知单位的稿子,2020-03-01,yes,\n"
-        "甲局,日期错的稿子,2020/03/01,yes,\n"
+        "甲局,日期错的稿子,三月一日,yes,\n"
         "甲局,不存在的日子,2020-02-30,no,\n"
         "甲局,平台错的稿子,2020-03-01,yes,city;county\n"
         "甲局,好稿子,2020-05-01,yes,\n"
@@ -69,12 +70,12 @@ def test_articles_file_with_bad_rows_reports_each_reason_and_imports_nothing(
         import_articles(db, "articles.csv", content, rules, "test")
     assert [(e.line, e.reason) for e in caught.value.errors] == [
         (3, "未知单位“丁局”"),
-        (4, "日期格式错误：'2020/03/01'，应为 YYYY-MM-DD，例如 2020-07-30"),
-        (5, "日期不存在：2020-02-30"),
-        (6, "未知平台代码 county（可用：city, province, national, national_press）"),
+        (4, "日期格式错误：“三月一日”，应为 年-月-日，如 2020-07-30 或 2020年7月30日"),
+        (5, "日期不存在：“2020-02-30”"),
+        (6, f"未知刊发平台“county”（可用：{rules.platform_choices()}）"),
         (7, "与第 2 行重复（同一单位同一年的同一标题）"),
-        (8, "forwarded 应为 yes 或 no，而不是 'maybe'"),
-        (9, "已填写刊发平台（published_in），forwarded 应为 yes"),
+        (8, "区级采用应为“是”或“否”，而不是“maybe”"),
+        (9, "已填写刊发平台，区级采用应为“是”"),
         (10, "标题过长（201 字，最多 200 字）"),
     ]
     assert count(db, Article) == 0
@@ -218,3 +219,64 @@ def test_import_into_a_database_not_yet_created_says_to_upgrade(
 ) -> None:
     assert main(["import", "units", str(GAOXIN / "units.csv")]) == 2
     assert "请先运行：gongkai db upgrade" in capsys.readouterr().err
+
+
+def test_an_office_sheet_with_chinese_headers_dates_and_platform_names_imports(
+    db: Database, rules: Rules
+) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    content = (
+        "单位,标题,报送日期,区级采用,刊发平台\n"
+        "甲局,省级采用的稿子,2020年8月3日,是,省级\n"
+        "甲局,两级采用的稿子,2020/8/4,是,《政务公开经验做法》、看山东\n"
+        "乙街道,国家级采用的稿子,２０２０．８．５,是,国务院办公厅门户网站《政务公开工作交流》专栏\n"
+        "乙街道,未采用的稿子,2020-08-06,否,\n"
+    ).encode("utf-8-sig")
+    import_articles(db, "articles.csv", content, rules, "test")
+    with db.session() as session:
+        found = {
+            a.title: (a.submitted_on, a.status, a.best_platform, a.points)
+            for a in session.scalars(select(Article))
+        }
+    assert found == {
+        "省级采用的稿子": (dt.date(2020, 8, 3), "published", "province", 20),
+        "两级采用的稿子": (dt.date(2020, 8, 4), "published", "province", 20),
+        "国家级采用的稿子": (dt.date(2020, 8, 5), "published", "national", 40),
+        "未采用的稿子": (dt.date(2020, 8, 6), "submitted", None, 0),
+    }
+
+
+def test_every_platform_is_known_by_its_code_names_level_and_aliases(rules: Rules) -> None:
+    named = {
+        "province": [
+            "province",
+            "PROVINCE",
+            "省级",
+            "看山东",
+            "政务公开看山东",
+            "《政务公开看山东》",
+            "省政府办公厅《政务公开看山东》",
+            "省政府门户网站《政务公开看山东》专栏",
+            "省级平台",
+        ],
+        "city": [
+            "city",
+            "市级",
+            "经验做法",
+            "《政务公开经验做法》",
+            "市政府办公室《政务公开经验做法》",
+        ],
+        "national": ["national", "国家级", "工作交流", "《政务公开工作交流》", "中国政府网"],
+        "national_press": ["national_press", "国家级报刊", "其它国家级报刊", "其他国家级报刊"],
+    }
+    for code, spellings in named.items():
+        for spelling in spellings:
+            platform = rules.platform_named(spelling)
+            assert platform is not None and platform.code == code, spelling
+    assert rules.platform_named("县级") is None
+
+
+def test_a_missing_column_is_named_in_chinese(db: Database, rules: Rules) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    with pytest.raises(UserError, match=r"表头缺少列 刊发平台（published_in）"):
+        import_articles(db, "a.csv", "单位,标题,报送日期,区级采用\n".encode(), rules, "test")

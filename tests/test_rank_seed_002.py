@@ -113,15 +113,17 @@ def test_rank_category_filter_keeps_only_that_category_in_order(
     ]
 
 
-def test_rank_csv_has_one_column_per_platform_code(
+def test_rank_csv_opens_in_chinese_excel_with_one_column_per_platform(
     gaoxin: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
     assert main(["rank", "--from", "2020-01", "--to", "2020-07", "--format", "csv"]) == 0
-    lines = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out
+    assert out.startswith("\ufeff名次,单位,类别,") and "\r\n" in out
+    lines = out.removeprefix("\ufeff").splitlines()
     assert lines[0] == (
-        "rank,unit,category,submitted,published,unpublished,score,"
-        "city,province,national,national_press"
+        "名次,单位,类别,报送数量,采用数量,上报未刊发数量,得分,"
+        "《政务公开经验做法》,《政务公开看山东》,《政务公开工作交流》,其它国家级报刊"
     )
     assert lines[1] == "1,党政办公室,区直部门,2,2,0,30,1,1,0,0"
     assert len(lines) == 26

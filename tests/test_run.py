@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import random
 import socket
+import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -191,7 +193,9 @@ def test_status_of_an_unreachable_database_exits_1(
     assert "下次一月一通报" in out
 
 
-async def test_console_relays_between_the_terminal_and_the_bot(db: Database, rules: Rules) -> None:
+async def test_console_relays_between_the_terminal_and_the_bot(
+    db: Database, rules: Rules, tmp_path: Path
+) -> None:
     lines = iter(["/help", ":press 不存在", ":as 7002 新用户", "/start", ":quit"])
     written: list[str] = []
 
@@ -201,10 +205,55 @@ async def test_console_relays_between_the_terminal_and_the_bot(db: Database, rul
 
     settings = Settings(database_url=db.url, admin_ids=frozenset({1000}))
     await asyncio.wait_for(
-        run_console(settings, rules, db, 1000, "试用者", read_line, written.append), timeout=20
+        run_console(settings, rules, db, 1000, "试用者", tmp_path, read_line, written.append),
+        timeout=20,
     )
     text = "\n".join(written)
     assert "您的身份：管理员" in text
-    assert "⚠️ no button '不存在'" in text
+    assert "⚠️ 最近的消息上没有按钮“不存在”" in text
     assert "已切换为 新用户（7002）" in text
     assert "联络员请点击政务公开办公室发给您的邀请链接完成绑定" in text
+
+
+async def test_console_in_an_empty_folder_loads_the_example_and_saves_the_files_it_receives(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "空文件夹"
+    folder.mkdir()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GONGKAI_")}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "console",
+        "--example",
+        "gaoxin-2020",
+        "--admin",
+        cwd=folder,
+        env={**environment, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    saved = folder / "console-files"
+    try:
+        process.stdin.write(b"/bulletin 2020-07\n")
+        await process.stdin.drain()
+        for _ in range(300):
+            if len(list(saved.glob("*"))) >= 3:
+                break
+            await asyncio.sleep(0.1)
+        process.stdin.write(b":quit\n")
+        await process.stdin.drain()
+        out = (await asyncio.wait_for(process.stdout.read(), timeout=30)).decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await process.wait()
+    assert (folder / "gongkai.db").is_file()
+    assert "稿件导入完成：新增 17 篇" in out
+    files = sorted(p.name for p in saved.iterdir())
+    assert any(name.endswith(".docx") for name in files), out
+    assert f"📎 已保存：{saved.resolve()}" in out
+    assert "Traceback" not in out
