@@ -4,8 +4,9 @@
 
 Fills the database as ``bench_rank.py`` does (a whole year), then, in a fresh process so that
 its peak memory is the bulletin's own, times ``build_bulletin`` for December (1—12月: ranking,
-statistics, streaks, escalation lists) and each renderer: the .xlsx (附件2 streamed), the
-.png chart and the .docx (附件1 in full, 附件2 up to its first 2,000 lines).
+statistics, streaks, escalation lists) and each renderer: the .xlsx (the office's table style,
+附件2 streamed row by row with XlsxWriter's constant memory), the .png chart and the .docx
+(附件1 in full, 附件2 up to its first 2,000 lines), with the peak memory after each.
 """
 
 from __future__ import annotations
@@ -36,9 +37,9 @@ for name, render in (("xlsx", lambda: bulletin_xlsx(bulletin, rules)),
                      ("docx", lambda: bulletin_docx(bulletin, rules))):
     started = time.perf_counter()
     size = len(render())
-    print(f"render {name:5s}:     {time.perf_counter() - started:6.2f} s ({size / 1e6:.1f} MB)")
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"peak memory with the renderers: {peak:.0f} MB")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"render {name:5s}:     {time.perf_counter() - started:6.2f} s ({size / 1e6:.1f} MB), "
+          f"peak memory so far {peak:.0f} MB")
 """
 
 

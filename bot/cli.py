@@ -34,7 +34,7 @@ from domain.campaigns import (
 from domain.errors import UserError
 from domain.evaluations import import_evaluations
 from domain.ledger import ledger_rows
-from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period
+from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period, parse_day
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
 from domain.rules import Rules, RulesError, load_rules
@@ -47,7 +47,7 @@ from domain.units import import_units
 from reports.annual_report import report_docx, template_xlsx
 from reports.assessment import assessment_docx, assessment_json, assessment_text, assessment_xlsx
 from reports.campaigns import status_xlsx
-from reports.ledger import ledger_json, ledger_text, ledger_xlsx
+from reports.ledger import ledger_json, ledger_overview, ledger_text, ledger_xlsx
 from reports.ranking import ranking_csv, ranking_json, ranking_table
 from reports.score_bulletin import (
     score_bulletin_docx,
@@ -93,6 +93,14 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _day(text: str) -> dt.date:
+    """A date typed on the command line; a wrong one is a ``UserError``."""
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
 def _read(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -105,8 +113,15 @@ def _read(path: str) -> bytes:
 def cmd_db_upgrade(ctx: Context, _args: argparse.Namespace) -> None:
     """Create or migrate the database."""
     db = ctx.database(migrated=False)
+    before, head = db.revisions()
     db.upgrade()
-    print(f"数据库已是最新版本：{db.display_url()}")
+    where = db.display_url()
+    if before is None:
+        print(f"已创建数据库（版本 {head}）：{where}")
+    elif before != head:
+        print(f"已升级数据库（版本 {before} → {head}）：{where}")
+    else:
+        print(f"数据库已是最新版本（版本 {head}），未做改动：{where}")
 
 
 def cmd_import_units(ctx: Context, args: argparse.Namespace) -> None:
@@ -141,17 +156,38 @@ def cmd_import_evaluations(ctx: Context, args: argparse.Namespace) -> None:
     print(import_evaluations(ctx.database(), args.file, _read(args.file), ctx.actor).summary())
 
 
-def _write(content: str | bytes, output: str | None, default: str) -> None:
+def _write(content: str | bytes, output: str | None, default: str, note: str = "") -> None:
     """Text to stdout unless a path is given; bytes to the path or ``default``."""
     if isinstance(content, str) and not output:
         sys.stdout.write(content if content.endswith("\n") else content + "\n")
         return
     path = Path(output or default)
-    if isinstance(content, str):
-        path.write_text(content, encoding="utf-8")
-    else:
-        path.write_bytes(content)
-    print(f"已写入 {path}")
+    try:
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+    except OSError as exc:
+        raise UserError(f"无法写入 {path}：{exc.strerror}") from None
+    print(f"已写入 {path}{note}")
+
+
+def check_output(path: str | None, *, folder: bool = False) -> None:
+    """Refuse, before any work is done, an output path that cannot be written."""
+    if not path:
+        return
+    target = Path(path)
+    if folder:
+        if target.exists() and not target.is_dir():
+            raise UserError(f"无法写入 {path}：已存在同名文件，应为目录")
+        return
+    if target.is_dir():
+        raise UserError(f"无法写入 {path}：这是一个目录，请给出文件名")
+    parent = target.parent
+    if not parent.is_dir():
+        raise UserError(f"无法写入 {path}：目录 {parent} 不存在")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"无法写入 {path}：没有写入目录 {parent} 的权限")
 
 
 def cmd_scores(ctx: Context, args: argparse.Namespace) -> None:
@@ -237,18 +273,23 @@ def cmd_ledger(ctx: Context, args: argparse.Namespace) -> None:
     today = dt.datetime.now(ctx.settings.tz).date()
     unit = require_unit_name(db, args.unit) if args.unit else None
     rows = ledger_rows(db, today, unit.id if unit else None, args.year)
+    title = f"政务公开工作任务台账{f'（{unit.name}）' if unit else ''}（截至 {today}）"
     if args.format == "xlsx":
-        title = f"政务公开工作任务台账{f'（{unit.name}）' if unit else ''}（截至 {today}）"
-        path = Path(args.output or f"台账-{today}.xlsx")
-        path.write_bytes(ledger_xlsx(rows, title))
-        print(f"已写入 {path}（{len(rows)} 行）")
+        note = f"（{len(rows)} 行）"
+        _write(ledger_xlsx(rows, title), args.output, f"台账-{today}.xlsx", note)
         return
-    text = ledger_json(rows) + "\n" if args.format == "json" else ledger_text(rows)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"已写入 {args.output}（{len(rows)} 行）")
-    else:
-        sys.stdout.write(text)
+    if args.format == "json":
+        _write(ledger_json(rows) + "\n", args.output, "", f"（{len(rows)} 行）")
+        return
+    if args.all:
+        _write(ledger_text(rows), args.output, "", f"（{len(rows)} 行）")
+        return
+    lines = [
+        title,
+        *ledger_overview(rows, 20),
+        "逐条明细：gongkai ledger --all；表格：--format xlsx",
+    ]
+    _write("\n".join(lines) + "\n", args.output, "")
 
 
 def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
@@ -256,31 +297,30 @@ def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
     last = Month.parse(args.to) if args.to else Month.current(ctx.settings.tz)
     first = Month.parse(args.from_) if args.from_ else Month(last.year, 1)
     ranking = rank_units(ctx.database(), ctx.rules, Period(first, last), args.category)
-    render = {"table": ranking_table, "csv": ranking_csv, "json": ranking_json}[args.format]
-    sys.stdout.write(render(ranking, ctx.rules).rstrip("\n") + "\n")
+    if args.format == "table":
+        text = ranking_table(ranking, ctx.rules, wide=args.wide)
+    else:
+        text = {"csv": ranking_csv, "json": ranking_json}[args.format](ranking, ctx.rules)
+    sys.stdout.write(text.rstrip("\n") + "\n")
 
 
 def cmd_bulletin(ctx: Context, args: argparse.Namespace) -> None:
     """Write the monthly bulletin (default: last month's) as text, .docx, .xlsx or .png."""
     from domain.bulletin import build_bulletin
+    from domain.monthly import issue_date
     from reports.bulletin import bulletin_docx, bulletin_text, bulletin_xlsx, ranking_chart
 
     today = Month.current(ctx.settings.tz)
     month = Month.parse(args.month) if args.month else today.previous()
-    bulletin = build_bulletin(ctx.database(), ctx.rules, month, dt.date.today())
+    db = ctx.database()
+    issued_on = _day(args.date) if args.date else issue_date(db, ctx.rules, month, ctx.settings.tz)
+    bulletin = build_bulletin(db, ctx.rules, month, issued_on)
     if args.format == "text":
-        text = bulletin_text(bulletin, ctx.rules)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-            print(f"已写入 {args.output}")
-        else:
-            sys.stdout.write(text)
+        _write(bulletin_text(bulletin, ctx.rules), args.output, "")
         return
     render = {"docx": bulletin_docx, "xlsx": bulletin_xlsx}.get(args.format)
     content = render(bulletin, ctx.rules) if render else ranking_chart(bulletin)
-    path = Path(args.output or f"通报-{month}.{args.format}")
-    path.write_bytes(content)
-    print(f"已写入 {path}")
+    _write(content, args.output, f"通报-{month}.{args.format}")
 
 
 def cmd_role(ctx: Context, args: argparse.Namespace) -> None:
@@ -488,6 +528,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _format_option(ledger, "text", "xlsx", "json")
     ledger.add_argument("-o", "--output", metavar="路径", help="输出文件")
+    ledger.add_argument("--all", action="store_true", help="逐条列出（默认只列汇总和逾期）")
     ledger.set_defaults(func=cmd_ledger)
 
     rank = commands.add_parser("rank", help="得分排名")
@@ -497,6 +538,9 @@ def build_parser() -> argparse.ArgumentParser:
     rank.add_argument("--to", metavar="年-月", help="结束月份，如 2020-07（默认本月）")
     rank.add_argument("--category", metavar="类别", help="只看某一类单位")
     _format_option(rank, "table", "csv", "json")
+    rank.add_argument(
+        "--wide", action="store_true", help="表格不折行（默认折行，宽度不超过 100 列）"
+    )
     rank.set_defaults(func=cmd_rank)
 
     run = commands.add_parser("run", help="启动机器人（默认长轮询）")
@@ -537,6 +581,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--month", metavar="年-月", help="通报的月份，如 2020-07（1月至该月；默认上月）"
     )
     _format_option(bulletin, "text", "docx", "xlsx", "png")
+    bulletin.add_argument(
+        "--date",
+        metavar="年-月-日",
+        help="成文日期，如 2020-08-05（默认发布之日，未发布为应发之日）",
+    )
     bulletin.add_argument("-o", "--output", metavar="路径", help="输出文件")
     bulletin.set_defaults(func=cmd_bulletin)
 
@@ -555,6 +604,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[Context, argparse.Namespace], int | None] = args.func
     try:
+        check_output(getattr(args, "output", None))
+        check_output(getattr(args, "out", None), folder=True)
+        check_output(getattr(args, "files", None), folder=True)
         code = handler(Context(load_settings()), args)
     except (SettingsError, RulesError, DatabaseError) as exc:
         print(exc, file=sys.stderr)

@@ -225,7 +225,6 @@ async def _play_month(script: Script, sandbox: Sandbox) -> None:
         code = invite.split("/start ")[-1].strip()
         liaisons[user_id] = sandbox.user(user_id, name)
         await script.act(liaisons[user_id].says(f"/start {code}"))
-    await script.act(office.says("/start"))
     office.unread()
 
     for number, (unit, user_id, _, day, title, _) in enumerate(JULY):

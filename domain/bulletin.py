@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.bulletin_wording import bulletin_wording
 from domain.ledger import MonthProgress, month_progress
 from domain.periods import Month, Period
 from domain.ranking import PeriodStats, Ranking, rank_units, summarize
 from domain.rules import Rules
-from domain.stagnation import Streak, stagnation_streaks
+from domain.stagnation import Streak, idle_period, stagnation_streaks
 from domain.wording import some_units
 from storage.db import Database
 from storage.repos import Repo
@@ -42,6 +43,7 @@ class Bulletin:
     issuer: str
     recipients: str
     title: str
+    preamble: str
     basic: str
     problems: list[str]
     requirements: list[str]
@@ -54,6 +56,10 @@ class Bulletin:
     articles: Callable[[], Iterator[AnnexArticle]]
     changes: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
+    area: str = ""
+    area_short: str = ""
+    mark: str = ""
+    number: str = ""
 
     @property
     def later_sections(self) -> list[tuple[str, list[str]]]:
@@ -69,9 +75,9 @@ class Bulletin:
         """The three attachments' titles."""
         label = self.period.label
         return [
-            f"{self.period.first.year}年{label}全区政务公开工作信息得分情况",
-            f"{label}份信息报送清单",
-            "政务公开信息报送计分办法",
+            f"{self.period.dated_label}全区政务公开工作信息得分情况",
+            f"{label}份{self.area}信息报送清单",
+            f"{self.area_short}政务公开信息报送计分办法",
         ]
 
 
@@ -96,6 +102,8 @@ def build_bulletin(
     ]
     with db.session() as session:
         article_count = Repo(session).articles.count_in(period.start, period.end)
+    wording = bulletin_wording(db, month)
+    preamble = rules.bulletin.preamble.format(period=period.label)
     return Bulletin(
         month=month,
         period=period,
@@ -103,8 +111,9 @@ def build_bulletin(
         issuer=rules.bulletin.issuer,
         recipients=rules.bulletin.recipients,
         title=f"关于{period.label}份政务公开信息采用情况的通报",
+        preamble="\n".join(wording.get("preamble", [preamble])),
         basic=basic_situation(stats, period, rules),
-        problems=problems(stats, rules),
+        problems=wording.get("problems") or problems(stats, rules),
         requirements=requirements(supervised, circulated, streaks, rules),
         supervised=supervised,
         circulated=circulated,
@@ -115,6 +124,10 @@ def build_bulletin(
         articles=lambda: annex_articles(db, rules, period),
         changes=changes or [],
         tasks=task_section(month_progress(db, month, month.next().first_day), month),
+        area=rules.bulletin.area,
+        area_short=rules.bulletin.area_short,
+        mark=rules.bulletin.mark,
+        number=rules.bulletin.number.format(year=month.year, seq=month.month),
     )
 
 
@@ -189,8 +202,8 @@ def requirements(
             + "。"
         )
     if circulated:
-        wording = {s.unit: s.wording for s in streaks}
-        named = "、".join(f"{unit}（{wording[unit]}）" for unit in circulated)
+        period = {s.unit: idle_period(s.months, s.as_of) for s in streaks}
+        named = "、".join(f"{unit}（{period[unit]}）" for unit in circulated)
         paragraphs.append(f"本期予以全区通报的单位：{named}。")
     paragraphs.append(
         "请各单位高度重视，围绕上级平台的编发要求，结合自身工作实践，"
@@ -229,13 +242,17 @@ def task_section(progress: MonthProgress | None, month: Month) -> list[str]:
 
 
 def scoring_rules_text(rules: Rules) -> str:
-    """附件3, written from the rules file."""
+    """附件3, written from the rules file: the platforms by points, each by its full name, the
+    levels they stand for, and the points of an article forwarded but not published."""
     by_points: dict[int, list[str]] = {}
     for platform in sorted(rules.platforms, key=lambda p: -p.points):
         by_points.setdefault(platform.points, []).append(platform.name)
     parts = [f"{'或'.join(names)}采用一篇计{points}分" for points, names in by_points.items()]
+    ranked = sorted(rules.platforms, key=lambda p: -p.points)
+    levels = list(dict.fromkeys(p.level.removesuffix("级") for p in ranked if p.level))
+    upstream = f"{'、'.join(levels)}级平台" if levels else "上级平台"
     parts.append(
-        f"区级采用报送到上级平台但是上级平台未刊发的一篇计{rules.scoring.unpublished_points}分"
+        f"区级采用报送到{upstream}但是上级平台未刊发的一篇计{rules.scoring.unpublished_points}分"
     )
     return "；".join(parts) + "；同一信息被重复采用的，以最高分为准，不重复计分。"
 

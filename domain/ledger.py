@@ -77,7 +77,10 @@ def ledger_year(repo: Repo, today: dt.date) -> int:
     """The year the ledger shows: this year if it has tasks, else the newest that has."""
     latest = repo.tasks.latest_year()
     if latest is None:
-        raise UserError("尚未导入任务分解表。管理员可发送任务分解表文件导入。")
+        raise UserError(
+            "尚未导入任务分解表。管理员可在聊天中发送任务分解表文件，"
+            "或运行 gongkai import tasks 文件 导入。"
+        )
     return today.year if repo.tasks.has_year(today.year) else latest
 
 

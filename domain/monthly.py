@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.bulletin import Bulletin, build_bulletin
 from domain.errors import UserError
 from domain.notices import admin_chats, enqueue
-from domain.periods import Month
+from domain.periods import Month, as_utc
 from domain.rules import Rules
 from domain.stagnation import outlook, stagnation_streaks
 from domain.workdays import covered, nth_working_day, nth_working_day_before_end
@@ -39,6 +39,7 @@ class Renderers:
     notice_text: Callable[[NoticeFacts], str]
     notice_docx: Callable[[NoticeFacts], bytes]
     circular_text: Callable[[CircularFacts], str]
+    circular_docx: Callable[[CircularFacts], bytes]
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,16 @@ def bulletin_due(now: dt.datetime, rules: Rules, tz: ZoneInfo) -> tuple[Month, d
     this_month = Month.of(local.date())
     day = nth_working_day(this_month, rules.schedule.bulletin_working_day)
     return this_month.previous(), dt.datetime.combine(day, rules.schedule.bulletin_time, tz)
+
+
+def issue_date(db: Database, rules: Rules, month: Month, tz: ZoneInfo) -> dt.date:
+    """成文日期 of ``month``'s bulletin: the day it was issued, or else the day it is due (the
+    N-th working day of the month after), so that a bulletin rendered later keeps its date."""
+    with db.session() as session:
+        issue = Repo(session).bulletins.get(month.first_day)
+        if issue is not None:
+            return as_utc(issue.created_at).astimezone(tz).date()
+    return nth_working_day(month.next(), rules.schedule.bulletin_working_day)
 
 
 def run_bulletin_cycle(
@@ -188,6 +199,14 @@ def publish_month(
                 issued_on=today,
             )
             enqueue(repo, f"circular:{month}", chats.bulletin, render.circular_text(circular))
+            enqueue(
+                repo,
+                f"circular:{month}:docx",
+                chats.bulletin,
+                "",
+                render.circular_docx(circular),
+                f"全区通报-{month}.docx",
+            )
         missing = _missing_chats(chats, bool(supervised))
         if missing:
             # Not published until every place it goes to is known: the next run (daily, and

@@ -135,6 +135,13 @@ class Period:
             return f"{self.last.month}月"
         return f"{self.first.month}—{self.last.month}月"
 
+    @property
+    def dated_label(self) -> str:
+        """The label with its year in front, once: ``2020年1—7月``, ``2020年7月—2021年2月``."""
+        if self.first.year != self.last.year:
+            return self.label
+        return f"{self.first.year}年{self.label}"
+
     def __str__(self) -> str:
         return f"{self.first}..{self.last}"
 

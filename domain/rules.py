@@ -108,6 +108,23 @@ class BulletinStyle(_Strict):
     category_phrases: dict[str, str] = Field(default_factory=dict)
     low_publication_rate: float = Field(default=0.5, ge=0, le=1)
     supervision_office: str = "督查室"
+    # 导语, before 一、基本情况; {period} is the months covered (1—7月).
+    preamble: str = "现将{period}份全区政务公开信息报送情况通报如下："
+    # The area as 附件2 and 附件3 name it (1—7月份济宁高新区信息报送清单, 高新区…计分办法).
+    area: str = ""
+    area_short: str = ""
+    # 版头 (GB/T 9704): 发文机关标志 in red, and 发文字号 with {year} and {seq} (the month).
+    mark: str = ""
+    number: str = ""
+
+    @field_validator("preamble", "number")
+    @classmethod
+    def _placeholders(cls, text: str) -> str:
+        try:
+            text.format(period="1—7月", year=2020, seq=7)
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(f"只能使用 {{period}}、{{year}}、{{seq}} 占位：{error}") from None
+        return text
 
     def phrase(self, category: str) -> str:
         """``各街道办事处`` for 街道; ``各<category>`` when not configured."""

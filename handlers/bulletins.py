@@ -9,8 +9,9 @@ from telegram.ext import ContextTypes
 
 from domain.access import Identity
 from domain.bulletin import build_bulletin
+from domain.bulletin_wording import set_bulletin_wording
 from domain.errors import UserError
-from domain.monthly import decide_held_bulletin
+from domain.monthly import decide_held_bulletin, issue_date
 from domain.periods import Month
 from handlers.common import (
     acknowledge,
@@ -24,6 +25,7 @@ from handlers.common import (
 )
 from jobs.monthly import chats_of
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from reports.chat import esc
 from reports.notices import monthly_renderers
 
 
@@ -39,7 +41,8 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     except UserError as exc:
         await refuse(update, str(exc))
         return
-    bulletin = build_bulletin(svc.db, svc.rules, month, svc.today())
+    issued_on = issue_date(svc.db, svc.rules, month, svc.settings.tz)
+    bulletin = build_bulletin(svc.db, svc.rules, month, issued_on)
     docx, xlsx, chart = await asyncio.to_thread(
         lambda: (
             bulletin_docx(bulletin, svc.rules),
@@ -51,6 +54,31 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     await send_file(update, docx, f"{bulletin.title}.docx")
     await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
     await send_file(update, chart, f"{month}得分情况.png")
+
+
+@requires("admin")
+async def wording(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+    """/wording 年-月 导语|存在问题 文字…: the office's own words for one month's bulletin,
+    a paragraph a line; ``默认`` restores what the system writes."""
+    svc = services(context)
+    message = update.effective_message
+    text = (message.text or "") if message else ""
+    parts = text.split(maxsplit=3)
+    try:
+        if len(parts) < 3:
+            raise UserError(
+                "用法：/wording 年-月 导语 新的导语（可多段，一段一行）\n"
+                "或：/wording 年-月 存在问题 一是……（一段一行）\n"
+                "写“默认”恢复系统生成的文字，例如 /wording 2020-07 导语 默认"
+            )
+        month = Month.parse(parts[1])
+        said = set_bulletin_wording(
+            svc.db, month, parts[2], parts[3] if len(parts) > 3 else "", f"tg:{who.telegram_id}"
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(update, f"{esc(said)}\n发送 /bulletin {month} 预览。")
 
 
 @requires("admin")

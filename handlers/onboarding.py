@@ -49,6 +49,7 @@ ADMIN_MENU = [
     ("units", "单位列表"),
     ("import", "导入单位、稿件、任务、评分或评估（发送文件）"),
     ("bulletin", "预览一月一通报 [年-月]，如 2020-07"),
+    ("wording", "修改通报的导语或存在问题：/wording 年-月 导语 文字"),
     ("adjust", "加减分：/adjust 单位 +2 原因"),
     ("veto", "单项否决：/veto 单位 原因"),
     ("campaign", "发起催报，或 /campaign 编号 查看报送情况"),
@@ -194,7 +195,8 @@ async def units(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     categories = dict.fromkeys(unit.category for unit in listing)
     for category in categories:
         lines.append(f"\n<b>{esc(category)}</b>")
-        for unit in (u for u in listing if u.category == category):
+        members = [u for u in listing if u.category == category]
+        for n, unit in enumerate(members, start=1):
             liaisons = f"，联络员 {unit.liaisons} 人" if unit.liaisons else "，尚无联络员"
-            lines.append(f"{unit.position}. {esc(unit.name)}{liaisons}")
+            lines.append(f"{n}. {esc(unit.name)}{liaisons}")
     await answer(update, "\n".join(lines))

@@ -141,7 +141,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     period = ranking.period
     totals = summarize(ranking)
     lines = [
-        f"<b>{period.first.year}年{period.label}政务公开工作信息统计</b>",
+        f"<b>{period.dated_label}政务公开工作信息统计</b>",
         f"报送 {totals.submitted} 篇，采用 {totals.published} 篇，"
         f"上报未刊发 {totals.unpublished} 篇。",
         "",

@@ -114,6 +114,7 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
                 office.import_document,
             ),
             CommandHandler("bulletin", bulletins.preview),
+            CommandHandler("wording", bulletins.wording),
             CommandHandler("rank", queries.rank),
             CommandHandler("unit", queries.unit),
             CommandHandler("stats", queries.stats),

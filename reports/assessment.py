@@ -5,14 +5,20 @@ from __future__ import annotations
 import io
 import json
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-
 from domain.assessment import ORDINALS, Assessed, Assessment
 from domain.periods import chinese_date
 from reports.chat import esc
 from reports.numbers import plain
-from reports.official import annex_heading, official_document, paragraph
-from reports.xlsx import table_sheet, workbook
+from reports.official import (
+    annex_heading,
+    annex_note,
+    official_document,
+    paragraph,
+    recipients,
+    signature,
+    title,
+)
+from reports.xlsx import TableBook
 
 PER_LINE = 3
 
@@ -77,18 +83,11 @@ def assessment_message(assessment: Assessment) -> str:
 def assessment_docx(assessment: Assessment) -> bytes:
     """The notice as an official document, with its attachment on a new page."""
     document = official_document()
-    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph(
-        document, assessment.issuer, font="方正小标宋简体", size=22, align=center, indent=False
-    )
-    paragraph(
-        document, assessment.title, font="方正小标宋简体", size=18, align=center, indent=False
-    )
-    paragraph(document, f"{assessment.recipients}：", indent=False)
+    title(document, assessment.issuer, assessment.title)
+    recipients(document, assessment.recipients)
     paragraph(document, body(assessment))
-    paragraph(document, f"附件：{assessment.annex_title}")
-    paragraph(document, assessment.issuer, align=right, indent=False)
-    paragraph(document, chinese_date(assessment.issued_on), align=right, indent=False)
+    annex_note(document, [assessment.annex_title])
+    signature(document, assessment.issuer, chinese_date(assessment.issued_on))
     annex_heading(document, "附件", assessment.annex_title)
     for c, category in enumerate(assessment.categories):
         paragraph(document, f"{ORDINALS[c]}、{category.heading}考核结果", font="黑体")
@@ -106,8 +105,8 @@ ROW_HEADERS = ["单位", "类别", "基础性工作", "第三方评估", "加减
 
 def assessment_xlsx(assessment: Assessment) -> bytes:
     """One row per unit: the parts of the score, the score, the grade and the rank in category."""
-    book = workbook()
-    sheet = table_sheet(book, "考核结果", assessment.annex_title, ROW_HEADERS)
+    book = TableBook()
+    sheet = book.table("考核结果", assessment.annex_title, ROW_HEADERS)
     for category in assessment.categories:
         rank = 0
         for _, units in category.grades:
@@ -125,10 +124,7 @@ def assessment_xlsx(assessment: Assessment) -> bytes:
                         rank,
                     ]
                 )
-    sheet.column_dimensions["A"].width = 28
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def assessment_json(assessment: Assessment) -> str:

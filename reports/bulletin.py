@@ -6,9 +6,7 @@ import io
 from pathlib import Path
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
-from openpyxl import Workbook
 
 from domain.bulletin import Bulletin
 from domain.periods import chinese_date
@@ -16,34 +14,70 @@ from domain.rules import Rules
 from domain.wording import some_units
 from reports.chat import esc
 from reports.numbers import plain
-from reports.official import annex_heading, official_document, paragraph, table_row
+from reports.official import (
+    Letterhead,
+    annex_heading,
+    annex_note,
+    heading,
+    official_document,
+    paragraph,
+    recipients,
+    saved,
+    signature,
+    table_row,
+    title,
+)
 from reports.ranking import ranking_cells, ranking_headers, ranking_table
+from reports.xlsx import TableBook, ranking_row
 
 # Past this many lines 附件2 in the .docx points to the .xlsx, which always has them all.
 DOCX_ANNEX_LIMIT = 2000
 CHART_UNITS = 40
 _CHAT_NAMES = 30
+_CHAT_PARAGRAPHS = 10
+
+
+def first_sentence(text: str) -> str:
+    """Up to and including the first 。 (the whole text when it has none)."""
+    end = text.find("。")
+    return text if end < 0 else text[: end + 1]
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def bulletin_message(bulletin: Bulletin) -> str:
-    """The short chat message posted with the files (HTML, within one message)."""
+    """The chat message posted with the files (HTML, within one message): the title, 主送,
+    every section's heading with its first lines, the attachments, and the 落款."""
     lines = [
         f"<b>{esc(bulletin.issuer)}</b>",
         f"<b>{esc(bulletin.title)}</b>",
         "",
+        f"{esc(bulletin.recipients)}：",
+        "",
         "<b>一、基本情况</b>",
         esc(bulletin.basic),
+        "",
+        "<b>二、存在问题</b>",
+        *(esc(first_sentence(p)) for p in bulletin.problems or ["本期未发现突出问题。"]),
+        "",
+        "<b>三、工作要求</b>",
+        esc(first_sentence(bulletin.requirements[0])),
     ]
     if bulletin.supervised:
-        lines += ["", f"<b>下发督办单：</b>{esc(some_units(bulletin.supervised, _CHAT_NAMES))}"]
+        lines.append(f"下发督办单：{esc(some_units(bulletin.supervised, _CHAT_NAMES))}")
     if bulletin.circulated:
-        lines += ["", f"<b>全区通报：</b>{esc(some_units(bulletin.circulated, _CHAT_NAMES))}"]
-    if bulletin.changes:
-        lines += ["", "<b>上期通报后更正：</b>", *(esc(c) for c in bulletin.changes[:10])]
-    lines += [
-        "",
-        f"全文及附件见下方文件。{esc(bulletin.issuer)} {chinese_date(bulletin.issued_on)}",
-    ]
+        lines.append(f"全区通报：{esc(some_units(bulletin.circulated, _CHAT_NAMES))}")
+    for section_heading, paragraphs in bulletin.later_sections:
+        lines += ["", f"<b>{esc(section_heading)}</b>"]
+        # Within one message: at most 10 lines of at most 200 characters each.
+        lines += [esc(_clip(p, 200)) for p in paragraphs[:_CHAT_PARAGRAPHS]]
+        if len(paragraphs) > _CHAT_PARAGRAPHS:
+            lines.append(f"……共 {len(paragraphs)} 条，见正文。")
+    lines += ["", "附件（见下方文件）："]
+    lines += [f"{n}. {esc(t)}" for n, t in enumerate(bulletin.annex_titles, start=1)]
+    lines += ["", esc(bulletin.issuer), chinese_date(bulletin.issued_on)]
     return "\n".join(lines)
 
 
@@ -54,6 +88,7 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
         bulletin.title,
         "",
         f"{bulletin.recipients}：",
+        bulletin.preamble,
         "",
         "一、基本情况",
         bulletin.basic,
@@ -64,8 +99,8 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
         "三、工作要求",
         *bulletin.requirements,
     ]
-    for heading, paragraphs in bulletin.later_sections:
-        lines += ["", heading, *paragraphs]
+    for section_heading, paragraphs in bulletin.later_sections:
+        lines += ["", section_heading, *paragraphs]
     lines += [
         "",
         "附件：" + "\n      ".join(f"{n}. {t}" for n, t in enumerate(bulletin.annex_titles, 1)),
@@ -88,31 +123,31 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
 
 
 def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
-    """The bulletin as an official document: 标题, 主送, 正文, 附件 as tables, 落款."""
-    document = official_document()
-    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph(document, bulletin.issuer, font="方正小标宋简体", size=22, align=center, indent=False)
-    paragraph(document, bulletin.title, font="方正小标宋简体", size=18, align=center, indent=False)
-    paragraph(document, f"{bulletin.recipients}：", indent=False)
-    paragraph(document, "一、基本情况", font="黑体")
+    """The bulletin as an official document (GB/T 9704): 版头 when configured, the two title
+    lines, 主送, 导语, the sections, 附件说明, 署名 and 成文日期, then each 附件 on its own page."""
+    document = official_document(Letterhead(bulletin.mark, bulletin.number))
+    title(document, bulletin.issuer, bulletin.title)
+    recipients(document, bulletin.recipients)
+    for text in bulletin.preamble.splitlines():
+        paragraph(document, text)
+    heading(document, "一、基本情况")
     paragraph(document, bulletin.basic)
-    paragraph(document, "二、存在问题", font="黑体")
+    heading(document, "二、存在问题")
     for text in bulletin.problems or ["本期未发现突出问题。"]:
         paragraph(document, text)
-    paragraph(document, "三、工作要求", font="黑体")
+    heading(document, "三、工作要求")
     for text in bulletin.requirements:
         paragraph(document, text)
-    for heading, paragraphs in bulletin.later_sections:
-        paragraph(document, heading, font="黑体")
+    for section_heading, paragraphs in bulletin.later_sections:
+        heading(document, section_heading)
         for text in paragraphs:
             paragraph(document, text)
-    for n, title in enumerate(bulletin.annex_titles, start=1):
-        paragraph(document, f"{'附件：' if n == 1 else '      '}{n}. {title}")
-    paragraph(document, bulletin.issuer, align=right, indent=False)
-    paragraph(document, chinese_date(bulletin.issued_on), align=right, indent=False)
+    annex_note(document, bulletin.annex_titles)
+    signature(document, bulletin.issuer, chinese_date(bulletin.issued_on))
 
     annex_heading(document, "附件1", bulletin.annex_titles[0])
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
+    headers[1] = "项目\n单位"
     rows = ranking_cells(bulletin.ranking, rules)
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
@@ -137,39 +172,24 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
 
     annex_heading(document, "附件3", bulletin.annex_titles[2])
     paragraph(document, bulletin.scoring_rules)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return saved(document)
 
 
 def bulletin_xlsx(bulletin: Bulletin, rules: Rules) -> bytes:
-    """附件1–3 as three sheets; 附件2 streamed, so any number of articles fits."""
-    book = Workbook(write_only=True)
-    annex1 = book.create_sheet("附件1 得分情况")
-    annex1.append([bulletin.annex_titles[0]])
-    annex1.append([h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)])
+    """附件1–3 as three sheets in the office's table style; 附件2 streamed, so any number of
+    articles fits."""
+    book = TableBook()
+    headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
+    annex1 = book.table("附件1 得分情况", bulletin.annex_titles[0], headers)
     for row in bulletin.ranking.rows:
-        annex1.append(
-            [
-                row.rank,
-                row.unit,
-                *(row.by_platform[p.code] or None for p in rules.platforms),
-                row.submitted,
-                row.published,
-                plain(row.score),
-            ]
-        )
-    annex2 = book.create_sheet("附件2 报送清单")
-    annex2.append([bulletin.annex_titles[1]])
-    annex2.append(["序号", "标题", "单位", "采用情况"])
+        annex1.append(ranking_row(row, rules))
+    annex2_headers = ["序号", "标题", "单位", "采用情况"]
+    annex2 = book.table("附件2 报送清单", bulletin.annex_titles[1], annex2_headers)
     for n, article in enumerate(bulletin.articles(), start=1):
         annex2.append([n, article.title, article.unit, article.outcome])
-    annex3 = book.create_sheet("附件3 计分办法")
-    annex3.append([bulletin.annex_titles[2]])
+    annex3 = book.table("附件3 计分办法", bulletin.annex_titles[2], ["计分办法"])
     annex3.append([bulletin.scoring_rules])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei")
@@ -212,7 +232,7 @@ def ranking_chart(bulletin: Bulletin) -> bytes:
         axes.bar_label(
             bars, labels=[f"{plain(row.score)}" for row in reversed(rows)], padding=3, fontsize=8
         )
-        title = f"{bulletin.period.first.year}年{bulletin.period.label}政务公开工作信息得分"
+        title = f"{bulletin.period.dated_label}政务公开工作信息得分"
         if len(bulletin.ranking.rows) > len(rows):
             title += f"（前{len(rows)}名）"
         axes.set_title(title, fontproperties=font, fontsize=13)

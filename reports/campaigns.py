@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Sequence
 
 from domain.campaigns import KIND_NAMES, CampaignStatus, Owed, campaign_ref
 from domain.wording import some_units
 from reports.chat import esc
-from reports.xlsx import table_sheet, workbook
+from reports.xlsx import TableBook
 
 _SHOWN = 40
 
@@ -38,10 +37,10 @@ def status_message(status: CampaignStatus, today: dt.date) -> str:
 
 def status_xlsx(status: CampaignStatus) -> bytes:
     """One row per unit: its latest answer, the date, late or not, how many answers."""
-    book = workbook()
+    book = TableBook()
     title = f"催报 {campaign_ref(status.id)} {status.title}（截止 {status.deadline}）"
     headers = ["单位", "类别", "状态", "报送日期", "逾期", "报送次数", "文件", "文字"]
-    sheet = table_sheet(book, "报送情况", title, headers)
+    sheet = book.table("报送情况", title, headers)
     for row in status.rows:
         sheet.append(
             [
@@ -55,13 +54,7 @@ def status_xlsx(status: CampaignStatus) -> bytes:
                 row.text,
             ]
         )
-    for cell in sheet["D"][2:]:
-        cell.number_format = "yyyy-mm-dd"
-    sheet.column_dimensions["A"].width = 26
-    sheet.column_dimensions["H"].width = 60
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def owed_lines(owed: Sequence[Owed], today: dt.date) -> list[str]:

@@ -59,7 +59,7 @@ def article_card(article: ArticleView, rules: Rules) -> str:
 
 def ranking_pieces(ranking: Ranking, rules: Rules) -> list[str]:
     """The ranking as aligned ``<pre>`` tables, split into pieces that each fit a message."""
-    title = f"<b>{ranking.period.first.year}年{ranking.period.label}政务公开工作信息得分排名</b>"
+    title = f"<b>{ranking.period.dated_label}政务公开工作信息得分排名</b>"
     if ranking.category:
         title += f"（{esc(ranking.category)}）"
     headers = ["名次", "单位", "报送", "采用", "得分"]
@@ -115,7 +115,8 @@ def unit_report(
         if row.by_platform[p.code]
     )
     lines = [
-        f"<b>{esc(row.unit)}</b>（{esc(row.category)}）",
+        f"<b>{esc(row.unit)}</b>"
+        + ("" if row.unit.endswith(row.category) else f"（{esc(row.category)}）"),
         f"得分 {score_text(row.score)}，第 {row.rank} 名（共 {total_units} 个单位）",
         f"报送 {row.submitted} 篇，采用 {row.published} 篇，未刊发 {row.unpublished} 篇"
         + (f"：{platforms}" if platforms else ""),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Sequence
 
@@ -12,7 +11,7 @@ from domain.ledger import ROLE_LABELS, LedgerRow, TaskDetail, shorten, task_ref
 from domain.progress import UnitTask
 from domain.wording import some_units
 from reports.chat import esc
-from reports.xlsx import table_sheet, workbook
+from reports.xlsx import TableBook
 
 LEDGER_HEADERS = [
     "任务编号",
@@ -41,8 +40,8 @@ def row_state(row: LedgerRow) -> str:
 
 def ledger_xlsx(rows: Sequence[LedgerRow], title: str) -> bytes:
     """One sheet, one row per task and unit, with the latest report and its date."""
-    book = workbook()
-    sheet = table_sheet(book, "台账", title, LEDGER_HEADERS)
+    book = TableBook()
+    sheet = book.table("台账", title, LEDGER_HEADERS)
     for row in rows:
         sheet.append(
             [
@@ -60,17 +59,7 @@ def ledger_xlsx(rows: Sequence[LedgerRow], title: str) -> bytes:
                 row_state(row),
             ]
         )
-    for column, width in zip(
-        "ABCDEFGHIJKL", (9, 24, 24, 48, 24, 12, 6, 12, 8, 12, 48, 10), strict=True
-    ):
-        sheet.column_dimensions[column].width = width
-    for column in ("H", "J"):
-        for cell in sheet[column][2:]:
-            cell.number_format = "yyyy-mm-dd"
-    sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def ledger_json(rows: Sequence[LedgerRow]) -> str:
@@ -118,27 +107,33 @@ def ledger_text(rows: Sequence[LedgerRow]) -> str:
     return tabulate(table, headers=headers, tablefmt="simple") + "\n"
 
 
-def ledger_summary(rows: Sequence[LedgerRow], heading: str) -> str:
-    """The chat message sent with the .xlsx: counts by state and the overdue lines."""
+def ledger_overview(rows: Sequence[LedgerRow], limit: int) -> list[str]:
+    """The 台账 in a few lines: tasks and assignments, counts by state, the overdue ones."""
     tasks = {row.task_id for row in rows}
     states: dict[str, int] = {}
     for row in rows:
         states[row_state(row)] = states.get(row_state(row), 0) + 1
     lines = [
-        f"<b>{esc(heading)}</b>",
         f"任务 {len(tasks)} 项，任务分工 {len(rows)} 条（单位 × 任务）。",
         "，".join(f"{state} {states.get(state, 0)} 条" for state in _STATES) + "。",
     ]
     overdue = [row for row in rows if row.overdue]
     if overdue:
-        lines.append("<b>逾期未完成：</b>")
+        lines.append("逾期未完成：")
         lines += [
-            f"⚠️ {task_ref(row.task_id)} {esc(row.unit)}（{ROLE_LABELS[row.role]}，"
-            f"时限 {row.deadline}）"
-            for row in overdue[:_CHAT_LINES]
+            f"⚠️ {task_ref(row.task_id)} {row.unit}（{ROLE_LABELS[row.role]}，时限 {row.deadline}）"
+            for row in overdue[:limit]
         ]
-        if len(overdue) > _CHAT_LINES:
-            lines.append(f"……共 {len(overdue)} 条，详见附件。")
+        if len(overdue) > limit:
+            lines.append(f"……共 {len(overdue)} 条。")
+    return lines
+
+
+def ledger_summary(rows: Sequence[LedgerRow], heading: str) -> str:
+    """The chat message sent with the .xlsx: counts by state and the overdue lines."""
+    lines = [f"<b>{esc(heading)}</b>"]
+    for line in ledger_overview(rows, _CHAT_LINES):
+        lines.append(f"<b>{line}</b>" if line == "逾期未完成：" else esc(line))
     lines.append("完整台账见附件 .xlsx。")
     return "\n".join(lines)
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import io
-
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-
 from domain.monthly import CircularFacts, NoticeFacts, Renderers
 from domain.periods import chinese_date
 from domain.rules import Rules
 from domain.stagnation import idle_period
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
 from reports.chat import esc
-from reports.official import official_document, paragraph
+from reports.official import (
+    Letterhead,
+    official_document,
+    paragraph,
+    recipients,
+    saved,
+    signature,
+    title,
+)
 
 
 def _body(facts: NoticeFacts) -> str:
@@ -33,30 +37,49 @@ def notice_text(facts: NoticeFacts) -> str:
 
 
 def notice_docx(facts: NoticeFacts) -> bytes:
-    """The 督办单 as an official document."""
-    document = official_document()
-    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph(document, "督 办 单", font="方正小标宋简体", size=26, align=center, indent=False)
-    paragraph(document, facts.number, align=center, indent=False)
-    paragraph(document, f"{facts.unit}：", indent=False)
+    """The 督办单 as an official document: the 督查室 as 发文机关标志 with the number under it,
+    the title, the unit addressed, the text, 署名 and 成文日期."""
+    document = official_document(Letterhead(facts.office, facts.number))
+    title(document, "督办单")
+    recipients(document, facts.unit)
     paragraph(document, _body(facts))
-    paragraph(document, facts.office, align=right, indent=False)
-    paragraph(document, chinese_date(facts.issued_on), align=right, indent=False)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    signature(document, facts.office, chinese_date(facts.issued_on))
+    return saved(document)
+
+
+def _circular_body(facts: CircularFacts) -> tuple[str, str]:
+    named = "、".join(
+        f"{unit}（{idle_period(months, facts.month)}）" for unit, months in facts.units
+    )
+    return (
+        f"截至{facts.month.year}年{facts.month.month}月，以下单位连续{facts.threshold}个月以上"
+        f"无政务公开工作信息报送进展，现予全区通报：{named}。",
+        "请上述单位立即整改，于5个工作日内报送政务公开工作信息，并书面说明情况。",
+    )
 
 
 def circular_text(facts: CircularFacts) -> str:
-    """The 全区通报 naming the units idle from the circular threshold on."""
-    named = "、".join(
-        f"{esc(unit)}（{idle_period(months, facts.month)}）" for unit, months in facts.units
-    )
+    """The 全区通报 as a chat message (HTML), dated."""
+    first, second = _circular_body(facts)
     return (
-        f"<b>全区通报</b>\n截至{facts.month.year}年{facts.month.month}月，以下单位"
-        f"连续{facts.threshold}个月以上无政务公开工作信息报送进展，现予全区通报：{named}。\n"
-        f"请上述单位立即整改。\n\n{esc(facts.office)}\n{chinese_date(facts.issued_on)}"
+        f"<b>全区通报</b>\n{esc(first)}\n{esc(second)}\n\n"
+        f"{esc(facts.office)}\n{chinese_date(facts.issued_on)}"
     )
+
+
+def circular_docx(facts: CircularFacts) -> bytes:
+    """The 全区通报 as an official document."""
+    document = official_document(Letterhead(facts.office))
+    title(
+        document,
+        f"关于{facts.month.year}年{facts.month.month}月政务公开信息报送",
+        "无持续进展单位的通报",
+    )
+    recipients(document, "各单位")
+    for text in _circular_body(facts):
+        paragraph(document, text)
+    signature(document, facts.office, chinese_date(facts.issued_on))
+    return saved(document)
 
 
 def monthly_renderers(rules: Rules) -> Renderers:
@@ -69,4 +92,5 @@ def monthly_renderers(rules: Rules) -> Renderers:
         notice_text=notice_text,
         notice_docx=notice_docx,
         circular_text=circular_text,
+        circular_docx=circular_docx,
     )

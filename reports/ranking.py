@@ -41,14 +41,49 @@ def ranking_cells(ranking: Ranking, rules: Rules) -> list[list[str]]:
     ]
 
 
-def ranking_table(ranking: Ranking, rules: Rules) -> str:
-    """A plain-text table aligned for Chinese characters."""
-    title = f"{ranking.period.first.year}年{ranking.period.label}政务公开工作信息得分情况"
+# A terminal of 100 columns holds the narrow table: headings and names wrap, as 附件1 prints them
+# (名次 and the counts two characters a line, a platform five, a unit's name six).
+NARROW_RANK, NARROW_HEADING, NARROW_COUNT, NARROW_NAME = 2, 10, 4, 12
+NARROW_SCORE = 6
+
+
+def wrap_columns(text: str, columns: int) -> str:
+    """``text`` broken into lines of at most ``columns`` terminal columns (CJK: two each)."""
+    lines, line, used = [], "", 0
+    for ch in text:
+        width = 1 if ch.isascii() else 2
+        if used + width > columns and line:
+            lines.append(line)
+            line, used = "", 0
+        line += ch
+        used += width
+    return "\n".join([*lines, line])
+
+
+def ranking_table(ranking: Ranking, rules: Rules, *, wide: bool = False) -> str:
+    """A plain-text table aligned for Chinese characters; within 100 columns unless ``wide``."""
+    title = f"{ranking.period.dated_label}政务公开工作信息得分情况"
     if ranking.category:
         title += f"（{ranking.category}）"
     headers = ranking_headers(ranking, rules)
+    rows = ranking_cells(ranking, rules)
+    if not wide:
+        platforms = len(rules.platforms)
+        widths = [
+            NARROW_RANK,
+            NARROW_NAME,
+            *[NARROW_HEADING] * platforms,
+            NARROW_COUNT,
+            NARROW_COUNT,
+        ]
+        widths.append(NARROW_SCORE)
+        headers = [
+            "\n".join(wrap_columns(part, width) for part in h.split("\n"))
+            for h, width in zip(headers, widths, strict=True)
+        ]
+        rows = [[r[0], wrap_columns(r[1], NARROW_NAME), *r[2:]] for r in rows]
     table = tabulate(
-        ranking_cells(ranking, rules),
+        rows,
         headers=headers,
         tablefmt="simple",
         colalign=("right", "left", *["right"] * (len(headers) - 2)),

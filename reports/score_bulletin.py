@@ -15,8 +15,15 @@ from domain.periods import chinese_date
 from domain.score_bulletin import ScoreBulletin, ScoreLine, ScoreTable
 from reports.chat import esc
 from reports.numbers import plain, score_text
-from reports.official import annex_heading, official_document, paragraph, table_row
-from reports.xlsx import table_sheet, workbook
+from reports.official import (
+    annex_heading,
+    annex_note,
+    official_document,
+    paragraph,
+    table_row,
+    title,
+)
+from reports.xlsx import TableBook
 
 KIND_NAMES = {"bonus": "加分", "penalty": "扣分", "veto": "单项否决"}
 
@@ -107,7 +114,8 @@ def score_bulletin_docx(bulletin: ScoreBulletin) -> bytes:
         align=center,
         indent=False,
     )
-    paragraph(document, bulletin.title, font="方正小标宋简体", size=18, align=center, indent=False)
+    paragraph(document, "", indent=False)
+    title(document, bulletin.title)
     paragraph(document, bulletin.intro)
     paragraph(document, bulletin.summary)
     adjusted = adjustment_lines(bulletin)
@@ -115,9 +123,7 @@ def score_bulletin_docx(bulletin: ScoreBulletin) -> bytes:
         paragraph(document, "加减分和单项否决：", font="黑体")
         for text in adjusted:
             paragraph(document, text)
-    for n, table in _annexes(bulletin):
-        prefix = "附件：" if n == 1 else "      "
-        paragraph(document, f"{prefix}{n}. {table.title}")
+    annex_note(document, [table.title for _, table in _annexes(bulletin)])
     columns = len(bulletin.headers)
     name_width = 15.6 - 1.9 * (columns - 1)
     widths = [Cm(name_width), *[Cm(1.9)] * (columns - 1)]
@@ -139,19 +145,16 @@ def score_bulletin_docx(bulletin: ScoreBulletin) -> bytes:
 
 def score_bulletin_xlsx(bulletin: ScoreBulletin) -> bytes:
     """One sheet per category: title, headings, one row per unit (numbers as numbers)."""
-    book = workbook()
+    book = TableBook()
     for n, table in _annexes(bulletin):
-        sheet = table_sheet(book, f"附件{n}", table.title, bulletin.headers)
+        sheet = book.table(f"附件{n}", table.title, bulletin.headers)
         for line in table.lines:
             scores = [
                 _number(line.scores.get(d)) if line.scores else None for d in bulletin.dimensions
             ]
             year = "0（单项否决）" if line.vetoed else plain(line.year_total)
             sheet.append([line.unit, *scores, _number(line.month_total), year])
-        sheet.column_dimensions["A"].width = 22
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return book.save()
 
 
 def score_bulletin_json(bulletin: ScoreBulletin) -> str:

@@ -223,6 +223,13 @@ async def test_unknown_unit_suggests_close_names(world: World) -> None:
     detail = await supervisor.reply()
     assert "公安分局（区直部门）" in detail.text
     assert "《济宁高新区公安分局聚力“三个坚持”推进基层警务公开工作规范化建设》" in detail.text
+    await supervisor.says("/unit 柳行街道")
+    assert (await supervisor.reply()).text.startswith("柳行街道\n")  # not 柳行街道（街道）
+    await admin.says("/units")
+    listing = (await admin.reply()).text.split("\n\n")
+    streets = next(block for block in listing if block.startswith("街道"))
+    numbers = [line.split(".")[0] for line in streets.splitlines()[1:]]
+    assert numbers == ["1", "2", "3", "4", "5"]  # numbered within the category
 
 
 async def test_mine_shows_score_rank_streak_and_this_month(world: World) -> None:

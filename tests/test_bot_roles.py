@@ -28,6 +28,7 @@ COMMANDS = {
     "/answer 1": LIAISON_ONLY,
     "/report_template": LIAISON_ONLY,
     "/invite 柳行街道": ADMIN_ONLY,
+    "/wording 2020-08 导语 默认": ADMIN_ONLY,
     "/units": ADMIN_ONLY,
     "/pending": ADMIN_ONLY,
     "/forward 1": ADMIN_ONLY,

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from openpyxl import load_workbook
 
 from bot.cli import main
@@ -17,6 +19,7 @@ from domain.periods import Month
 from domain.rules import Rules
 from domain.units import import_units
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from reports.official import text_width
 from storage.db import Database
 from tests.test_rank_seed_002 import ANNEX_1
 
@@ -82,15 +85,57 @@ def test_annex_2_lists_every_article_highest_level_first(gaoxin: Database, rules
     assert articles[-1].title == "济宁高新区多措并举开展信访条例宣传工作"
 
 
-def test_docx_has_title_body_and_attachments_as_tables(gaoxin: Database, rules: Rules) -> None:
+def test_docx_is_laid_out_as_an_official_document(gaoxin: Database, rules: Rules) -> None:
     bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
     document = Document(io.BytesIO(bulletin_docx(bulletin, rules)))
-    texts = [p.text for p in document.paragraphs]
-    assert texts[:3] == [
+    paragraphs = document.paragraphs
+    texts = [p.text for p in paragraphs]
+    # Two title lines in one size, a blank line, 主送, then the office's 导语.
+    assert texts[:4] == [
         "济宁高新区管委会办公室",
         "关于1—7月份政务公开信息采用情况的通报",
+        "",
         "各街道办事处，区直各部门单位，各驻区单位：",
     ]
+    assert {r.font.size.pt for p in paragraphs[:2] for r in p.runs} == {22}
+    assert texts[4].startswith("为落实国家、省关于全面推进政务公开工作的系列部署")
+    assert texts[4].endswith("现将1—7月份全区政务公开信息报送情况通报如下：")
+    headings = [t for t in texts if t[:2] in ("一、", "二、", "三、")]
+    assert headings == ["一、基本情况", "二、存在问题", "三、工作要求"]
+    # 附件说明: the names after the first start in the column of the first name.
+    note = texts.index("附件：1．2020年1—7月全区政务公开工作信息得分情况")
+    first, second = paragraphs[note].paragraph_format, paragraphs[note + 1].paragraph_format
+    assert texts[note + 1] == "2．1—7月份济宁高新区信息报送清单"
+    assert first.left_indent == second.left_indent
+    assert first.left_indent + first.first_line_indent == Pt(32)  # 左空二字
+    # 署名 and 成文日期 right, the date's first character two to the right of the name's.
+    name, date = paragraphs[note + 4], paragraphs[note + 5]
+    assert (name.text, date.text) == ("济宁高新区管委会办公室", "2020年8月5日")
+    assert name.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    name_start = name.paragraph_format.right_indent.pt + 16 * text_width(name.text)
+    date_start = date.paragraph_format.right_indent.pt + 16 * text_width(date.text)
+    assert name_start - date_start == 32
+    # Each 附件 starts a page, labelled at the top left.
+    for label in ("附件1", "附件2", "附件3"):
+        at = texts.index(label)
+        assert 'w:type="page"' in paragraphs[at]._p.xml
+        assert (
+            paragraphs[at].alignment is None
+            and not paragraphs[at].paragraph_format.first_line_indent
+        )
+    assert texts[texts.index("附件2") + 2] == "1—7月份济宁高新区信息报送清单"
+    assert texts[texts.index("附件3") + 2] == "高新区政务公开信息报送计分办法"
+    # Page numbers: "— N —", right on odd pages, left on even ones.
+    section = document.sections[0]
+    assert document.settings.odd_and_even_pages_header_footer
+    for footer, align in (
+        (section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+        (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT),
+    ):
+        number = footer.paragraphs[0]
+        assert number.alignment == align
+        assert "PAGE" in number._p.xml and number.text.startswith("— ")
+    assert document.tables[0].rows[0].cells[1].text == "项目\n单位"
     assert SEED_BASIC in texts
     assert "2020年8月5日" in texts
     table = document.tables[0]
@@ -129,7 +174,15 @@ def test_chart_and_chat_message(gaoxin: Database, rules: Rules) -> None:
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     message = bulletin_message(bulletin)
     assert len(message) < 4096
-    assert "<b>下发督办单：</b>公安分局、消防救援大队、洸河街道" in message
+    assert "下发督办单：公安分局、消防救援大队、洸河街道" in message
+    lines = message.splitlines()
+    assert lines[3] == "各街道办事处，区直各部门单位，各驻区单位："
+    for heading in ("<b>一、基本情况</b>", "<b>二、存在问题</b>", "<b>三、工作要求</b>"):
+        after = lines[lines.index(heading) + 1]
+        assert after and not after.startswith("<b>")
+    assert "一是信息报送数量少。" in message
+    assert lines[-2:] == ["济宁高新区管委会办公室", "2020年8月5日"]
+    assert "3. 高新区政务公开信息报送计分办法" in lines
 
 
 def test_cli_writes_the_bulletin(

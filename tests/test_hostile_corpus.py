@@ -39,7 +39,7 @@ READING = [
 ]  # fmt: skip
 CHANGING = [
     "invite", "forward", "decline", "publish", "import", "veto", "adjust", "submit",
-    "progress", "campaign", "answer", "cancel",
+    "progress", "campaign", "answer", "cancel", "wording",
 ]  # fmt: skip
 COUNTED = (Article, Publication, Unit, Invite, Adjustment, Campaign, AuditEntry)
 

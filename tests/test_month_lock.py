@@ -72,7 +72,7 @@ def test_the_next_bulletin_tells_what_changed(gaoxin: Database, rules: Rules) ->
         message = session.scalars(
             select(OutboxMessage.text).where(OutboxMessage.key == "bulletin:2020-08:message")
         ).one()
-    assert "<b>上期通报后更正：</b>" in message
+    assert "、上期通报后更正的数据</b>" in message
     assert f"#{article_id}《七月底的稿件》（柳行街道，2020年7月）" in message
     assert pending_changes(gaoxin, Month(2020, 9)) == []  # told once
     september = build_bulletin(gaoxin, rules, Month(2020, 9), dt.date(2020, 10, 12))

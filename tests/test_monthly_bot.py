@@ -28,7 +28,7 @@ async def test_a_bot_started_after_the_due_time_issues_the_missed_bulletin_once(
 ) -> None:
     late = dt.datetime(2020, 8, 20, 10, 0, tzinfo=TZ)
     async with running_bot(gaoxin, rules, now=late) as world:
-        group = await messages_in(world, BULLETIN_CHAT, 5)
+        group = await messages_in(world, BULLETIN_CHAT, 6)
         assert group[0].text.startswith(
             "济宁高新区管委会办公室\n关于1—7月份政务公开信息采用情况的通报"
         )
@@ -38,6 +38,7 @@ async def test_a_bot_started_after_the_due_time_issues_the_missed_bulletin_once(
             "2020-07得分情况.png",
         ]
         assert group[4].text.startswith("全区通报")
+        assert group[5].document and group[5].document["file_name"] == "全区通报-2020-07.docx"
         notices = await messages_in(world, SUPERVISION_CHAT, 3)
         assert [n.text.split("\n")[0] for n in notices] == [
             "督办单 〔2020〕第1号",
@@ -64,10 +65,10 @@ async def test_an_admin_publishes_a_held_bulletin_by_button(gaoxin: Database, ru
         assert request.buttons == ["发布", "暂缓"]
         assert world.sandbox.bot_messages(BULLETIN_CHAT) == []
         await admin.presses("发布")
-        group = await messages_in(world, BULLETIN_CHAT, 5)
+        group = await messages_in(world, BULLETIN_CHAT, 6)
         assert "关于1—7月份政务公开信息采用情况的通报" in group[0].text
         decided = world.sandbox.bot_messages(admin.id)[0]
         assert decided["text"] == "2020年7月的通报已发布：下发督办单 3 个，全区通报 15 个单位。"
         assert "reply_markup" not in decided  # the buttons are gone: no second decision
         await asyncio.sleep(1)
-        assert len(world.sandbox.bot_messages(BULLETIN_CHAT)) == 5
+        assert len(world.sandbox.bot_messages(BULLETIN_CHAT)) == 6

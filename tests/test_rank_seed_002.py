@@ -89,7 +89,7 @@ def test_rank_table_prints_annex_1_units_in_order_with_scores(
     gaoxin: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:
     capsys.readouterr()
-    assert main(["rank", "--from", "2020-01", "--to", "2020-07"]) == 0
+    assert main(["rank", "--from", "2020-01", "--to", "2020-07", "--wide"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "2020年1—7月政务公开工作信息得分情况"
     lines = out.splitlines()

@@ -1,0 +1,98 @@
+"""The office's own words: an admin rewrites the 导语 or 二、存在问题 before publishing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from domain.bulletin import build_bulletin
+from domain.bulletin_wording import set_bulletin_wording
+from domain.errors import UserError
+from domain.monthly import run_bulletin_cycle
+from domain.periods import Month
+from domain.rules import Rules
+from reports.bulletin import bulletin_docx
+from reports.notices import monthly_renderers
+from storage.db import Database
+from storage.models import AuditEntry
+from tests.botworld import World, running_bot
+from tests.test_monthly import CHATS, TZ
+
+JULY = Month(2020, 7)
+NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
+
+
+@pytest.fixture
+async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
+    async with running_bot(gaoxin, rules, now=NOW) as running:
+        yield running
+
+
+def test_the_office_rewrites_the_preamble_and_the_problems(gaoxin: Database, rules: Rules) -> None:
+    said = set_bulletin_wording(
+        gaoxin, JULY, "导语", "第一段导语。\n\n第二段导语，现通报如下：", "tg:1000"
+    )
+    assert said == "已修改2020年7月通报的导语（2 段）。"
+    set_bulletin_wording(
+        gaoxin, JULY, "存在问题", "一是重视不够。\n二是数量少。\n三是质量低。", "tg:1000"
+    )
+    bulletin = build_bulletin(gaoxin, rules, JULY, dt.date(2020, 8, 5))
+    assert bulletin.preamble == "第一段导语。\n第二段导语，现通报如下："
+    assert bulletin.problems == ["一是重视不够。", "二是数量少。", "三是质量低。"]
+    texts = [p.text for p in Document(io.BytesIO(bulletin_docx(bulletin, rules))).paragraphs]
+    assert texts[4:6] == ["第一段导语。", "第二段导语，现通报如下："]
+    assert "二是数量少。" in texts
+    with gaoxin.session() as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "bulletin.wording")
+        ).first()
+        assert entry is not None and entry.actor == "tg:1000"
+    set_bulletin_wording(gaoxin, JULY, "导语", "默认", "tg:1000")
+    again = build_bulletin(gaoxin, rules, JULY, dt.date(2020, 8, 5))
+    assert again.preamble.startswith("为落实国家、省关于全面推进政务公开工作的系列部署")
+
+
+@pytest.mark.parametrize(
+    "part, text, said",
+    [
+        ("结尾", "文字", "可修改的部分：导语、存在问题"),
+        ("导语", "", "请在导语后写上新的文字"),
+        ("导语", "\u200b\n \n", "请在导语后写上新的文字"),
+        ("导语", "长" * 2001, "文字过长"),
+    ],
+)
+def test_wording_that_cannot_be_used_is_refused(
+    gaoxin: Database, part: str, text: str, said: str
+) -> None:
+    with pytest.raises(UserError, match=said):
+        set_bulletin_wording(gaoxin, JULY, part, text, "tg:1000")
+
+
+def test_a_published_bulletin_keeps_its_words(gaoxin: Database, rules: Rules) -> None:
+    now = dt.datetime(2020, 8, 5, 9, 0, tzinfo=TZ)
+    run_bulletin_cycle(gaoxin, rules, now, TZ, CHATS, monthly_renderers(rules))
+    with pytest.raises(UserError, match="已发布，不能再修改"):
+        set_bulletin_wording(gaoxin, JULY, "导语", "迟到的导语", "tg:1000")
+
+
+async def test_an_admin_rewrites_the_preamble_in_chat_and_previews_it(world: World) -> None:
+    admin = world.admin
+    await admin.says("/wording 2020-07 导语 本期导语第一段。\n本期导语第二段，现通报如下：")
+    reply = await admin.reply()
+    assert reply.text.startswith("已修改2020年7月通报的导语（2 段）。")
+    await admin.says("/bulletin 2020-07")
+    await admin.reply()
+    docx = await admin.reply()
+    assert docx.document is not None
+    content = world.sandbox.files[docx.document["file_id"]].content
+    texts = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    assert texts[4:6] == ["本期导语第一段。", "本期导语第二段，现通报如下："]
+    for _ in ("xlsx", "png"):
+        await admin.reply()
+    await admin.says("/wording 2020-07 结尾 文字")
+    assert "可修改的部分：导语、存在问题" in (await admin.reply()).text
