@@ -193,7 +193,7 @@ def check_output(path: str | None, *, folder: bool = False) -> None:
 def cmd_scores(ctx: Context, args: argparse.Namespace) -> None:
     """The monthly score bulletin (default: the newest month with score sheets)."""
     db = ctx.database()
-    today = dt.datetime.now(ctx.settings.tz).date()
+    today = _day(args.date) if args.date else dt.datetime.now(ctx.settings.tz).date()
     month = Month.parse(args.month) if args.month else latest_score_month(db)
     bulletin = build_score_bulletin(db, ctx.rules, month, today)
     render: dict[str, Callable[[ScoreBulletin], str | bytes]] = {
@@ -207,7 +207,7 @@ def cmd_scores(ctx: Context, args: argparse.Namespace) -> None:
 
 def cmd_assessment(ctx: Context, args: argparse.Namespace) -> None:
     """The annual assessment with its grades."""
-    today = dt.datetime.now(ctx.settings.tz).date()
+    today = _day(args.date) if args.date else dt.datetime.now(ctx.settings.tz).date()
     result = assess(ctx.database(), ctx.rules, args.year, today)
     render: dict[str, Callable[[Assessment], str | bytes]] = {
         "text": assessment_text,
@@ -426,6 +426,11 @@ def cmd_console(ctx: Context, args: argparse.Namespace) -> None:
     main_console(settings, rules, db, args.as_, args.name, Path(args.files))
 
 
+def _date_option(parser: argparse.ArgumentParser) -> None:
+    """``--date``: the 成文日期 of a document rendered on another day."""
+    parser.add_argument("--date", metavar="年-月-日", help="成文日期，如 2021-01-06（默认今天）")
+
+
 def _format_option(parser: argparse.ArgumentParser, default: str, *others: str) -> None:
     """``--format``: the first choice is the default."""
     parser.add_argument(
@@ -480,6 +485,7 @@ def build_parser() -> argparse.ArgumentParser:
     score_bulletin.add_argument("--month", metavar="年-月", help="评分的月份，如 2020-07")
     _format_option(score_bulletin, "text", "docx", "xlsx", "json")
     score_bulletin.add_argument("-o", "--output", metavar="路径", help="输出文件")
+    _date_option(score_bulletin)
     score_bulletin.set_defaults(func=cmd_scores)
 
     assessment = commands.add_parser("assessment", help="年度考核结果")
@@ -488,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _format_option(assessment, "text", "docx", "xlsx", "json")
     assessment.add_argument("-o", "--output", metavar="路径", help="输出文件")
+    _date_option(assessment)
     assessment.set_defaults(func=cmd_assessment)
 
     campaign = commands.add_parser("campaign", help="催报")

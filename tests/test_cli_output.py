@@ -96,3 +96,17 @@ def test_the_ledger_without_tasks_says_how_to_import_them(
     capsys.readouterr()
     assert main(["ledger"]) == 1
     assert "gongkai import tasks" in capsys.readouterr().err
+
+
+def test_the_assessment_takes_the_date_it_is_issued(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "jining-2020"
+    monkeypatch.setenv("GONGKAI_RULES", str(example / "rules.toml"))
+    assert main(["import", "units", str(example / "units.csv")]) == 0
+    assert main(["import", "scores", str(example / "scores.csv")]) == 0
+    assert main(["import", "evaluations", str(example / "evaluations.csv")]) == 0
+    out = tmp_path / "考核.docx"
+    argv = ["assessment", "--year", "2020", "--format", "docx", "--date", "2021-01-20"]
+    assert main([*argv, "-o", str(out)]) == 0
+    assert "2021年1月20日" in [p.text for p in Document(str(out)).paragraphs]
