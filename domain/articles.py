@@ -21,6 +21,8 @@ from storage.models import TITLE_MAX, Article, Publication
 from storage.repos import Repo
 
 ARTICLE_COLUMNS = ("unit", "title", "submitted_on", "forwarded", "published_in")
+# Optional: when the upstream column published it (附件2 lists publications in that order).
+ARTICLE_OPTIONAL = ("published_on",)
 # The headers an office's own sheet has (the first of each is how we name the column to users).
 ARTICLE_HEADERS = {
     "unit": ("单位", "单位名称", "报送单位"),
@@ -28,6 +30,7 @@ ARTICLE_HEADERS = {
     "submitted_on": ("报送日期", "报送时间", "日期"),
     "forwarded": ("区级采用", "是否区级采用", "是否上报"),
     "published_in": ("刊发平台", "采用平台", "刊发情况"),
+    "published_on": ("刊发日期", "采用日期"),
 }
 ARTICLE_ALIASES = {alias: column for column, names in ARTICLE_HEADERS.items() for alias in names}
 _YES = {"yes", "y", "是", "true", "1"}
@@ -55,6 +58,7 @@ class ArticleRow(BaseModel):
     submitted_on: dt.date
     forwarded: bool
     published_in: tuple[str, ...]
+    published_on: dt.date | None = None
 
     @field_validator("unit")
     @classmethod
@@ -72,6 +76,12 @@ class ArticleRow(BaseModel):
     @classmethod
     def _date(cls, value: object) -> dt.date:
         return parse_day(str(value))
+
+    @field_validator("published_on", mode="before")
+    @classmethod
+    def _published_date(cls, value: object) -> dt.date | None:
+        text = str(value or "").strip()
+        return parse_day(text) if text else None
 
     @field_validator("forwarded", mode="before")
     @classmethod
@@ -121,7 +131,9 @@ def parse_articles(
     errors: list[RowError] = []
     rows: list[tuple[int, ArticleRow]] = []
     seen: dict[tuple[str, int, str], int] = {}
-    for source in read_rows(name, content, ARTICLE_COLUMNS, aliases=ARTICLE_ALIASES):
+    for source in read_rows(
+        name, content, ARTICLE_COLUMNS, optional=ARTICLE_OPTIONAL, aliases=ARTICLE_ALIASES
+    ):
         try:
             row = ArticleRow.model_validate(source.cells)
         except ValidationError as exc:
@@ -144,6 +156,12 @@ def parse_articles(
         row = row.model_copy(update={"published_in": codes})
         if row.published_in and not row.forwarded:
             errors.append(RowError(source.line, "已填写刊发平台，区级采用应为“是”"))
+            continue
+        if row.published_on is not None and not row.published_in:
+            errors.append(RowError(source.line, "已填写刊发日期，但没有刊发平台"))
+            continue
+        if row.published_on is not None and row.published_on < row.submitted_on:
+            errors.append(RowError(source.line, "刊发日期早于报送日期"))
             continue
         key = (row.unit, row.submitted_on.year, row.title)
         if key in seen:
@@ -223,7 +241,9 @@ def import_articles(
                 updated += 1
             for code in row.published_in:
                 if code not in have:
-                    article.publications.append(Publication(platform=code, recorded_by=actor))
+                    article.publications.append(
+                        Publication(platform=code, published_on=row.published_on, recorded_by=actor)
+                    )
             apply_score(article, have | set(row.published_in), rules)
         if locked_rows:
             raise ImportRejected(name, locked_rows)

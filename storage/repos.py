@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import case, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from storage.campaign_repos import Campaigns
 from storage.models import (
@@ -222,15 +222,28 @@ class Articles:
     ) -> Iterator[tuple[str, str, str, list[str]]]:
         """(title, unit, status, platforms) per article of [start, end), streamed.
 
-        Highest points first, then by date; platforms in the rules' order.
+        Highest points first, then in the order they were published (as the office's list
+        grows), then by date; platforms in the rules' order.
         """
         rank = {code: i for i, code in enumerate(platform_order)}
+        earlier = aliased(Publication)
+        first_published = (
+            select(func.min(earlier.published_on))
+            .where(earlier.article_id == Article.id)
+            .correlate(Article)
+            .scalar_subquery()
+        )
         query = (
             select(Article.id, Article.title, Unit.name, Article.status, Publication.platform)
             .join(Unit, Unit.id == Article.unit_id)
             .outerjoin(Publication, Publication.article_id == Article.id)
             .where(Article.submitted_on >= start, Article.submitted_on < end)
-            .order_by(Article.points.desc(), Article.submitted_on, Article.id)
+            .order_by(
+                Article.points.desc(),
+                first_published.asc().nulls_last(),
+                Article.submitted_on,
+                Article.id,
+            )
             .execution_options(yield_per=2000)
         )
         current: tuple[int, str, str, str] | None = None

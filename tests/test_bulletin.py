@@ -24,6 +24,26 @@ from storage.db import Database
 from tests.test_rank_seed_002 import ANNEX_1
 
 JULY = Month(2020, 7)
+# 附件2 of seed 002, in its order: 看山东, then 经验做法, then 未采用, each as published.
+SEED_ANNEX_2 = [
+    "济宁高新区四项新举措 推进基层政务公开标准化规范化建设",
+    "济宁高新区公安分局聚力“三个坚持”推进基层警务公开工作规范化建设",
+    "济宁高新区探索“互联网+”模式 助力行政执法领域信息公开规范化建设",
+    "济宁高新区黄屯街道依托政务公开全方位关爱",
+    "济宁高新区四项新举措 举办首次新闻发布会",
+    "济宁高新区强化疫情信息公开助力打赢疫情防控攻坚战",
+    "济宁高新区以政务公开为抓手 “三个强化”助力企业复工复产",
+    "济宁高新区强化宣传全面公开 促进危险废物规范化管理",
+    "济宁高新区洸河街道开展“世界家庭医生日”活动",
+    "济宁高新区推进消防救援信息公开筑牢防灾减灾救灾防线",
+    "济宁高新区“跑小青”助推惠民惠企政策再公开",
+    "济宁高新区打造“四即”新模式服务企业全周期",
+    "济宁高新区以“和为贵”助力基层民生诉求响应体系规范化标准化建设",
+    "济宁高新区开展系列安全活动全力做好安全生产领域信息公开",
+    "济宁高新区开展“食安护佳节”专项行动助推食品安全领域信息公开",
+    "济宁高新区接庄街道全方位公开助力精准扶贫政策落地",
+    "济宁高新区多措并举开展信访条例宣传工作",
+]
 ISSUED = dt.date(2020, 8, 5)
 SEED_BASIC = (
     "1—7月份，各街道办事处、区直各部门单位、各驻区单位报送政务公开工作信息17篇，"
@@ -153,6 +173,9 @@ def test_docx_is_laid_out_as_an_official_document(gaoxin: Database, rules: Rules
     ]
     assert [c.text for c in table.rows[13].cells][1:] == ["接庄街道", "", "", "", "", "1", "0", "2"]
     assert "17. 济宁高新区多措并举开展信访条例宣传工作（未采用）" in texts
+    listed = texts[texts.index("附件2") : texts.index("附件3")]
+    annex2 = [t.split(". ", 1)[1] for t in listed if t.split(". ", 1)[0].isdigit()]
+    assert [t.rsplit("（", 1)[0] for t in annex2] == SEED_ANNEX_2
     assert any(
         t.startswith("国务院办公厅门户网站《政务公开工作交流》专栏或其他国家级报刊") for t in texts
     )

@@ -280,3 +280,23 @@ def test_a_missing_column_is_named_in_chinese(db: Database, rules: Rules) -> Non
     import_units(db, "units.csv", UNITS.encode(), "test")
     with pytest.raises(UserError, match=r"表头缺少列 刊发平台（published_in）"):
         import_articles(db, "a.csv", "单位,标题,报送日期,区级采用\n".encode(), rules, "test")
+
+
+def test_a_publication_date_is_kept_and_checked(db: Database, rules: Rules) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    bad = (
+        "单位,标题,报送日期,区级采用,刊发平台,刊发日期\n"
+        "甲局,没有平台却有日期,2020-08-03,是,,2020-08-10\n"
+        "甲局,刊发早于报送,2020-08-03,是,省级,2020-08-01\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as caught:
+        import_articles(db, "a.csv", bad, rules, "test")
+    assert [(e.line, e.reason) for e in caught.value.errors] == [
+        (2, "已填写刊发日期，但没有刊发平台"),
+        (3, "刊发日期早于报送日期"),
+    ]
+    header = "单位,标题,报送日期,区级采用,刊发平台,刊发日期\n"
+    good = header + "甲局,好稿,2020-08-03,是,省级,2020年8月10日\n"
+    import_articles(db, "a.csv", good.encode(), rules, "test")
+    with db.session() as session:
+        assert session.scalars(select(Publication.published_on)).all() == [dt.date(2020, 8, 10)]
