@@ -181,6 +181,8 @@ def problems(stats: PeriodStats, rules: Rules) -> list[str]:
                 f"信息报送质量不高。报送的{stats.submitted}篇信息仅被采用{stats.published}篇，"
                 f"采用率{rate:.0%}，部分信息不符合上级平台的刊发要求。"
             )
+    if len(found) == 1:  # 一是 needs a 二是
+        return found
     return [f"{ordinals[i]}是{text}" for i, text in enumerate(found)]
 
 

@@ -169,7 +169,7 @@ def publish_month(
                 chats.bulletin,
                 "",
                 render.chart(bulletin),
-                f"{month}得分情况.png",
+                f"{bulletin.period.dated_label}得分情况.png",
             )
         office = rules.bulletin.supervision_office
         for escalation in supervised:

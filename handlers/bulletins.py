@@ -53,7 +53,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     await answer(update, "【预览，尚未发布】\n" + bulletin_message(bulletin))
     await send_file(update, docx, f"{bulletin.title}.docx")
     await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
-    await send_file(update, chart, f"{month}得分情况.png")
+    await send_file(update, chart, f"{bulletin.period.dated_label}得分情况.png")
 
 
 @requires("admin")

@@ -38,6 +38,6 @@ def test_demo_plays_july_and_writes_the_bulletin_and_notices(
         "30",
     ]
     assert (out / "关于1—7月份政务公开信息采用情况的通报附件.xlsx").stat().st_size > 5000
-    assert (out / "2020-07得分情况.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "2020年1—7月得分情况.png").read_bytes()[:4] == b"\x89PNG"
     notice = Document(str(out / "督办单〔2020〕第1号-公安分局.docx"))
     assert "公安分局：" in [p.text for p in notice.paragraphs]

@@ -35,7 +35,7 @@ async def test_a_bot_started_after_the_due_time_issues_the_missed_bulletin_once(
         assert [m.document["file_name"] for m in group[1:4] if m.document] == [
             "关于1—7月份政务公开信息采用情况的通报.docx",
             "关于1—7月份政务公开信息采用情况的通报附件.xlsx",
-            "2020-07得分情况.png",
+            "2020年1—7月得分情况.png",
         ]
         assert group[4].text.startswith("全区通报")
         assert group[5].document and group[5].document["file_name"] == "全区通报-2020-07.docx"
