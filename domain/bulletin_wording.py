@@ -1,18 +1,22 @@
 """The office's own words in a bulletin: an admin replaces the 导语 or the points of
-二、存在问题 for one month before it is published; what the system wrote is the default.
+二、存在问题 for one month before it is published, or sends the whole .docx back edited, to be
+published as is; what the system wrote is the default.
 
-Kept in the settings table under ``bulletin-wording:<month>:<part>`` as JSON, audited; a
-published bulletin's wording is final.
+Rewritten parts are kept in the settings table under ``bulletin-wording:<month>:<part>`` as
+JSON, an edited .docx in ``bulletin_documents``; both audited; a published bulletin is final.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from domain.errors import UserError
 from domain.periods import Month
 from domain.text import clean_text
 from storage.db import Database
+from storage.models import BulletinDocument
 from storage.repos import Repo
 
 PARTS = {"导语": "preamble", "存在问题": "problems", "问题": "problems"}
@@ -54,9 +58,7 @@ def set_bulletin_wording(db: Database, month: Month, part_name: str, text: str, 
         raise UserError(f"文字过长：最多 {MAX_PARAGRAPHS} 段、{MAX_CHARACTERS} 字。")
     with db.session() as session:
         repo = Repo(session)
-        issue = repo.bulletins.get(month.first_day, lock=True)
-        if issue is not None and issue.published_at is not None:
-            raise UserError(f"{month.year}年{month.month}月的通报已发布，不能再修改。")
+        _editable(repo, month)
         before = repo.settings.get(_key(month, part))
         repo.settings.put(_key(month, part), json.dumps(paragraphs, ensure_ascii=False))
         repo.audit.record(
@@ -73,3 +75,61 @@ def set_bulletin_wording(db: Database, month: Month, part_name: str, text: str, 
         if restore
         else f"已修改{label}（{len(paragraphs)} 段）。"
     )
+
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _editable(repo: Repo, month: Month) -> None:
+    issue = repo.bulletins.get(month.first_day, lock=True)
+    if issue is not None and issue.published_at is not None:
+        raise UserError(f"{month.year}年{month.month}月的通报已发布，不能再修改。")
+
+
+def use_office_document(db: Database, month: Month, name: str, content: bytes, actor: str) -> str:
+    """Publish ``content`` (a .docx the office edited) as ``month``'s bulletin instead of the
+    one the system writes; returns what was done, in Chinese."""
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise UserError(f"{name}：文件过大，最大 {MAX_DOCUMENT_BYTES // 2**20} MB。")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.namelist()
+            unpacked = sum(part.file_size for part in archive.infolist())
+    except (zipfile.BadZipFile, ValueError):
+        raise UserError(f"{name}：不是 Word（.docx）文件。") from None
+    if "word/document.xml" not in parts or unpacked > 5 * MAX_DOCUMENT_BYTES:
+        raise UserError(f"{name}：不是可用的 Word（.docx）文件。")
+    with db.session() as session:
+        repo = Repo(session)
+        _editable(repo, month)
+        session.merge(
+            BulletinDocument(
+                month=month.first_day, file_name=name[:255], content=content, uploaded_by=actor
+            )
+        )
+        repo.audit.record(
+            actor, "bulletin.document", "bulletin", str(month), None, {"file": name[:255]}
+        )
+    return f"已收到{month.year}年{month.month}月通报的修改稿，发布时将原样发出。"
+
+
+def drop_office_document(db: Database, month: Month, actor: str) -> str:
+    """Go back to the .docx the system writes for ``month``."""
+    with db.session() as session:
+        repo = Repo(session)
+        _editable(repo, month)
+        document = repo.bulletins.document(month.first_day)
+        if document is None:
+            return f"{month.year}年{month.month}月通报没有修改稿，将发出系统生成的文件。"
+        session.delete(document)
+        repo.audit.record(
+            actor, "bulletin.document", "bulletin", str(month), {"file": document.file_name}, None
+        )
+    return f"已撤回{month.year}年{month.month}月通报的修改稿，将发出系统生成的文件。"
+
+
+def office_document(db: Database, month: Month) -> bytes | None:
+    """The .docx the office sent for ``month``, if any."""
+    with db.session() as session:
+        document = Repo(session).bulletins.document(month.first_day)
+        return document.content if document else None

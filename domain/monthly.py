@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from domain.bulletin import Bulletin, build_bulletin
+from domain.bulletin_wording import office_document
 from domain.errors import UserError
 from domain.notices import admin_chats, enqueue
 from domain.periods import Month, as_utc
@@ -153,13 +154,15 @@ def publish_month(
     changes = pending_changes(db, month)
     bulletin = build_bulletin(db, rules, month, today, [text for _, text in changes])
     supervised, circulated = record_escalations(db, rules, month)
+    edited = office_document(db, month)  # the office's own .docx goes out as it sent it
     with db.session() as session:
         repo = Repo(session)
         if chats.bulletin is not None:
             key = f"bulletin:{month}"
             enqueue(repo, f"{key}:message", chats.bulletin, render.message(bulletin))
             name = f"{bulletin.title}"
-            enqueue(repo, f"{key}:docx", chats.bulletin, "", render.docx(bulletin), f"{name}.docx")
+            document = edited if edited is not None else render.docx(bulletin)
+            enqueue(repo, f"{key}:docx", chats.bulletin, "", document, f"{name}.docx")
             enqueue(
                 repo, f"{key}:xlsx", chats.bulletin, "", render.xlsx(bulletin), f"{name}附件.xlsx"
             )

@@ -9,7 +9,13 @@ from telegram.ext import ContextTypes
 
 from domain.access import Identity
 from domain.bulletin import build_bulletin
-from domain.bulletin_wording import set_bulletin_wording
+from domain.bulletin_wording import (
+    MAX_DOCUMENT_BYTES,
+    drop_office_document,
+    office_document,
+    set_bulletin_wording,
+    use_office_document,
+)
 from domain.errors import UserError
 from domain.monthly import decide_held_bulletin, issue_date
 from domain.periods import Month
@@ -50,8 +56,10 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
             ranking_chart(bulletin),
         )
     )
-    await answer(update, "【预览，尚未发布】\n" + bulletin_message(bulletin))
-    await send_file(update, docx, f"{bulletin.title}.docx")
+    edited = office_document(svc.db, month)
+    note = "（办公室修改稿，发布时原样发出）" if edited is not None else ""
+    await answer(update, f"【预览，尚未发布】{note}\n" + bulletin_message(bulletin))
+    await send_file(update, edited if edited is not None else docx, f"{bulletin.title}.docx")
     await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
     await send_file(update, chart, f"{bulletin.period.dated_label}得分情况.png")
 
@@ -69,12 +77,42 @@ async def wording(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
             raise UserError(
                 "用法：/wording 年-月 导语 新的导语（可多段，一段一行）\n"
                 "或：/wording 年-月 存在问题 一是……（一段一行）\n"
-                "写“默认”恢复系统生成的文字，例如 /wording 2020-07 导语 默认"
+                "写“默认”恢复系统生成的文字，例如 /wording 2020-07 导语 默认\n"
+                "整份修改稿：发送 .docx 并在说明中写 /wording 年-月，发布时原样发出；"
+                "/wording 年-月 文件 默认 撤回"
             )
         month = Month.parse(parts[1])
-        said = set_bulletin_wording(
-            svc.db, month, parts[2], parts[3] if len(parts) > 3 else "", f"tg:{who.telegram_id}"
-        )
+        actor = f"tg:{who.telegram_id}"
+        rest = parts[3] if len(parts) > 3 else ""
+        if parts[2] == "文件" and rest.strip() in {"默认", "恢复默认"}:
+            said = drop_office_document(svc.db, month, actor)
+        else:
+            said = set_bulletin_wording(svc.db, month, parts[2], rest, actor)
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return
+    await answer(update, f"{esc(said)}\n发送 /bulletin {month} 预览。")
+
+
+@requires("admin")
+async def wording_document(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
+) -> None:
+    """A .docx captioned ``/wording 年-月``: the office's edited bulletin, published as is."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    caption = (message.caption or "").split()
+    try:
+        if len(caption) != 2:
+            raise UserError("请在修改稿的说明中写 /wording 年-月，例如 /wording 2020-07")
+        month = Month.parse(caption[1])
+        if (message.document.file_size or 0) > MAX_DOCUMENT_BYTES:
+            raise UserError("文件过大，最大 10 MB。")
+        file = await context.bot.get_file(message.document.file_id)
+        content = bytes(await file.download_as_bytearray())
+        name = message.document.file_name or "修改稿.docx"
+        said = use_office_document(svc.db, month, name, content, f"tg:{who.telegram_id}")
     except UserError as exc:
         await refuse(update, str(exc))
         return

@@ -115,6 +115,10 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             ),
             CommandHandler("bulletin", bulletins.preview),
             CommandHandler("wording", bulletins.wording),
+            MessageHandler(
+                filters.Document.FileExtension("docx") & filters.CaptionRegex(r"^/wording"),
+                bulletins.wording_document,
+            ),
             CommandHandler("rank", queries.rank),
             CommandHandler("unit", queries.unit),
             CommandHandler("stats", queries.stats),

@@ -474,6 +474,19 @@ class UserDraft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class BulletinDocument(Base):
+    """The bulletin's .docx as the office edited it: published as is instead of the one the
+    system writes."""
+
+    __tablename__ = "bulletin_documents"
+
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class BulletinIssue(Base):
     """一月一通报 issued (or held for approval) for a month: at most one per month."""
 

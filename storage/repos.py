@@ -19,6 +19,7 @@ from storage.models import (
     Article,
     ArticleTally,
     AuditEntry,
+    BulletinDocument,
     BulletinIssue,
     DataChange,
     Escalation,
@@ -538,6 +539,10 @@ class Bulletins:
         if lock:
             query = query.with_for_update()
         return self.session.scalar(query)
+
+    def document(self, month: dt.date) -> BulletinDocument | None:
+        """The office's own .docx for a month, if it sent one."""
+        return self.session.get(BulletinDocument, month)
 
     def latest(self) -> BulletinIssue | None:
         """The issue record of the latest month with one."""

@@ -11,7 +11,12 @@ from docx import Document
 from sqlalchemy import select
 
 from domain.bulletin import build_bulletin
-from domain.bulletin_wording import set_bulletin_wording
+from domain.bulletin_wording import (
+    drop_office_document,
+    office_document,
+    set_bulletin_wording,
+    use_office_document,
+)
 from domain.errors import UserError
 from domain.monthly import run_bulletin_cycle
 from domain.periods import Month
@@ -19,7 +24,7 @@ from domain.rules import Rules
 from reports.bulletin import bulletin_docx
 from reports.notices import monthly_renderers
 from storage.db import Database
-from storage.models import AuditEntry
+from storage.models import AuditEntry, OutboxMessage
 from tests.botworld import World, running_bot
 from tests.test_monthly import CHATS, TZ
 
@@ -96,3 +101,47 @@ async def test_an_admin_rewrites_the_preamble_in_chat_and_previews_it(world: Wor
         await admin.reply()
     await admin.says("/wording 2020-07 结尾 文字")
     assert "可修改的部分：导语、存在问题" in (await admin.reply()).text
+
+
+def edited_docx(text: str) -> bytes:
+    """A real .docx, as the office would send back after editing."""
+    document = Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+async def test_an_admin_sends_back_an_edited_docx(world: World) -> None:
+    admin = world.admin
+    edited = edited_docx("办公室修改后的通报全文")
+    await admin.uploads("通报修改稿.docx", edited, caption="/wording 2020-07")
+    said = (await admin.reply()).text
+    assert said.startswith("已收到2020年7月通报的修改稿，发布时将原样发出。")
+    assert office_document(world.db, JULY) == edited
+    await admin.uploads("不是文档.docx", b"not a zip", caption="/wording 2020-07")
+    assert "不是 Word（.docx）文件" in (await admin.reply()).text
+    await admin.uploads("没写月份.docx", edited, caption="/wording")
+    assert "请在修改稿的说明中写 /wording 年-月" in (await admin.reply()).text
+
+
+def test_the_edited_docx_is_published_as_is_and_then_final(gaoxin: Database, rules: Rules) -> None:
+    edited = edited_docx("办公室修改后的通报全文")
+    use_office_document(gaoxin, JULY, "修改稿.docx", edited, "tg:1000")
+    now = dt.datetime(2020, 8, 5, 9, 0, tzinfo=TZ)
+    run_bulletin_cycle(gaoxin, rules, now, TZ, CHATS, monthly_renderers(rules))
+    with gaoxin.session() as session:
+        sent = session.scalars(
+            select(OutboxMessage).where(OutboxMessage.key == "bulletin:2020-07:docx")
+        ).one()
+        assert sent.document == edited
+    with pytest.raises(UserError, match="已发布，不能再修改"):
+        use_office_document(gaoxin, JULY, "晚了.docx", edited, "tg:1000")
+
+
+def test_withdrawing_the_edited_docx_goes_back_to_the_system_s(gaoxin: Database) -> None:
+    use_office_document(gaoxin, JULY, "稿.docx", edited_docx("稿"), "tg:1000")
+    assert office_document(gaoxin, JULY) is not None
+    said = drop_office_document(gaoxin, JULY, "tg:1000")
+    assert said.startswith("已撤回2020年7月通报的修改稿")
+    assert office_document(gaoxin, JULY) is None
