@@ -521,10 +521,10 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("-o", "--output", metavar="路径", help="输出文件")
     template.set_defaults(func=cmd_report_template)
     check = annual_commands.add_parser("check", help="检查填好的模板")
-    check.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
+    check.add_argument("file", metavar="文件", help="填好的模板（.xlsx）")
     check.set_defaults(func=cmd_report_check)
     render = annual_commands.add_parser("render", help="由填好的模板生成年度报告（.docx）")
-    render.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
+    render.add_argument("file", metavar="文件", help="填好的模板（.xlsx）")
     render.add_argument("-o", "--output", metavar="路径", help="输出文件")
     render.set_defaults(func=cmd_report_render)
 

@@ -246,11 +246,11 @@ def task_section(progress: MonthProgress | None, month: Month) -> list[str]:
 def scoring_rules_text(rules: Rules) -> str:
     """附件3, written from the rules file: the platforms by points, each by its full name, the
     levels they stand for, and the points of an article forwarded but not published."""
+    ranked = sorted(rules.platforms, key=lambda p: -p.points)
     by_points: dict[int, list[str]] = {}
-    for platform in sorted(rules.platforms, key=lambda p: -p.points):
+    for platform in ranked:
         by_points.setdefault(platform.points, []).append(platform.name)
     parts = [f"{'或'.join(names)}采用一篇计{points}分" for points, names in by_points.items()]
-    ranked = sorted(rules.platforms, key=lambda p: -p.points)
     levels = list(dict.fromkeys(p.level.removesuffix("级") for p in ranked if p.level))
     upstream = f"{'、'.join(levels)}级平台" if levels else "上级平台"
     parts.append(

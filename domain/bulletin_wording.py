@@ -21,12 +21,21 @@ from storage.repos import Repo
 
 PARTS = {"导语": "preamble", "存在问题": "problems", "问题": "problems"}
 PART_NAMES = {"preamble": "导语", "problems": "二、存在问题"}
+# The whole .docx, sent back edited: /wording 年-月 文件 默认 withdraws it.
+DOCUMENT_PART = "文件"
 RESTORE = {"默认", "恢复默认"}
 MAX_PARAGRAPHS, MAX_CHARACTERS = 10, 2000
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 def _key(month: Month, part: str) -> str:
     return f"bulletin-wording:{month}:{part}"
+
+
+def _editable(repo: Repo, month: Month) -> None:
+    issue = repo.bulletins.get(month.first_day, lock=True)
+    if issue is not None and issue.published_at is not None:
+        raise UserError(f"{month.year}年{month.month}月的通报已发布，不能再修改。")
 
 
 def bulletin_wording(db: Database, month: Month) -> dict[str, list[str]]:
@@ -43,11 +52,16 @@ def bulletin_wording(db: Database, month: Month) -> dict[str, list[str]]:
 
 def set_bulletin_wording(db: Database, month: Month, part_name: str, text: str, actor: str) -> str:
     """Replace one part of ``month``'s bulletin with ``text`` (a paragraph a line), or restore
-    the default with ``默认``; returns what was done, in Chinese."""
+    the default with ``默认`` (for ``文件``: withdraw the edited .docx); returns what was done,
+    in Chinese."""
+    restore = text.strip() in RESTORE
+    if part_name.strip() == DOCUMENT_PART:
+        if not restore:
+            raise UserError("整份修改稿请发送 .docx 文件，并在说明中写 /wording 年-月。")
+        return drop_office_document(db, month, actor)
     part = PARTS.get(part_name.strip())
     if part is None:
         raise UserError(f"可修改的部分：导语、存在问题，而不是“{part_name.strip()[:10]}”")
-    restore = text.strip() in RESTORE
     paragraphs = [] if restore else [clean_text(line) for line in text.splitlines()]
     paragraphs = [p for p in paragraphs if p]
     if not restore and not paragraphs:
@@ -75,15 +89,6 @@ def set_bulletin_wording(db: Database, month: Month, part_name: str, text: str, 
         if restore
         else f"已修改{label}（{len(paragraphs)} 段）。"
     )
-
-
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-
-def _editable(repo: Repo, month: Month) -> None:
-    issue = repo.bulletins.get(month.first_day, lock=True)
-    if issue is not None and issue.published_at is not None:
-        raise UserError(f"{month.year}年{month.month}月的通报已发布，不能再修改。")
 
 
 def use_office_document(db: Database, month: Month, name: str, content: bytes, actor: str) -> str:

@@ -62,6 +62,7 @@ class CircularFacts:
     month: Month
     units: list[tuple[str, int]]
     office: str
+    recipients: str
     threshold: int
     issued_on: dt.date
 
@@ -198,6 +199,7 @@ def publish_month(
                 month=month,
                 units=[(e.unit.name, e.streak) for e in circulated],
                 office=office,
+                recipients=rules.bulletin.recipients,
                 threshold=rules.escalation.circular_after,
                 issued_on=today,
             )

@@ -22,21 +22,18 @@ _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?
 def parse_day(text: str) -> dt.date:
     """A day as clerks write it: ``2020-08-03``, ``2020/8/3``, ``2020.8.3``, ``2020年8月3日``
     (full-width digits too); anything else is a ``ValueError`` with a Chinese message."""
+    shown = text.strip()[:20]
     value = text.strip().translate(_FULL_WIDTH).replace("／", "/").replace("．", ".")
     found = _DAY.fullmatch(value)
     if not found:
-        raise ValueError(
-            f"日期格式错误：“{text.strip()[:20]}”，应为 年-月-日，如 2020-07-30 或 2020年7月30日"
-        )
+        raise ValueError(f"日期格式错误：“{shown}”，应为 年-月-日，如 2020-07-30 或 2020年7月30日")
     year, month, day = (int(part) for part in found.groups())
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValueError(
-            f"日期超出范围：“{text.strip()[:20]}”，年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间"
-        )
+        raise ValueError(f"日期超出范围：“{shown}”，年份应在 {FIRST_YEAR} 至 {LAST_YEAR} 之间")
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"日期不存在：“{text.strip()[:20]}”") from None
+        raise ValueError(f"日期不存在：“{shown}”") from None
 
 
 @dataclass(frozen=True, order=True)
@@ -78,6 +75,10 @@ class Month:
         """The month ``months`` later (earlier if negative)."""
         index = self.year * 12 + self.month - 1 + months
         return Month(index // 12, index % 12 + 1)
+
+    def months_since(self, other: Month) -> int:
+        """How many months ``other`` lies before this one (negative if after)."""
+        return (self.year - other.year) * 12 + self.month - other.month
 
     def next(self) -> Month:
         """The following month."""

@@ -149,9 +149,8 @@ def stagnation_streaks(db: Database, last_complete: Month, rules: Rules) -> list
         while month >= since and month not in months_with:
             count += 1
             month = month.previous()
-        counted = min(count, max(0, _index(last_complete) - _index(start) + 1)) if start else 0
-        following = last_complete.next()
-        counted_next = min(count + 1, max(0, _index(following) - _index(start) + 1)) if start else 1
+        counted = _countable(count, last_complete, start)
+        counted_next = _countable(count + 1, last_complete.next(), start) if start else 1
         latest = max(months_with) if months_with else None
         streaks.append(
             Streak(unit.name, unit.category, count, latest, last_complete, counted, counted_next)
@@ -159,9 +158,12 @@ def stagnation_streaks(db: Database, last_complete: Month, rules: Rules) -> list
     return streaks
 
 
-def _index(month: Month) -> int:
-    """Months since year 0, so that two months subtract."""
-    return month.year * 12 + month.month
+def _countable(idle: int, as_of: Month, start: Month | None) -> int:
+    """Of ``idle`` months up to ``as_of``, those from ``start`` on (none before escalation
+    has a start)."""
+    if start is None:
+        return 0
+    return min(idle, max(0, as_of.months_since(start) + 1))
 
 
 def streak_of(db: Database, unit_name: str, last_complete: Month, rules: Rules) -> Streak:

@@ -11,7 +11,6 @@ from domain.access import Identity
 from domain.bulletin import build_bulletin
 from domain.bulletin_wording import (
     MAX_DOCUMENT_BYTES,
-    drop_office_document,
     office_document,
     set_bulletin_wording,
     use_office_document,
@@ -49,17 +48,17 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
         return
     issued_on = issue_date(svc.db, svc.rules, month, svc.settings.tz)
     bulletin = build_bulletin(svc.db, svc.rules, month, issued_on)
+    edited = office_document(svc.db, month)  # published as is, so previewed as is
     docx, xlsx, chart = await asyncio.to_thread(
         lambda: (
-            bulletin_docx(bulletin, svc.rules),
+            edited if edited is not None else bulletin_docx(bulletin, svc.rules),
             bulletin_xlsx(bulletin, svc.rules),
             ranking_chart(bulletin),
         )
     )
-    edited = office_document(svc.db, month)
     note = "（办公室修改稿，发布时原样发出）" if edited is not None else ""
     await answer(update, f"【预览，尚未发布】{note}\n" + bulletin_message(bulletin))
-    await send_file(update, edited if edited is not None else docx, f"{bulletin.title}.docx")
+    await send_file(update, docx, f"{bulletin.title}.docx")
     await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
     await send_file(update, chart, f"{bulletin.period.dated_label}得分情况.png")
 
@@ -82,12 +81,8 @@ async def wording(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
                 "/wording 年-月 文件 默认 撤回"
             )
         month = Month.parse(parts[1])
-        actor = f"tg:{who.telegram_id}"
         rest = parts[3] if len(parts) > 3 else ""
-        if parts[2] == "文件" and rest.strip() in {"默认", "恢复默认"}:
-            said = drop_office_document(svc.db, month, actor)
-        else:
-            said = set_bulletin_wording(svc.db, month, parts[2], rest, actor)
+        said = set_bulletin_wording(svc.db, month, parts[2], rest, f"tg:{who.telegram_id}")
     except UserError as exc:
         await refuse(update, str(exc))
         return
@@ -108,7 +103,7 @@ async def wording_document(
             raise UserError("请在修改稿的说明中写 /wording 年-月，例如 /wording 2020-07")
         month = Month.parse(caption[1])
         if (message.document.file_size or 0) > MAX_DOCUMENT_BYTES:
-            raise UserError("文件过大，最大 10 MB。")
+            raise UserError(f"文件过大，最大 {MAX_DOCUMENT_BYTES // 2**20} MB。")
         file = await context.bot.get_file(message.document.file_id)
         content = bytes(await file.download_as_bytearray())
         name = message.document.file_name or "修改稿.docx"

@@ -34,7 +34,7 @@ from domain.annual_report import (
     application_cell,
     review_cell,
 )
-from reports.official import official_document, paragraph, table_row
+from reports.official import heading, official_document, paragraph, saved, table_row, title
 
 PARTS = (
     "一、总体情况",
@@ -147,19 +147,16 @@ def _figure(value: Decimal | int) -> str:
 def report_docx(report: AnnualReport) -> bytes:
     """The annual report in the statutory six parts, its tables included."""
     document = official_document()
-    center, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    paragraph(document, report.unit, font="方正小标宋简体", size=22, align=center, indent=False)
-    title = f"{report.year}年政府信息公开工作年度报告"
-    paragraph(document, title, font="方正小标宋简体", size=22, align=center, indent=False)
-    paragraph(document, PARTS[0], font="黑体")
+    title(document, report.unit, f"{report.year}年政府信息公开工作年度报告")
+    heading(document, PARTS[0])
     for text in report.texts["overview"].splitlines():
         paragraph(document, text)
-    paragraph(document, PARTS[1], font="黑体")
+    heading(document, PARTS[1])
     for section, columns, labels in ACTIVE_SECTIONS:
         rows = [[section], ["信息内容", *columns]]
         rows += [[label, *(_figure(report.active[label, c]) for c in columns)] for label in labels]
         _table(document, rows, len(columns) + 1)
-    paragraph(document, PARTS[2], font="黑体")
+    heading(document, PARTS[2])
     header = ["", "自然人", *APPLICANTS[1:], "总计"]
     rows = [header]
     for key, label in APPLICATION_ROWS:
@@ -168,23 +165,21 @@ def report_docx(report: AnnualReport) -> bytes:
         )
         rows.append([label, *values])
     _table(document, rows, len(APPLICATION_COLUMNS) + 1, first_width=5.0)
-    paragraph(document, PARTS[3], font="黑体")
+    heading(document, PARTS[3])
     rows = [
         [g for group in REVIEW_GROUPS for g in [group] + [""] * (len(REVIEW_COLUMNS) - 1)],
         [c for _ in REVIEW_GROUPS for c in REVIEW_COLUMNS],
         [str(report.reviews[g, c]) for g in REVIEW_GROUPS for c in REVIEW_COLUMNS],
     ]
     _table(document, rows, len(REVIEW_GROUPS) * len(REVIEW_COLUMNS), first_width=1.04)
-    paragraph(document, PARTS[4], font="黑体")
+    heading(document, PARTS[4])
     for text in report.texts["problems"].splitlines():
         paragraph(document, text)
-    paragraph(document, PARTS[5], font="黑体")
+    heading(document, PARTS[5])
     for text in report.texts["other"].splitlines():
         paragraph(document, text)
-    paragraph(document, report.unit, align=right, indent=False)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    paragraph(document, report.unit, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    return saved(document)
 
 
 def _table(document: object, rows: list[list[str]], columns: int, first_width: float = 4.0) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 from domain.assessment import ORDINALS, Assessed, Assessment
@@ -12,10 +11,13 @@ from reports.numbers import plain
 from reports.official import (
     annex_heading,
     annex_note,
+    heading,
     official_document,
     paragraph,
     recipients,
+    saved,
     signature,
+    subheading,
     title,
 )
 from reports.xlsx import TableBook
@@ -90,14 +92,12 @@ def assessment_docx(assessment: Assessment) -> bytes:
     signature(document, assessment.issuer, chinese_date(assessment.issued_on))
     annex_heading(document, "附件", assessment.annex_title)
     for c, category in enumerate(assessment.categories):
-        paragraph(document, f"{ORDINALS[c]}、{category.heading}考核结果", font="黑体")
+        heading(document, f"{ORDINALS[c]}、{category.heading}考核结果")
         for g, (grade, units) in enumerate(category.grades):
-            paragraph(document, grade_heading(g, grade, units), font="楷体_GB2312")
+            subheading(document, grade_heading(g, grade, units))
             for line in numbered_lines(units):
                 paragraph(document, line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+    return saved(document)
 
 
 ROW_HEADERS = ["单位", "类别", "基础性工作", "第三方评估", "加减分", "年度成绩", "等次", "名次"]

@@ -75,7 +75,7 @@ def circular_docx(facts: CircularFacts) -> bytes:
         f"关于{facts.month.year}年{facts.month.month}月政务公开信息报送",
         "无持续进展单位的通报",
     )
-    recipients(document, "各单位")
+    recipients(document, facts.recipients)
     for text in _circular_body(facts):
         paragraph(document, text)
     signature(document, facts.office, chinese_date(facts.issued_on))

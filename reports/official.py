@@ -20,13 +20,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from reports.widths import text_width
+
 TEXT_FONT, HEADING_FONT, SUBHEADING_FONT = "仿宋_GB2312", "黑体", "楷体_GB2312"
 TITLE_FONT, NUMBER_FONT = "方正小标宋简体", "宋体"
 TEXT_SIZE, TITLE_SIZE, MARK_SIZE, PAGE_NUMBER_SIZE = 16, 22, 26, 14
 LINE = Pt(28)  # 22 lines of 28 characters on the page
 RED = RGBColor(0xFF, 0x00, 0x00)
-# 版心 width in characters of 三号 (16 pt): 156 mm.
-LINE_CHARACTERS = 28
 
 
 @dataclass(frozen=True)
@@ -163,9 +163,9 @@ def subheading(document: Any, text: str) -> None:
     paragraph(document, text, font=SUBHEADING_FONT)
 
 
-def text_width(text: str) -> float:
+def characters(text: str) -> float:
     """Characters of 三号 ``text`` takes: a CJK character one, a digit or letter half."""
-    return sum(0.5 if ch.isascii() else 1 for ch in text)
+    return text_width(text) / 2
 
 
 def annex_note(document: Any, titles: list[str]) -> None:
@@ -178,10 +178,10 @@ def annex_note(document: Any, titles: list[str]) -> None:
         lead = "附件：" if n == 1 else ""
         para = paragraph(document, f"{lead}{number}{name}", indent=False)
         # The names start after 2 (indent) + 3 (附件：) + the number's width.
-        start = 2 + 3 + text_width(number)
+        start = 2 + 3 + characters(number)
         para.paragraph_format.left_indent = Pt(TEXT_SIZE * start)
         para.paragraph_format.first_line_indent = Pt(
-            -TEXT_SIZE * (start - 2 if n == 1 else text_width(number))
+            -TEXT_SIZE * (start - 2 if n == 1 else characters(number))
         )
 
 
@@ -190,7 +190,7 @@ def signature(document: Any, issuer: str, date: str) -> None:
     characters from the right, the issuer's first character two to the left of the date's
     (or, for a long name, the name two from the right and the date under its middle)."""
     paragraph(document, "", indent=False)
-    name, day = text_width(issuer), text_width(date)
+    name, day = characters(issuer), characters(date)
     date_right = 2.0
     name_right = date_right + day + 2 - name
     if name_right < 2:

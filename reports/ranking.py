@@ -12,6 +12,7 @@ from tabulate import tabulate
 from domain.ranking import Ranking
 from domain.rules import Rules
 from reports.numbers import plain, score_text
+from reports.widths import text_width
 
 
 def ranking_headers(ranking: Ranking, rules: Rules) -> list[str]:
@@ -51,7 +52,7 @@ def wrap_columns(text: str, columns: int) -> str:
     """``text`` broken into lines of at most ``columns`` terminal columns (CJK: two each)."""
     lines, line, used = [], "", 0
     for ch in text:
-        width = 1 if ch.isascii() else 2
+        width = text_width(ch)
         if used + width > columns and line:
             lines.append(line)
             line, used = "", 0

@@ -18,6 +18,7 @@ from reports.numbers import plain, score_text
 from reports.official import (
     annex_heading,
     annex_note,
+    heading,
     official_document,
     paragraph,
     table_row,
@@ -120,7 +121,7 @@ def score_bulletin_docx(bulletin: ScoreBulletin) -> bytes:
     paragraph(document, bulletin.summary)
     adjusted = adjustment_lines(bulletin)
     if adjusted:
-        paragraph(document, "加减分和单项否决：", font="黑体")
+        heading(document, "加减分和单项否决：")
         for text in adjusted:
             paragraph(document, text)
     annex_note(document, [table.title for _, table in _annexes(bulletin)])

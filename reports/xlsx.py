@@ -25,6 +25,7 @@ from domain.ranking import Ranking
 from domain.rules import Rules
 from reports.numbers import plain
 from reports.ranking import ranking_headers
+from reports.widths import text_width
 
 # Columns are sized from the first rows; a million-row sheet is not measured to its end.
 MEASURED_ROWS = 2000
@@ -32,12 +33,6 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 # A long heading wraps rather than widen a column of small numbers.
 HEADER_WIDTH = 14
 _FONT = "宋体"
-
-
-def text_width(text: str) -> int:
-    """Columns ``text`` takes in Excel: a CJK character (three bytes in UTF-8) two, others
-    one, measured without looking at each character."""
-    return (len(text.encode("utf-8")) + len(text)) // 2
 
 
 class Table:

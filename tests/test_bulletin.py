@@ -19,7 +19,7 @@ from domain.periods import Month
 from domain.rules import Rules
 from domain.units import import_units
 from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
-from reports.official import text_width
+from reports.official import characters
 from storage.db import Database
 from tests.test_rank_seed_002 import ANNEX_1
 
@@ -134,8 +134,8 @@ def test_docx_is_laid_out_as_an_official_document(gaoxin: Database, rules: Rules
     name, date = paragraphs[note + 4], paragraphs[note + 5]
     assert (name.text, date.text) == ("济宁高新区管委会办公室", "2020年8月5日")
     assert name.alignment == date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
-    name_start = name.paragraph_format.right_indent.pt + 16 * text_width(name.text)
-    date_start = date.paragraph_format.right_indent.pt + 16 * text_width(date.text)
+    name_start = name.paragraph_format.right_indent.pt + 16 * characters(name.text)
+    date_start = date.paragraph_format.right_indent.pt + 16 * characters(date.text)
     assert name_start - date_start == 32
     # Each 附件 starts a page, labelled at the top left.
     for label in ("附件1", "附件2", "附件3"):

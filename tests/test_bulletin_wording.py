@@ -69,6 +69,7 @@ def test_the_office_rewrites_the_preamble_and_the_problems(gaoxin: Database, rul
         ("导语", "", "请在导语后写上新的文字"),
         ("导语", "\u200b\n \n", "请在导语后写上新的文字"),
         ("导语", "长" * 2001, "文字过长"),
+        ("文件", "新的全文", "整份修改稿请发送 .docx 文件"),
     ],
 )
 def test_wording_that_cannot_be_used_is_refused(

@@ -80,6 +80,7 @@ def test_the_circular_names_long_streaks_by_the_month_they_began() -> None:
         month=Month(2026, 10),
         units=[("柳行街道", 82), ("经济发展局", 3)],
         office="党政办督查室",
+        recipients="各单位",
         threshold=3,
         issued_on=dt.date(2026, 11, 4),
     )

@@ -14,7 +14,8 @@ from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.rules import Rules
 from reports.bulletin import bulletin_xlsx
-from reports.xlsx import TableBook, ranking_xlsx, text_width
+from reports.widths import text_width
+from reports.xlsx import TableBook, ranking_xlsx
 from storage.db import Database
 
 
