@@ -5,7 +5,7 @@
 Fills the database as ``bench_rank.py`` does (a whole year), then, in a fresh process so that
 its peak memory is the bulletin's own, times ``build_bulletin`` for December (1—12月: ranking,
 statistics, streaks, escalation lists) and each renderer: the .xlsx (the office's table style,
-附件2 streamed row by row with XlsxWriter's constant memory), the .png chart and the .docx
+附件2 streamed row by row by rustpy-xlsxwriter in constant memory), the .png chart and the .docx
 (附件1 in full, 附件2 up to its first 2,000 lines), with the peak memory after each.
 """
 

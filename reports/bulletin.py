@@ -185,11 +185,20 @@ def bulletin_xlsx(bulletin: Bulletin, rules: Rules) -> bytes:
         annex1.append(ranking_row(row, rules))
     annex2_headers = ["序号", "标题", "单位", "采用情况"]
     annex2 = book.table("附件2 报送清单", bulletin.annex_titles[1], annex2_headers)
-    for n, article in enumerate(bulletin.articles(), start=1):
-        annex2.append([n, article.title, article.unit, article.outcome])
-    annex3 = book.table("附件3 计分办法", bulletin.annex_titles[2], ["计分办法"])
-    annex3.append([bulletin.scoring_rules])
+    annex2.extend(
+        (n, article.title, article.unit, article.outcome)
+        for n, article in enumerate(bulletin.articles(), start=1)
+    )
+    annex3 = book.table("附件3 计分办法", bulletin.annex_titles[2], ["序号", "计分办法"])
+    for n, clause in enumerate(scoring_clauses(bulletin.scoring_rules), start=1):
+        annex3.append([n, clause])
     return book.save()
+
+
+def scoring_clauses(text: str) -> list[str]:
+    """附件3's paragraph as the clauses it lists, each ending as it ends in the paragraph."""
+    parts = text.split("；")
+    return [part + "；" for part in parts[:-1] if part] + ([parts[-1]] if parts[-1] else [])
 
 
 CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei")
