@@ -14,7 +14,7 @@ from domain.locks import locking_bulletin
 from domain.periods import parse_day
 from domain.rules import Rules
 from domain.tabular import read_rows
-from domain.text import clean_text
+from domain.text import clean_text, title_key
 from domain.units import first_error
 from storage.db import Database
 from storage.models import TITLE_MAX, Article, Publication
@@ -163,7 +163,7 @@ def parse_articles(
         if row.published_on is not None and row.published_on < row.submitted_on:
             errors.append(RowError(source.line, "刊发日期早于报送日期"))
             continue
-        key = (row.unit, row.submitted_on.year, row.title)
+        key = (row.unit, row.submitted_on.year, title_key(row.title))
         if key in seen:
             errors.append(
                 RowError(source.line, f"与第 {seen[key]} 行重复（同一单位同一年的同一标题）")
@@ -192,7 +192,7 @@ def import_articles(
         repo = Repo(session)
         units = repo.units.by_names()
         rows = parse_articles(name, content, rules, {n: u.id for n, u in units.items()})
-        keys = [(units[r.unit].id, r.submitted_on.year, r.title) for _, r in rows]
+        keys = [(units[r.unit].id, r.submitted_on.year, title_key(r.title)) for _, r in rows]
         existing = repo.articles.by_keys(keys)
         published = repo.articles.platforms_of([a.id for a in existing.values()])
         for key, (line, row) in zip(keys, rows, strict=True):

@@ -18,6 +18,7 @@ from domain.locks import guard
 from domain.notices import enqueue_many
 from domain.periods import Month
 from domain.rules import Rules
+from domain.text import title_key
 from storage.db import Database
 from storage.models import Article, Publication
 from storage.repos import Repo
@@ -164,10 +165,10 @@ def ensure_title_is_new(db: Database, unit_id: int, year: int, title: str) -> No
 
 
 def _refuse_twin(repo: Repo, unit_id: int, year: int, title: str) -> None:
-    existing = repo.articles.by_keys([(unit_id, year, title)])
+    existing = repo.articles.by_keys([(unit_id, year, title_key(title))])
     if existing:
         twin = next(iter(existing.values()))
-        raise UserError(f"本单位今年已报送过同名稿件 #{twin.id}《{title}》，请勿重复报送。")
+        raise UserError(f"本单位今年已报送过同名稿件 #{twin.id}《{twin.title}》，请勿重复报送。")
 
 
 def pending_articles(db: Database, limit: int = 20) -> tuple[list[ArticleView], int]:

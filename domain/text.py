@@ -38,3 +38,34 @@ def clean_text(text: str, *, keep_newlines: bool = True) -> str:
         text = text.replace("\n", " ")
     text = _SPACES.sub(" ", strip_invisible(text))
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+# Marks that Chinese and English input methods type for the same thing, each mapped to one.
+_VARIANTS = str.maketrans(
+    {
+        **dict.fromkeys("“”„‟〝〞「」『』＂", '"'),
+        **dict.fromkeys("‘’‚‛｀", "'"),
+        **dict.fromkeys("—–―‒−﹣－~～", "-"),
+        **dict.fromkeys("《〈«", "<"),
+        **dict.fromkeys("》〉»", ">"),
+        **dict.fromkeys("【〔［", "["),
+        **dict.fromkeys("】〕］", "]"),
+        **dict.fromkeys("·•・‧", "·"),
+        "。": ".",
+        "、": ",",
+    }
+)
+_NO_SPACE = re.compile(r"\s+")
+# <<看山东>> is how 《看山东》 is typed without a Chinese input method.
+_DOUBLED = re.compile(r"([<>])\1+")
+
+
+def title_key(title: str) -> str:
+    """What makes two titles the same article: compared without spaces, case, full-width
+    forms, invisible characters or a closing full stop, and with the punctuation variants of
+    input methods (“” and "", 《》 and <<>>, ， and ,) taken as one."""
+    # Case folded between two NFKC passes (Unicode's NFKC_Casefold): folding can decompose.
+    text = unicodedata.normalize("NFKC", strip_invisible(title)).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    text = _NO_SPACE.sub("", text.translate(_VARIANTS))
+    return _DOUBLED.sub(r"\1", text).rstrip(".")

@@ -107,16 +107,16 @@ class Articles:
         self.session = session
 
     def by_keys(self, keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int, str], Article]:
-        """Articles keyed by (unit id, year, title), for the keys given."""
+        """Articles keyed by (unit id, year, title key), for the keys given."""
         wanted = list(keys)
         found: dict[tuple[int, int, str], Article] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             query = select(Article).where(
-                tuple_(Article.unit_id, Article.year, Article.title).in_(chunk)
+                tuple_(Article.unit_id, Article.year, Article.title_key).in_(chunk)
             )
             for article in self.session.scalars(query):
-                found[(article.unit_id, article.year, article.title)] = article
+                found[(article.unit_id, article.year, article.title_key)] = article
         return found
 
     def insert_new(self, **values: Any) -> int | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,7 +14,7 @@ from domain.arguments import MAX_ID, parse_id, parse_year
 from domain.errors import UserError
 from domain.inbox import clean_payload
 from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period
-from domain.text import clean_text
+from domain.text import clean_text, title_key
 
 ODD = st.text(
     st.characters(codec="utf-8")
@@ -64,6 +65,34 @@ def test_cleaned_text_has_nothing_invisible_and_cleaning_twice_changes_nothing(t
     for char in cleaned:
         assert char == "\n" or unicodedata.category(char) != "Cc"
         assert char not in "\u200b\u200c\u200d\u200e\u200f\u202e\u2066\ufeff\x00"
+
+
+@given(st.text())
+def test_a_title_key_ignores_what_a_clean_and_a_second_key_would_take_out(text: str) -> None:
+    key = title_key(text)
+    assert title_key(clean_text(text)) == key
+    assert title_key(key) == key
+    assert not any(char.isspace() for char in key)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("济宁高新区“四项”举措", '济宁高新区"四项"举措'),
+        ("《政务公开看山东》刊发", "<<政务公开看山东>>刊发"),
+        ("标题（一）：开展工作", "标题(一):开展工作"),
+        ("ＡＢＣ 专项　行动", "abc专项行动"),
+        ("推进村务公开。", "推进村务公开"),
+        ("“放管服”改革——深化", '"放管服"改革--深化'),
+    ],
+)
+def test_titles_typed_with_other_input_methods_have_one_key(typed: str, stored: str) -> None:
+    assert title_key(typed) == title_key(stored)
+
+
+def test_titles_that_differ_in_words_have_different_keys() -> None:
+    assert title_key("推进村务公开") != title_key("推进政务公开")
+    assert title_key("第1期") != title_key("第11期")
 
 
 @given(st.text(), st.text())

@@ -186,6 +186,24 @@ async def test_invisible_and_control_characters_never_reach_the_database(world: 
     assert titles(world.db)[-1] == "王因街道推进村务公开"
 
 
+async def test_a_title_typed_again_with_other_punctuation_is_the_same_article(
+    world: World,
+) -> None:
+    liaison = await world.liaison("王因街道", 3002)
+    await liaison.says("/submit 王因街道“四项”举措推进村务公开（一）")
+    assert "已报送 #18" in (await liaison.reply()).text
+    before = snapshot(world.db)
+    for twin in (
+        '/submit 王因街道"四项"举措推进村务公开(一)',
+        "/submit 王因街道 “四项” 举措推进村务公开（一）。",
+        "/submit 王因街道「四项」举措推进村务公开（一）",
+    ):
+        await liaison.says(twin)
+        refused = (await liaison.reply()).text
+        assert "本单位今年已报送过同名稿件 #18《王因街道“四项”举措推进村务公开（一）》" in refused
+    assert snapshot(world.db) == before
+
+
 async def test_channel_posts_are_ignored_quietly(world: World) -> None:
     channel = world.sandbox.channel(-100777, "某频道")
     before = snapshot(world.db)

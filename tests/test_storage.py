@@ -6,12 +6,13 @@ import datetime as dt
 import random
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from storage.db import Database
+from storage.db import Database, alembic_config
 from storage.models import Article, ArticleTally, Base, Publication, Unit
 
 
@@ -24,6 +25,39 @@ def test_migrations_create_exactly_the_models_schema(db: Database) -> None:
 def test_upgrade_twice_is_harmless(db: Database) -> None:
     db.upgrade()
     assert db.is_current()
+
+
+def test_upgrading_gives_existing_articles_title_keys_and_keeps_old_twins(env: str) -> None:
+    database = Database(env)
+    with database.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0010")
+        connection.execute(
+            text(
+                "INSERT INTO units (id, name, category, display_order, active, created_at) "
+                "VALUES (1, '甲局', '区直部门', 1, true, '2020-01-01 00:00:00')"
+            )
+        )
+        for n, title in enumerate(["“四项”举措", '"四项"举措', "另一篇"], start=1):
+            connection.execute(
+                text(
+                    "INSERT INTO articles (id, unit_id, title, year, submitted_on, status, "
+                    "points, created_at) VALUES (:id, 1, :title, 2020, '2020-03-01', "
+                    "'submitted', 0, '2020-03-01 00:00:00')"
+                ),
+                {"id": n, "title": title},
+            )
+    database.upgrade()
+    assert tallies(database) == recount(database)  # the tallies' triggers survive the change
+    with database.session() as session:
+        keys = {n: key for n, key in session.execute(select(Article.id, Article.title_key))}
+    assert keys == {1: '"四项"举措', 2: '"四项"举措#2', 3: "另一篇"}
+    with pytest.raises(IntegrityError), database.session() as session:
+        session.add(
+            Article(unit_id=1, title="“四项”举措。", year=2020, submitted_on=dt.date(2020, 4, 1))
+        )
+    database.dispose()
 
 
 def test_unit_name_is_unique_in_the_database(db: Database) -> None:
