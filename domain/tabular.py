@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from domain.errors import UserError
 # file can hold 40 MB of shared strings; the office's real tables stay far below these.
 MAX_UNPACKED = 30 * 1024 * 1024
 MAX_PARTS = 500
+# What one import may hold and take, whatever the format: a city's year of articles is a few
+# tens of thousands of rows of a dozen columns. Blank rows count towards the time only.
+MAX_ROWS = 50_000
+MAX_COLUMNS = 60
+MAX_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -40,10 +46,40 @@ def _normalise(header: Sequence[str]) -> list[str]:
 def _lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return _csv_lines(name, content)
-    if suffix in {".xlsx", ".xlsm"}:
-        return _xlsx_lines(name, content)
-    raise UserError(f"{name}：不支持的文件类型，请使用 .csv 或 .xlsx")
+        rows = _csv_rows(name, content)
+    elif suffix in {".xlsx", ".xlsm"}:
+        rows = _xlsx_rows(name, content)
+    else:
+        raise UserError(f"{name}：不支持的文件类型，请使用 .csv 或 .xlsx")
+    return _within_limits(name, rows)
+
+
+def _within_limits(
+    name: str, rows: Iterator[tuple[int, Sequence[str]]]
+) -> list[tuple[int, list[str]]]:
+    """The rows read, refused in one line once they pass ``MAX_ROWS`` non-blank rows, fill a
+    column past ``MAX_COLUMNS`` or take longer than ``MAX_SECONDS`` to read."""
+    deadline = time.monotonic() + MAX_SECONDS
+    lines: list[tuple[int, list[str]]] = []
+    for count, (line, values) in enumerate(rows):
+        if count % 1000 == 0 and time.monotonic() > deadline:
+            raise UserError(
+                f"{name}：读取超过 {MAX_SECONDS:.0f} 秒（读到第 {line} 行）仍未读完，未导入。"
+                "请删除多余的行、列或格式后再发送。"
+            )
+        if any(str(v).strip() for v in values[MAX_COLUMNS:]):
+            raise UserError(
+                f"{name} 第 {line} 行：超过 {MAX_COLUMNS} 列，未导入。请只保留需要导入的列。"
+            )
+        kept = [str(v) for v in values[:MAX_COLUMNS]]
+        if not any(v.strip() for v in kept):
+            continue
+        if len(lines) > MAX_ROWS:  # the header and MAX_ROWS data rows are allowed
+            raise UserError(
+                f"{name}：超过 {MAX_ROWS} 行数据（第 {line} 行），未导入。请分成几个文件发送。"
+            )
+        lines.append((line, kept))
+    return lines
 
 
 def read_rows(
@@ -91,7 +127,7 @@ def _label(column: str, aliases: Mapping[str, str]) -> str:
     return f"{chinese}（{column}）" if chinese else column
 
 
-def _csv_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+def _csv_rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -99,15 +135,13 @@ def _csv_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
             f"{name}：不是 UTF-8 编码的 CSV 文件（Excel 请另存为“CSV UTF-8”）"
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
-    lines = []
     start = 1
     try:
         for values in reader:
-            lines.append((start, values))
+            yield start, values
             start = reader.line_num + 1
     except csv.Error as exc:
         raise UserError(f"{name} 第 {reader.line_num} 行：CSV 格式错误（{exc}）") from None
-    return lines
 
 
 def check_archive(name: str, content: bytes) -> None:
@@ -139,14 +173,14 @@ def open_workbook(name: str, content: bytes, *, read_only: bool = True) -> Workb
         raise UserError(f"{name}：无法读取的 Excel 文件") from None
 
 
-def _xlsx_lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+def _xlsx_rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
     workbook = open_workbook(name, content)
     try:
         sheet = workbook.worksheets[0]
-        return [
-            (number, [_cell_text(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        # One column past the limit is read, to tell a filled one from the limit's edge.
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        for number, values in enumerate(rows, start=1):
+            yield number, [_cell_text(v) for v in values]
     finally:
         workbook.close()
 

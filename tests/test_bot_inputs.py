@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from domain import tabular
 from domain.periods import Month
 from domain.rules import Rules
 from domain.stagnation import Streak
@@ -297,6 +298,18 @@ async def test_a_zip_bomb_is_refused_in_one_line_and_the_bot_stays_responsive(
     refusal = (await liaison.reply()).text
     assert "台账.xlsx：解压后约 40 MB，超过上限 30 MB，未读取" in refusal
     assert "解压后约 40 MB" in (await world.admin.reply()).text
+    assert snapshot(world.db) == before
+
+
+async def test_a_table_past_the_row_limit_is_refused_in_one_line(world: World) -> None:
+    rows = "".join(f"王因街道,标题{n},2020-07-01\n" for n in range(tabular.MAX_ROWS + 1))
+    before = snapshot(world.db)
+    await world.admin.uploads(
+        "articles.csv", ("unit,title,submitted_on\n" + rows).encode(), caption="/import"
+    )
+    refusal = (await world.admin.reply()).text
+    assert f"articles.csv：超过 {tabular.MAX_ROWS} 行数据" in refusal and "未导入" in refusal
+    assert "系统繁忙" not in refusal
     assert snapshot(world.db) == before
 
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.cli import main
+from domain import tabular
 from domain.articles import import_articles
 from domain.errors import ImportRejected, UserError
 from domain.rules import Rules
@@ -204,6 +205,52 @@ def test_unreadable_files_are_refused_in_chinese(
 ) -> None:
     with pytest.raises(UserError, match=message):
         import_units(db, name, content, "test")
+    assert count(db, Unit) == 0
+
+
+def test_a_file_over_the_row_limit_is_refused_whole(db: Database, rules: Rules) -> None:
+    rows = "".join(f"甲局,标题{n},2020-07-0{1 + n % 9}\n" for n in range(tabular.MAX_ROWS + 1))
+    content = ("unit,title,submitted_on\n" + rows).encode()
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    with pytest.raises(
+        UserError, match=f"超过 {tabular.MAX_ROWS} 行数据（第 {tabular.MAX_ROWS + 2} 行）"
+    ):
+        import_articles(db, "articles.csv", content, rules, "test")
+    assert count(db, Article) == 0
+
+
+def test_blank_rows_and_empty_columns_past_the_limits_are_no_obstacle(db: Database) -> None:
+    padding = "," * (tabular.MAX_COLUMNS + 20)
+    content = ("name,category" + padding + "\n甲局,区直部门" + padding + "\n").encode()
+    content += b"\n" * (tabular.MAX_ROWS + 5)
+    assert import_units(db, "units.csv", content, "test").created == ["甲局"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_file_with_a_column_past_the_limit_filled_is_refused(
+    db: Database, tmp_path: Path, suffix: str
+) -> None:
+    cells = ["甲局", "区直部门", *[""] * (tabular.MAX_COLUMNS - 2), "多余"]
+    if suffix == "csv":
+        content = ("name,category\n" + ",".join(cells) + "\n").encode()
+    else:
+        book = Workbook()
+        book.active.append(["name", "category"])
+        book.active.append(cells)
+        book.save(tmp_path / "units.xlsx")
+        content = (tmp_path / "units.xlsx").read_bytes()
+    with pytest.raises(UserError, match=f"units.{suffix} 第 2 行：超过 {tabular.MAX_COLUMNS} 列"):
+        import_units(db, f"units.{suffix}", content, "test")
+    assert count(db, Unit) == 0
+
+
+def test_a_file_that_takes_too_long_to_read_is_refused(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The time allowed is set to nothing rather than making a file slow enough for 30 s.
+    monkeypatch.setattr(tabular, "MAX_SECONDS", 0.0)
+    with pytest.raises(UserError, match="读取超过 0 秒"):
+        import_units(db, "units.csv", UNITS.encode(), "test")
     assert count(db, Unit) == 0
 
 
