@@ -151,10 +151,13 @@ def notified_text(recorded: Recorded) -> str:
 
 def adjustment_text(recorded: Recorded) -> str:
     """``加2分`` / ``扣1.5分`` / ``单项否决``."""
-    if recorded.kind == "veto":
-        return "单项否决"
-    amount = f"{abs(recorded.points).normalize():f}"
-    return f"加{amount}分" if recorded.points > 0 else f"扣{amount}分"
+    return "单项否决" if recorded.kind == "veto" else points_text(recorded.points)
+
+
+def points_text(points: Decimal) -> str:
+    """``加2分`` / ``扣1.5分``."""
+    amount = f"{abs(points).normalize():f}"
+    return f"加{amount}分" if points > 0 else f"扣{amount}分"
 
 
 def adjustment_notice(recorded: Recorded) -> str:

@@ -266,9 +266,14 @@ class AssessmentRules(_Strict):
 
 
 class AdjustmentRules(_Strict):
-    """加减分: the most one entry may add or take away."""
+    """加减分: the most one entry may add or take away, and above what it is confirmed."""
 
     max_points: Decimal = Field(default=Decimal(10), gt=0, le=100, decimal_places=2)
+    confirm_above: Decimal = Field(default=Decimal(5), ge=0, le=100, decimal_places=2)
+
+    def needs_confirmation(self, points: Decimal) -> bool:
+        """Whether an entry of ``points`` waits for the admin to confirm it."""
+        return abs(points) > self.confirm_above
 
 
 class Rules(_Strict):

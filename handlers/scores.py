@@ -20,6 +20,7 @@ from domain.adjustments import (
     check_reason,
     notified_text,
     parse_adjustment_points,
+    points_text,
     record_adjustment,
     record_veto,
 )
@@ -44,7 +45,7 @@ from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
 from reports.score_bulletin import score_bulletin_docx, score_bulletin_message, score_bulletin_xlsx
 
-AMOUNT, REASON = range(2)
+AMOUNT, REASON, CONFIRM = range(3)
 AMOUNTS = ("+1", "+2", "+5", "-1", "-2", "-5")
 ADJUST_USAGE = "用法：/adjust 单位 +2 原因（或 /adjust 单位，再点按钮选择分值）"
 
@@ -135,12 +136,63 @@ async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
             STEPS.data(context).update(unit=unit.name, points=str(points))
             await answer(update, f"{esc(unit.name)} {words[1]} 分：请发送原因（不超过 200 字）。")
             return REASON
-        recorded = record_adjustment(
-            svc.db, unit.name, points, " ".join(words[2:]), who.telegram_id, svc.today()
+        return await _record_or_confirm(
+            update, context, who, unit.name, points, check_reason(" ".join(words[2:]))
         )
     except UserError as exc:
         await refuse(update, str(exc))
         return ConversationHandler.END
+
+
+async def _record_or_confirm(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    who: Identity,
+    unit: str,
+    points: Decimal,
+    reason: str,
+) -> int:
+    """Record the entry, or, past the rules' ``confirm_above``, ask for 确认记录 first."""
+    svc = services(context)
+    if svc.rules.adjustments.needs_confirmation(points):
+        STEPS.data(context).update(unit=unit, points=str(points), reason=reason)
+        buttons = [
+            InlineKeyboardButton("确认记录", callback_data="adj:yes"),
+            InlineKeyboardButton("取消", callback_data="adj:no"),
+        ]
+        today = svc.today()
+        await answer(
+            update,
+            f"请确认：<b>{esc(unit)}</b> {today.year}年{today.month}月{points_text(points)}，"
+            f"原因：{esc(reason)}。",
+            reply_markup=InlineKeyboardMarkup([buttons]),
+        )
+        return CONFIRM
+    recorded = record_adjustment(svc.db, unit, points, reason, who.telegram_id, svc.today())
+    STEPS.drop(context)
+    await answer(update, _recorded_text(recorded))
+    return ConversationHandler.END
+
+
+async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """确认记录 pressed: record the entry that waited for it."""
+    svc = services(context)
+    pending = STEPS.data(context)
+    await edit(update, None)
+    try:
+        recorded = record_adjustment(
+            svc.db,
+            pending["unit"],
+            Decimal(pending["points"]),
+            pending["reason"],
+            caller(update, context).telegram_id,
+            svc.today(),
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    finally:
+        STEPS.drop(context)
     await answer(update, _recorded_text(recorded))
     return ConversationHandler.END
 
@@ -163,32 +215,28 @@ async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """The reason: record the adjustment."""
-    svc = services(context)
+    """The reason: record the adjustment, or ask for it to be confirmed."""
     message = update.effective_message
     assert message is not None and message.text is not None
     pending = STEPS.data(context)
     who = caller(update, context)
     try:
         reason = check_reason(message.text)
-        recorded = record_adjustment(
-            svc.db,
-            pending["unit"],
-            Decimal(pending["points"]),
-            reason,
-            who.telegram_id,
-            svc.today(),
-        )
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送原因，或 /cancel 取消。")
         return REASON
-    STEPS.drop(context)
-    await answer(update, _recorded_text(recorded))
-    return ConversationHandler.END
+    try:
+        return await _record_or_confirm(
+            update, context, who, pending["unit"], Decimal(pending["points"]), reason
+        )
+    except UserError as exc:
+        STEPS.drop(context)
+        await refuse(update, str(exc))
+        return ConversationHandler.END
 
 
 def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
-    """/adjust by buttons: the amount, then the reason."""
+    """/adjust by buttons: the amount, then the reason, then, for a large entry, 确认记录."""
     return STEPS.handler(
         "adjust",
         adjust,
@@ -198,6 +246,10 @@ def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTy
                 CallbackQueryHandler(STEPS.cancel, pattern=r"^adj:no$"),
             ],
             REASON: [MessageHandler(TEXT, reason_given)],
+            CONFIRM: [
+                CallbackQueryHandler(confirmed, pattern=r"^adj:yes$"),
+                CallbackQueryHandler(STEPS.cancel, pattern=r"^adj:no$"),
+            ],
         },
         timeout_seconds,
     )

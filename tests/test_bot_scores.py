@@ -83,6 +83,33 @@ async def test_admin_adjusts_by_buttons_and_the_unit_is_told(world: World) -> No
     assert adjustments(world.db) == 1
 
 
+async def test_a_large_adjustment_waits_for_the_admin_to_confirm_it(world: World) -> None:
+    admin = world.admin
+    liaison = await world.liaison("统计局", 3005)
+    await admin.says("/adjust 统计局 +8 专项工作<突出>")
+    ask = await admin.reply()
+    assert ask.text == "请确认：统计局 2020年12月加8分，原因：专项工作<突出>。"
+    assert ask.buttons == ["确认记录", "取消"]
+    assert adjustments(world.db) == 0
+    await admin.presses("确认记录")
+    done = await admin.reply()
+    assert done.text == "已记录：统计局 2020年12月加8分，原因：专项工作<突出>。已通知该单位联络员。"
+    assert "考核加8分" in (await liaison.reply()).text
+    assert adjustments(world.db) == 1
+
+    await admin.says("/adjust 统计局 -6")
+    assert "请发送原因" in (await admin.reply()).text
+    await admin.says("迟报")
+    assert (await admin.reply()).text == "请确认：统计局 2020年12月扣6分，原因：迟报。"
+    await admin.presses("取消")
+    assert "已取消" in (await admin.reply()).text
+    assert adjustments(world.db) == 1
+
+    await admin.says("/adjust 统计局 +5 按时报送")  # at the threshold: recorded at once
+    assert (await admin.reply()).text.startswith("已记录：统计局 2020年12月加5分")
+    assert adjustments(world.db) == 2
+
+
 async def test_an_adjustment_for_a_unit_without_a_liaison_says_nobody_was_told(
     world: World,
 ) -> None:
