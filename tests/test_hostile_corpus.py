@@ -1,4 +1,4 @@
-"""Every command, by an admin and by a liaison, with each of the hostile arguments in
+"""Every command, by an admin, a liaison and a supervisor, with each of the hostile arguments in
 ``tests/data/hostile_arguments.json``: never 系统繁忙, never an error alert, nothing set aside
 in the inbox; commands that only read leave the database as it was."""
 
@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.sandbox import SandboxUser
+from domain.roles import grant_role
 from domain.rules import Rules
 from storage.db import Database
 from storage.models import (
@@ -104,11 +105,21 @@ def crashes(world: World) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("role", ["admin", "liaison"])
+async def acting_as(world: World, role: str) -> SandboxUser:
+    """The admin, a bound liaison, or a supervisor (督查人员) granted the role."""
+    if role == "admin":
+        return world.admin
+    if role == "liaison":
+        return await world.liaison("王因街道", 3002)
+    grant_role(world.db, 4001, "supervisor", "test")
+    return world.person(4001, "督查室")
+
+
+@pytest.mark.parametrize("role", ["admin", "liaison", "supervisor"])
 async def test_hostile_arguments_to_reading_commands_change_nothing(
     world: World, role: str
 ) -> None:
-    user = world.admin if role == "admin" else await world.liaison("王因街道", 3002)
+    user = await acting_as(world, role)
     await settled(world.db, 0)
     before = counts(world.db)
     sent = handled(world.db) + await send_all(user, READING)
@@ -118,9 +129,9 @@ async def test_hostile_arguments_to_reading_commands_change_nothing(
     assert counts(world.db) == before
 
 
-@pytest.mark.parametrize("role", ["admin", "liaison"])
+@pytest.mark.parametrize("role", ["admin", "liaison", "supervisor"])
 async def test_hostile_arguments_to_changing_commands_never_crash(world: World, role: str) -> None:
-    user = world.admin if role == "admin" else await world.liaison("王因街道", 3002)
+    user = await acting_as(world, role)
     await settled(world.db, 0)
     sent = handled(world.db) + await send_all(user, CHANGING)
     await settled(world.db, sent)
