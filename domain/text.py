@@ -67,5 +67,6 @@ def title_key(title: str) -> str:
     # Case folded between two NFKC passes (Unicode's NFKC_Casefold): folding can decompose.
     text = unicodedata.normalize("NFKC", strip_invisible(title)).casefold()
     text = unicodedata.normalize("NFKC", text)
-    text = _NO_SPACE.sub("", text.translate(_VARIANTS))
-    return _DOUBLED.sub(r"\1", text).rstrip(".")
+    text = _DOUBLED.sub(r"\1", _NO_SPACE.sub("", text.translate(_VARIANTS)))
+    # Once more: taking spaces out can bring combining marks together, to be put in order.
+    return unicodedata.normalize("NFKC", text).rstrip(".")
