@@ -11,15 +11,19 @@ faults and delays. Its user side (``SandboxUser``) lets a test, ``gongkai demo``
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import mimetypes
 import random
 import time
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 from bot.sandbox_html import EntityParseError, parse_html
@@ -457,7 +461,11 @@ class Sandbox:
 
     async def api_setwebhook(self, params: dict[str, Any]) -> bool:
         """setWebhook: updates are then POSTed to the URL with the secret token header."""
-        self.webhook = {"url": params["url"], "secret": params.get("secret_token")}
+        self.webhook = {
+            "url": params["url"],
+            "secret": params.get("secret_token"),
+            "max_connections": int(params.get("max_connections") or 40),
+        }
         if _truthy(params.get("drop_pending_updates")):
             self._updates.clear()
         if self._webhook_task is None:
@@ -473,27 +481,55 @@ class Sandbox:
         }
 
     async def _deliver_webhook(self) -> None:
-        import aiohttp
+        """POST updates to the webhook as Telegram does: up to ``max_connections`` at once
+        (Telegram's default is 40), one chat's updates one at a time and in order; an update
+        not answered 200 is sent again."""
+        in_flight: set[Any] = set()
+        wake = asyncio.Event()
+
+        async def worker(session: aiohttp.ClientSession) -> None:
+            while True:
+                found = self._next_for_webhook(in_flight)
+                if found is None:
+                    wake.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(_either(self._new_update, wake), 0.05)
+                    continue
+                key, update = found
+                delivered = False
+                if self.webhook is not None:
+                    headers = {}
+                    if self.webhook.get("secret"):
+                        headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret"]
+                    try:
+                        async with session.post(
+                            self.webhook["url"], json=update, headers=headers
+                        ) as answer:
+                            delivered = answer.status == 200
+                    except aiohttp.ClientError:
+                        delivered = False
+                if not delivered:
+                    self._updates.appendleft(update)
+                in_flight.discard(key)
+                wake.set()
+                if not delivered:
+                    await asyncio.sleep(0.2)
 
         async with aiohttp.ClientSession() as session:
-            while True:
-                if not self.webhook or not self._updates:
-                    self._new_update.clear()
-                    await self._new_update.wait()
-                    continue
-                update = self._updates[0]
-                headers = {}
-                if self.webhook.get("secret"):
-                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret"]
-                try:
-                    async with session.post(self.webhook["url"], json=update, headers=headers) as r:
-                        delivered = r.status == 200
-                except aiohttp.ClientError:
-                    delivered = False
-                if delivered:
-                    self._updates.popleft()
-                else:
-                    await asyncio.sleep(0.2)
+            connections = int((self.webhook or {}).get("max_connections", 40))
+            await asyncio.gather(*(worker(session) for _ in range(connections)))
+
+    def _next_for_webhook(self, in_flight: set[Any]) -> tuple[Any, dict[str, Any]] | None:
+        """The oldest update of a chat with none on its way, taken off the queue."""
+        if not self.webhook:
+            return None
+        for index, update in enumerate(self._updates):
+            key = _update_chat(update)
+            if key not in in_flight:
+                del self._updates[index]
+                in_flight.add(key)
+                return key, update
+        return None
 
     async def api_setmycommands(self, params: dict[str, Any]) -> bool:
         """setMyCommands, per scope."""
@@ -893,3 +929,60 @@ def _error_response(error: ApiError) -> web.Response:
     if error.parameters:
         body["parameters"] = error.parameters
     return web.json_response(body, status=error.status)
+
+
+def _update_chat(update: dict[str, Any]) -> Any:
+    """The chat an update belongs to (its user's for a button press without a message)."""
+    for key, value in update.items():
+        if key == "update_id" or not isinstance(value, dict):
+            continue
+        for holder in (value, value.get("message")):
+            if isinstance(holder, dict) and isinstance(holder.get("chat"), dict):
+                return holder["chat"]["id"]
+        if isinstance(value.get("from"), dict):
+            return ("user", value["from"]["id"])
+    return ("update", update.get("update_id"))
+
+
+async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
+    """Until one of two events is set."""
+    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+@asynccontextmanager
+async def round_robin(backends: list[str]) -> AsyncIterator[tuple[str, list[int]]]:
+    """A load balancer in front of several webhook processes, as production would have: each
+    webhook POST goes to the next backend in turn. Yields its public URL and how many updates
+    each backend accepted."""
+    turn = itertools.cycle(range(len(backends)))
+    served = [0] * len(backends)
+    async with aiohttp.ClientSession() as session:
+
+        async def forward(request: web.Request) -> web.Response:
+            body = await request.read()
+            headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
+            headers["Content-Type"] = "application/json"
+            index = next(turn)
+            try:
+                async with session.post(backends[index], data=body, headers=headers) as answer:
+                    served[index] += answer.status == 200
+                    return web.Response(status=answer.status)
+            except aiohttp.ClientError:
+                return web.Response(status=502)
+
+        app = web.Application()
+        app.router.add_post("/hook", forward)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            yield f"http://127.0.0.1:{port}/hook", served
+        finally:
+            await runner.cleanup()

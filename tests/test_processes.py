@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import itertools
 import os
 import sys
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp
 import pytest
-from aiohttp import web
 from sqlalchemy import func, select
 
-from bot.sandbox import Sandbox
+from bot.sandbox import Sandbox, round_robin
 from domain.campaigns import open_campaign
 from domain.rules import Rules
 from storage.db import Database
@@ -33,38 +30,6 @@ ADMIN = 1
 BULLETIN_CHAT = -1001
 SUPERVISION_CHAT = -1002
 SECRET = "one-secret-for-all"
-
-
-@asynccontextmanager
-async def load_balancer(backends: list[str]) -> AsyncIterator[tuple[str, list[int]]]:
-    """Forward each webhook POST to the next backend in turn; the counts per backend."""
-    turn = itertools.cycle(range(len(backends)))
-    served = [0] * len(backends)
-
-    async with aiohttp.ClientSession() as session:
-
-        async def forward(request: web.Request) -> web.Response:
-            body = await request.read()
-            headers = {k: v for k, v in request.headers.items() if k.lower().startswith("x-")}
-            headers["Content-Type"] = "application/json"
-            index = next(turn)
-            try:
-                async with session.post(backends[index], data=body, headers=headers) as answer:
-                    served[index] += answer.status == 200
-                    return web.Response(status=answer.status)
-            except aiohttp.ClientError:
-                return web.Response(status=502)
-
-        app = web.Application()
-        app.router.add_post("/hook", forward)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            yield f"http://127.0.0.1:{port}/hook", served
-        finally:
-            await runner.cleanup()
 
 
 async def start_process(
@@ -144,7 +109,7 @@ async def test_several_processes_send_each_message_once_and_run_each_job_once(
         users = [sandbox.user(10_000 + n, f"联络员{n}") for n in LIAISONS]
         ports = [free_port() for _ in range(processes)]
         backends = [f"http://127.0.0.1:{port}/hook" for port in ports]
-        async with load_balancer(backends) as (public_url, served):
+        async with round_robin(backends) as (public_url, served):
             logs = [tmp_path / f"process-{port}.log" for port in ports]
             running = [
                 await start_process(sandbox, db, public_url, port, log)

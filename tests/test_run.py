@@ -98,7 +98,7 @@ async def test_webhook_mode_delivers_updates_and_rejects_a_wrong_secret(
         await application.bot.set_webhook(url, secret_token="s3cret")
         await server.start("127.0.0.1", port)
         try:
-            assert sandbox.webhook == {"url": url, "secret": "s3cret"}
+            assert sandbox.webhook == {"url": url, "secret": "s3cret", "max_connections": 40}
             visitor = sandbox.user(7001, "访客")
             await visitor.says("/help")
             assert "尚未绑定单位" in (await visitor.reply()).text
