@@ -227,6 +227,12 @@ class Articles:
         grows), then by date; platforms in the rules' order.
         """
         rank = {code: i for i, code in enumerate(platform_order)}
+
+        def in_order(codes: list[str]) -> list[str]:
+            if len(codes) < 2:  # most articles: no sorting to do
+                return codes
+            return sorted(codes, key=lambda code: rank.get(code, len(rank)))
+
         earlier = aliased(Publication)
         first_published = (
             select(func.min(earlier.published_on))
@@ -251,23 +257,13 @@ class Articles:
         platforms: list[str] = []
         for article_id, title, unit, status, platform in self.session.execute(query):
             if current is not None and current[0] != article_id:
-                yield (
-                    current[1],
-                    current[2],
-                    current[3],
-                    sorted(platforms, key=lambda code: rank.get(code, len(rank))),
-                )
+                yield current[1], current[2], current[3], in_order(platforms)
                 platforms = []
             current = (article_id, title, unit, status)
             if platform is not None:
                 platforms.append(platform)
         if current is not None:
-            yield (
-                current[1],
-                current[2],
-                current[3],
-                sorted(platforms, key=lambda code: rank.get(code, len(rank))),
-            )
+            yield current[1], current[2], current[3], in_order(platforms)
 
     def active_months(self, start: dt.date, end: dt.date) -> dict[int, set[dt.date]]:
         """Per unit, the months in [start, end) in which it submitted at least one article."""
