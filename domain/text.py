@@ -9,6 +9,7 @@ methods too) become one plain space.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -40,6 +41,7 @@ def clean_text(text: str, *, keep_newlines: bool = True) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
+TITLE_KEY_MAX = 600
 # Marks that Chinese and English input methods type for the same thing, each mapped to one.
 _VARIANTS = str.maketrans(
     {
@@ -63,10 +65,15 @@ _DOUBLED = re.compile(r"([<>])\1+")
 def title_key(title: str) -> str:
     """What makes two titles the same article: compared without spaces, case, full-width
     forms, invisible characters or a closing full stop, and with the punctuation variants of
-    input methods (“” and "", 《》 and <<>>, ， and ,) taken as one."""
+    input methods (“” and "", 《》 and <<>>, ， and ,) taken as one. At most ``TITLE_KEY_MAX``
+    characters (NFKC can lengthen text: ﷽ is 18 letters), a longer key ending in its digest."""
     # Case folded between two NFKC passes (Unicode's NFKC_Casefold): folding can decompose.
     text = unicodedata.normalize("NFKC", strip_invisible(title)).casefold()
     text = unicodedata.normalize("NFKC", text)
     text = _DOUBLED.sub(r"\1", _NO_SPACE.sub("", text.translate(_VARIANTS)))
     # Once more: taking spaces out can bring combining marks together, to be put in order.
-    return unicodedata.normalize("NFKC", text).rstrip(".")
+    key = unicodedata.normalize("NFKC", text).rstrip(".")
+    if len(key) > TITLE_KEY_MAX:
+        digest = hashlib.sha256(key.encode()).hexdigest()
+        key = key[: TITLE_KEY_MAX - len(digest) - 1] + "#" + digest
+    return key

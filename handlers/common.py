@@ -30,6 +30,8 @@ from domain.rules import Rules
 from storage.db import Database
 
 log = logging.getLogger(__name__)
+# A button whose conversation has ended, or whose entry is no longer the one waiting.
+STALE_BUTTON = "此按钮已失效，请重新发送命令"
 Clock = Callable[[], dt.datetime]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
 RoleHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Identity], Coroutine[Any, Any, Any]]

@@ -78,6 +78,8 @@ class Steps:
                 },
                 fallbacks=[CommandHandler("cancel", self.cancel)],
                 conversation_timeout=timeout,
+                # The command sent again starts over: never "未知命令" half-way through.
+                allow_reentry=True,
                 name=command,
                 # Kept in the database: a restart in the middle loses nothing.
                 persistent=True,

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 
 from handlers import bulletins, campaigns, office, onboarding, queries, scores, submit, tasks
-from handlers.common import acknowledge, answer, services
+from handlers.common import STALE_BUTTON, acknowledge, answer, services
 from handlers.errors import on_error
 
 
@@ -36,7 +36,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answered, so the client stops spinning."""
     query = update.callback_query
     if query is not None:
-        await acknowledge(query, "此按钮已失效，请重新发送命令", alert=True)
+        await acknowledge(query, STALE_BUTTON, alert=True)
 
 
 async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

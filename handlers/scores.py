@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 from decimal import Decimal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -30,6 +31,7 @@ from domain.errors import UserError
 from domain.periods import FIRST_YEAR, LAST_YEAR, Month
 from domain.score_bulletin import build_score_bulletin, latest_score_month
 from handlers.common import (
+    STALE_BUTTON,
     acknowledge,
     answer,
     arguments,
@@ -155,9 +157,11 @@ async def _record_or_confirm(
     """Record the entry, or, past the rules' ``confirm_above``, ask for 确认记录 first."""
     svc = services(context)
     if svc.rules.adjustments.needs_confirmation(points):
-        STEPS.data(context).update(unit=unit, points=str(points), reason=reason)
+        # The buttons name this entry: an older prompt's 确认记录 never confirms a newer one.
+        token = secrets.token_hex(4)
+        STEPS.data(context).update(unit=unit, points=str(points), reason=reason, token=token)
         buttons = [
-            InlineKeyboardButton("确认记录", callback_data="adj:yes"),
+            InlineKeyboardButton("确认记录", callback_data=f"adj:yes:{token}"),
             InlineKeyboardButton("取消", callback_data="adj:no"),
         ]
         today = svc.today()
@@ -178,6 +182,11 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """确认记录 pressed: record the entry that waited for it."""
     svc = services(context)
     pending = STEPS.data(context)
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    if query.data.split(":")[2] != pending.get("token"):
+        await acknowledge(query, STALE_BUTTON, alert=True)
+        return CONFIRM
     await edit(update, None)
     try:
         recorded = record_adjustment(
@@ -235,6 +244,12 @@ async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         return ConversationHandler.END
 
 
+async def awaiting_confirmation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Text while 确认记录 waits: say what is awaited."""
+    await refuse(update, "请点上面的“确认记录”按钮记录，或发送 /cancel 取消。")
+    return CONFIRM
+
+
 def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
     """/adjust by buttons: the amount, then the reason, then, for a large entry, 确认记录."""
     return STEPS.handler(
@@ -247,8 +262,9 @@ def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTy
             ],
             REASON: [MessageHandler(TEXT, reason_given)],
             CONFIRM: [
-                CallbackQueryHandler(confirmed, pattern=r"^adj:yes$"),
+                CallbackQueryHandler(confirmed, pattern=r"^adj:yes:[0-9a-f]+$"),
                 CallbackQueryHandler(STEPS.cancel, pattern=r"^adj:no$"),
+                MessageHandler(TEXT, awaiting_confirmation),
             ],
         },
         timeout_seconds,

@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.text import title_key
+from domain.text import TITLE_KEY_MAX, title_key
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -37,8 +37,6 @@ NAMING = {
 }
 
 TITLE_MAX = 200
-# A key can be longer than its title: NFKC spells … as ...
-TITLE_KEY_MAX = 3 * TITLE_MAX
 ROLES = ("admin", "supervisor", "liaison")
 ARTICLE_STATUSES = ("submitted", "forwarded", "declined", "published")
 OUTBOX_STATUSES = ("pending", "sent", "undeliverable")

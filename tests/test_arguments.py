@@ -14,7 +14,7 @@ from domain.arguments import MAX_ID, parse_id, parse_year
 from domain.errors import UserError
 from domain.inbox import clean_payload
 from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period
-from domain.text import clean_text, title_key
+from domain.text import TITLE_KEY_MAX, clean_text, title_key
 
 ODD = st.text(
     st.characters(codec="utf-8")
@@ -88,6 +88,12 @@ def test_a_title_key_ignores_what_a_clean_and_a_second_key_would_take_out(text: 
 )
 def test_titles_typed_with_other_input_methods_have_one_key(typed: str, stored: str) -> None:
     assert title_key(typed) == title_key(stored)
+
+
+def test_a_key_never_outgrows_its_column() -> None:
+    longest = title_key("\ufdfa" * 200)  # 18 letters each after NFKC
+    assert len(longest) == TITLE_KEY_MAX
+    assert longest != title_key("\ufdfa" * 199) and title_key(longest) != ""
 
 
 def test_titles_that_differ_in_words_have_different_keys() -> None:

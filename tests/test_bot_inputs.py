@@ -205,6 +205,14 @@ async def test_a_title_typed_again_with_other_punctuation_is_the_same_article(
     assert snapshot(world.db) == before
 
 
+async def test_a_command_sent_again_half_way_through_starts_it_over(world: World) -> None:
+    liaison = await world.liaison("王因街道", 3002)
+    await liaison.says("/submit")
+    assert "请发送稿件标题" in (await liaison.reply()).text
+    await liaison.says("/submit 王因街道推进村务公开")
+    assert "已报送 #18《王因街道推进村务公开》" in (await liaison.reply()).text
+
+
 async def test_channel_posts_are_ignored_quietly(world: World) -> None:
     channel = world.sandbox.channel(-100777, "某频道")
     before = snapshot(world.db)

@@ -105,9 +105,22 @@ async def test_a_large_adjustment_waits_for_the_admin_to_confirm_it(world: World
     assert "已取消" in (await admin.reply()).text
     assert adjustments(world.db) == 1
 
+    await admin.says("/adjust 统计局 +9 第一次")
+    first = await admin.reply()
+    await admin.says("好的")
+    assert "请点上面的“确认记录”按钮记录" in (await admin.reply()).text
+    await admin.says("/adjust 统计局 +7 第二次")  # starts over; the first prompt's button is stale
+    assert (await admin.reply()).text == "请确认：统计局 2020年12月加7分，原因：第二次。"
+    first_confirm = first.raw["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    answer = await admin.button_answer(await admin.sends_button_data(first_confirm))
+    assert answer["text"] == "此按钮已失效，请重新发送命令"
+    await admin.presses("确认记录")
+    assert "加7分，原因：第二次" in (await admin.reply()).text
+    assert adjustments(world.db) == 2
+
     await admin.says("/adjust 统计局 +5 按时报送")  # at the threshold: recorded at once
     assert (await admin.reply()).text.startswith("已记录：统计局 2020年12月加5分")
-    assert adjustments(world.db) == 2
+    assert adjustments(world.db) == 3
 
 
 async def test_an_adjustment_for_a_unit_without_a_liaison_says_nobody_was_told(

@@ -69,7 +69,8 @@ def upgrade() -> None:
     for article_id, unit_id, year, title in rows:
         key = title_key(title)
         if (unit_id, year, key) in seen:
-            key = f"{key}#{article_id}"
+            mark = f"#{article_id}"
+            key = key[: 600 - len(mark)] + mark
         seen.add((unit_id, year, key))
         keys.append({"row_id": article_id, "key": key})
     if keys:
