@@ -13,6 +13,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 
 from domain.errors import UserError
+from domain.text import strip_invisible
 
 # An .xlsx is a zip archive: what it may unpack to, and how many parts it may hold. A 96 KB
 # file can hold 40 MB of shared strings; the office's real tables stay far below these.
@@ -71,7 +72,9 @@ def _within_limits(
             raise UserError(
                 f"{name} 第 {line} 行：超过 {MAX_COLUMNS} 列，未导入。请只保留需要导入的列。"
             )
-        kept = [str(v) for v in values[:MAX_COLUMNS]]
+        # What cannot be seen or stored (NUL, control and zero-width characters) goes here,
+        # as it does from chat messages.
+        kept = [strip_invisible(str(v)) for v in values[:MAX_COLUMNS]]
         if not any(v.strip() for v in kept):
             continue
         if len(lines) > MAX_ROWS:  # the header and MAX_ROWS data rows are allowed

@@ -36,8 +36,10 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 HEADER_WIDTH = 14
 _FONT = "宋体"
 TITLE_HEIGHT, LINE_HEIGHT = 30.0, 15.0
-# Values the library writes as they are (an empty string as an empty cell): no conversion.
-_AS_IS = frozenset({str, int, float})
+# Values the library writes as they are: no conversion.
+_NUMBERS = frozenset({int, float})
+# Excel's most characters in a cell; the library refuses a longer string.
+CELL_MAX = 32_767
 _DATE = "yyyy-mm-dd"
 _PAGE = {
     "landscape": True,
@@ -110,7 +112,7 @@ class Table:
         if not first:
             # The library writes the header from the first record: an empty table has one.
             first = [[None] * len(headers)]
-        rest = ([v if type(v) in _AS_IS else _cell(v) for v in row] for row in rows)
+        rest = ([v if type(v) in _NUMBERS else _cell(v) for v in row] for row in rows)
         records = (dict(zip(headers, row, strict=False)) for row in itertools.chain(first, rest))
         return Layout([float(w) for w in widths], kinds, heights), records
 
@@ -180,7 +182,9 @@ def _distinct(headers: Sequence[str]) -> list[str]:
 
 
 def _cell(value: Any) -> Any:
-    if value is None or value == "":
+    if type(value) is str:
+        return value if len(value) <= CELL_MAX else value[: CELL_MAX - 1] + "…"
+    if value is None:
         return None
     if isinstance(value, bool):
         return "是" if value else "否"
@@ -192,7 +196,7 @@ def _cell(value: Any) -> Any:
         return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
-    return str(value)
+    return _cell(str(value))
 
 
 def _kind(value: Any) -> str:

@@ -244,6 +244,13 @@ def test_a_file_with_a_column_past_the_limit_filled_is_refused(
     assert count(db, Unit) == 0
 
 
+def test_control_and_invisible_characters_in_a_file_are_not_kept(db: Database) -> None:
+    content = "name,category\n甲\x00局\u200b,区直\x0b部门\n".encode()
+    import_units(db, "units.csv", content, "test")
+    with db.session() as session:
+        assert session.execute(select(Unit.name, Unit.category)).one() == ("甲局", "区直部门")
+
+
 def test_a_file_that_takes_too_long_to_read_is_refused(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

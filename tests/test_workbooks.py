@@ -82,3 +82,12 @@ def test_dates_are_dates_and_widths_count_chinese_characters_twice() -> None:
     assert read["A4"].value is None and read.column_dimensions["A"].border.left.style == "thin"
     assert read.column_dimensions["B"].width >= 22
     assert text_width("济宁高新区") == 10 and text_width("abc") == 3
+
+
+def test_a_text_longer_than_excel_allows_is_cut_not_refused() -> None:
+    book = TableBook()
+    sheet = book.table("表", "标题", ["名称", "说明"])
+    sheet.append(["甲", "说" * 40_000])
+    sheet.extend([("乙", "明" * 40_000)])
+    read = load_workbook(io.BytesIO(book.save())).active
+    assert read["B3"].value == "说" * 32_766 + "…" and read["B4"].value == "明" * 32_766 + "…"
