@@ -17,8 +17,11 @@ from decimal import Decimal, InvalidOperation
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from domain.arguments import parse_year
 from domain.errors import UserError
+from domain.periods import FIRST_YEAR, LAST_YEAR
 from domain.tabular import check_archive, open_workbook
+from domain.text import strip_invisible
 
 ACTIVE_SHEET = "主动公开"
 APPLICATION_SHEET = "依申请公开"
@@ -244,13 +247,17 @@ def _texts(sheet: object, found: ReportProblems) -> dict[str, str]:
     for key, label in TEXT_FIELDS:
         cell = text_cell(key)
         value = sheet[cell].value  # type: ignore[index]
-        text = "" if value is None else str(value).strip()
+        # A cell can hold what a .docx cannot (control characters): taken out here.
+        text = "" if value is None else strip_invisible(str(value)).strip()
         if isinstance(value, float) and value.is_integer():
             text = str(int(value))
         if not text:
             found.add(TEXT_SHEET, cell, f"“{label}”未填写")
-        elif key == "year" and not (text.isdigit() and len(text) == 4):
-            found.add(TEXT_SHEET, cell, f"报告年度“{text}”应为四位数字，例如 2020")
+        elif key == "year":
+            try:
+                text = str(parse_year(text, FIRST_YEAR, LAST_YEAR))  # ２０２０ read as 2020
+            except UserError:
+                found.add(TEXT_SHEET, cell, f"报告年度“{text}”应为四位数字，例如 2020")
         texts[key] = text
     return texts
 

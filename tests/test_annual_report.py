@@ -8,7 +8,13 @@ import pytest
 from docx import Document
 
 from bot.cli import main
-from domain.annual_report import ReportRejected, application_cell, read_report
+from domain.annual_report import (
+    TEXT_SHEET,
+    ReportRejected,
+    application_cell,
+    read_report,
+    text_cell,
+)
 from reports.annual_report import PARTS, report_docx
 from tests.annual_report_seed import filled_template
 from tests.conftest import JINING_2020
@@ -113,3 +119,12 @@ def test_command_line_checks_and_renders_the_example(
     assert main(["annual-report", "template", "-o", "模板.xlsx"]) == 0
     assert main(["annual-report", "check", "模板.xlsx"]) == 1
     assert "“单位名称”未填写" in capsys.readouterr().err
+
+
+def test_invisible_characters_and_other_digits_in_the_texts_are_handled() -> None:
+    other, year = f"{TEXT_SHEET}!{text_cell('other')}", f"{TEXT_SHEET}!{text_cell('year')}"
+    report = read_report("r.xlsx", filled_template(**{other: "无\u200b\u202e", year: "２０２０"}))
+    assert report.texts["other"] == "无" and report.year == 2020
+    Document(io.BytesIO(report_docx(report)))
+    with pytest.raises(ReportRejected, match="报告年度“²⁰²⁰”应为四位数字"):
+        read_report("r.xlsx", filled_template(**{year: "²⁰²⁰"}))
