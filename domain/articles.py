@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ValidationError, field_validator
@@ -38,11 +39,13 @@ _NO = {"no", "n", "否", "false", "0", ""}
 
 
 def check_title(title: str) -> str:
-    """A title as stored: cleaned (``domain.text``), not empty, one line, at most
-    ``TITLE_MAX`` characters."""
+    """A title as stored: cleaned (``domain.text``), not empty, with a word in it (a title of
+    marks only, “。。。” or “！！”, says nothing), one line, at most ``TITLE_MAX`` characters."""
     title = clean_text(title)
     if not title:
         raise ValueError("标题为空")
+    if not any(unicodedata.category(char)[0] in "LN" for char in title):
+        raise ValueError("标题只有标点或符号，没有文字")
     if "\n" in title or "\r" in title:
         raise ValueError("标题不能换行")
     if len(title) > TITLE_MAX:

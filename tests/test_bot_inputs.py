@@ -202,6 +202,8 @@ async def test_a_title_typed_again_with_other_punctuation_is_the_same_article(
         await liaison.says(twin)
         refused = (await liaison.reply()).text
         assert "本单位今年已报送过同名稿件 #18《王因街道“四项”举措推进村务公开（一）》" in refused
+    await liaison.says("/submit 。。。！！")
+    assert "标题只有标点或符号，没有文字" in (await liaison.reply()).text
     assert snapshot(world.db) == before
 
 
