@@ -31,6 +31,15 @@ async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await answer(update, "请使用命令与我交流，发送 /help 查看您可以使用的命令。")
 
 
+async def stray_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A file, photo, sticker, location… in a private chat that nothing is waiting for."""
+    await answer(
+        update,
+        "此消息未被处理。随稿件上传文件请先发送 /submit，报送任务进展请发送 /progress；"
+        "发送 /help 查看您可以使用的命令。",
+    )
+
+
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button nothing answers any more (its conversation ended, or its data is not ours):
     answered, so the client stops spinning."""
@@ -139,6 +148,9 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.COMMAND, unknown_command),
             MessageHandler(private & filters.TEXT, stray_text),
+            MessageHandler(
+                private & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, stray_message
+            ),
         ],
         group=0,
     )

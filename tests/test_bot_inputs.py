@@ -215,6 +215,21 @@ async def test_a_command_sent_again_half_way_through_starts_it_over(world: World
     assert "已报送 #18《王因街道推进村务公开》" in (await liaison.reply()).text
 
 
+async def test_a_photo_sticker_or_location_nothing_waits_for_is_answered(world: World) -> None:
+    liaison = await world.liaison("王因街道", 3002)
+    before = snapshot(world.db)
+    for content in (
+        {"photo": [{"file_id": "p1", "file_unique_id": "p1", "width": 10, "height": 10}]},
+        {"location": {"latitude": 35.4, "longitude": 116.6}},
+        {"voice": {"file_id": "v1", "file_unique_id": "v1", "duration": 3}},
+    ):
+        world.sandbox.new_message(liaison.chat, liaison.data, **content)
+        assert "此消息未被处理。随稿件上传文件请先发送 /submit" in (await liaison.reply()).text
+    await liaison.uploads("稿件.docx", b"PK")
+    assert "此消息未被处理" in (await liaison.reply()).text
+    assert snapshot(world.db) == before
+
+
 async def test_channel_posts_are_ignored_quietly(world: World) -> None:
     channel = world.sandbox.channel(-100777, "某频道")
     before = snapshot(world.db)
