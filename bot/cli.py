@@ -35,6 +35,7 @@ from domain.errors import UserError
 from domain.evaluations import import_evaluations
 from domain.ledger import ledger_rows
 from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period, parse_day
+from domain.published import column_text, match_column, record_column
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
 from domain.rules import Rules, RulesError, load_rules
@@ -48,6 +49,7 @@ from reports.annual_report import report_docx, template_xlsx
 from reports.assessment import assessment_docx, assessment_json, assessment_text, assessment_xlsx
 from reports.campaigns import status_xlsx
 from reports.ledger import ledger_json, ledger_overview, ledger_text, ledger_xlsx
+from reports.published import column_match_text
 from reports.ranking import ranking_csv, ranking_json, ranking_table
 from reports.score_bulletin import (
     score_bulletin_docx,
@@ -149,6 +151,19 @@ def cmd_import_scores(ctx: Context, args: argparse.Namespace) -> None:
     """Import monthly score sheets from CSV or XLSX."""
     result = import_score_sheets(ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor)
     print(result.summary())
+
+
+def cmd_import_published(ctx: Context, args: argparse.Namespace) -> None:
+    """Record publications from a column's contents (a list of titles)."""
+    db = ctx.database()
+    year = args.year or dt.datetime.now(ctx.settings.tz).year
+    text = column_text(args.file, _read(args.file))
+    matched = match_column(db, ctx.rules, args.platform, text, year)
+    done = None
+    if not args.dry_run:
+        today = dt.datetime.now(ctx.settings.tz).date()
+        done = record_column(db, ctx.rules, matched, ctx.actor, today, args.override)
+    print(column_match_text(matched, done))
 
 
 def cmd_import_evaluations(ctx: Context, args: argparse.Namespace) -> None:
@@ -480,6 +495,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluations.add_argument("file", metavar="文件", help="CSV 或 XLSX 文件")
     evaluations.set_defaults(func=cmd_import_evaluations)
+    published = import_commands.add_parser(
+        "published", help="上级栏目刊发的标题清单（每行一个标题），自动匹配稿件并记录采用"
+    )
+    published.add_argument("file", metavar="文件", help="TXT、DOCX、XLSX 或 CSV 文件")
+    published.add_argument(
+        "--platform", required=True, metavar="平台", help="刊发的栏目：代码、名称或级别，如 看山东"
+    )
+    published.add_argument("--year", type=_year, help="稿件的报送年度（默认今年）")
+    published.add_argument("--dry-run", action="store_true", help="只显示匹配结果，不记录")
+    published.add_argument(
+        "--override", action="store_true", help="更正已发布通报的月份（记入审计并在下期通报说明）"
+    )
+    published.set_defaults(func=cmd_import_published)
 
     score_bulletin = commands.add_parser("scores", help="月度评分通报（默认最近有评分的月份）")
     score_bulletin.add_argument("--month", metavar="年-月", help="评分的月份，如 2020-07")

@@ -209,7 +209,7 @@ def forward_article(
         _tell_liaisons(
             repo,
             article,
-            _audit(repo, admin_id, "article.forward", article, before, locked),
+            _audit(repo, f"tg:{admin_id}", "article.forward", article, before, locked),
             f"稿件 #{article.id}《{html.escape(article.title)}》已由区级采用并报送上级平台，"
             f"暂计 {article.points} 分；上级平台刊发后按刊发级别计分。",
         )
@@ -234,7 +234,7 @@ def decline_article(
         _tell_liaisons(
             repo,
             article,
-            _audit(repo, admin_id, "article.decline", article, before, locked),
+            _audit(repo, f"tg:{admin_id}", "article.decline", article, before, locked),
             f"稿件 #{article.id}《{html.escape(article.title)}》本次未上报上级平台，不计分。"
             f"请围绕政务公开举措和经验做法继续报送。",
         )
@@ -256,11 +256,12 @@ def publish_article(
     rules: Rules,
     article_id: int,
     code: str,
-    admin_id: int,
+    actor: str,
     today: dt.date,
     override: bool = False,
 ) -> PublishOutcome:
-    """采用: record that a platform published the article; the score rises only if higher."""
+    """采用: record that a platform published the article; the score rises only if higher.
+    ``actor`` is who recorded it (``tg:<id>`` in chat, ``cli:<user>`` from the command line)."""
     platform = rules.platform_named(code)
     if platform is None:
         raise UserError(f"未知平台“{code.strip()[:40]}”。可用平台：{rules.platform_choices()}")
@@ -274,11 +275,11 @@ def publish_article(
         before = _state(article)
         previous = article.points
         article.publications.append(
-            Publication(platform=platform.code, published_on=today, recorded_by=f"tg:{admin_id}")
+            Publication(platform=platform.code, published_on=today, recorded_by=actor)
         )
         apply_score(article, have | {platform.code}, rules)
         raised = article.points > previous
-        entry_id = _audit(repo, admin_id, "article.publish", article, before, locked)
+        entry_id = _audit(repo, actor, "article.publish", article, before, locked)
         title = html.escape(article.title)
         if raised:
             text = (
@@ -312,7 +313,7 @@ def _state(article: Article) -> dict[str, object]:
 
 def _audit(
     repo: Repo,
-    admin_id: int,
+    actor: str,
     action: str,
     article: Article,
     before: dict[str, object],
@@ -332,9 +333,9 @@ def _audit(
             f"#{article.id}《{article.title}》（{article.unit.name}，{day.year}年{day.month}月）："
             f"{STATUS_NAMES[str(before['status'])]}、{before['points']}分 → "
             f"{STATUS_NAMES[article.status]}、{article.points}分",
-            f"tg:{admin_id}",
+            actor,
         )
-    entry = repo.audit.record(f"tg:{admin_id}", action, "article", article.id, before, after)
+    entry = repo.audit.record(actor, action, "article", article.id, before, after)
     repo.session.flush()
     return entry.id
 

@@ -177,7 +177,7 @@ async def _record_publication(
 ) -> None:
     svc = services(context)
     outcome = publish_article(
-        svc.db, svc.rules, article_id, code, who.telegram_id, svc.today(), override
+        svc.db, svc.rules, article_id, code, f"tg:{who.telegram_id}", svc.today(), override
     )
     article = outcome.article
     platform = svc.rules.by_code[outcome.platform]

@@ -164,6 +164,16 @@ class Articles:
         )
         return list(self.session.scalars(query))
 
+    def titles_of_year(self, year: int) -> list[tuple[int, str, str]]:
+        """(number, unit, title) of every article submitted in ``year``."""
+        query = (
+            select(Article.id, Unit.name, Article.title)
+            .join(Unit, Unit.id == Article.unit_id)
+            .where(Article.year == year)
+            .order_by(Article.id)
+        )
+        return [(n, unit, title) for n, unit, title in self.session.execute(query)]
+
     def platforms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
         """The platform codes each article has been published by."""
         result: dict[int, set[str]] = {i: set() for i in article_ids}

@@ -49,7 +49,7 @@ def test_a_reported_month_is_locked_and_override_records_the_change(
     with pytest.raises(UserError, match="2020年7月的通报已发布，2020年7月的数据已锁定"):
         forward_article(gaoxin, rules, article_id, 1000)
     with pytest.raises(UserError, match=f"/publish {article_id} city override"):
-        publish_article(gaoxin, rules, article_id, "city", 1000, dt.date(2020, 8, 6))
+        publish_article(gaoxin, rules, article_id, "city", "tg:1000", dt.date(2020, 8, 6))
     forward_article(gaoxin, rules, article_id, 1000, override=True)
     changes = pending_changes(gaoxin, Month(2020, 8))
     assert [text for _, text in changes] == [

@@ -1,0 +1,108 @@
+"""Publications recorded from a column's contents: matched, listed, recorded once (issue 14)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from docx import Document
+from sqlalchemy import func, select
+
+from bot.cli import main
+from domain.published import column_text
+from domain.rules import Rules
+from storage.db import Database
+from storage.models import AuditEntry, OutboxMessage, Publication
+from tests.test_month_lock import issue_july
+
+COLUMN = """政务公开看山东 2020年第7期
+1. 接庄街道全方位公开助力精准扶贫政策落地 2020-07-25
+2、济宁高新区多措并举开展信访条例宣传工作（来源：济宁高新区）
+3. 济宁高新区四项新举措举办首次新闻发布会
+4. 任城区多措并举开展信访条例宣传工作
+5. 全市召开安全生产工作会议
+"""
+
+
+def counts(db: Database) -> tuple[int, int, int]:
+    with db.session() as session:
+        return tuple(  # type: ignore[return-value]
+            session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Publication, AuditEntry, OutboxMessage)
+        )
+
+
+def published(tmp_path: Path, *options: str) -> list[str]:
+    path = tmp_path / "看山东.txt"
+    path.write_text(COLUMN, encoding="utf-8")
+    return ["import", "published", "--platform", "看山东", "--year", "2020", *options, str(path)]
+
+
+def test_a_dry_run_lists_every_line_and_records_nothing(
+    gaoxin: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = counts(gaoxin)
+    assert main(published(tmp_path, "--dry-run")) == 0
+    out = capsys.readouterr().out
+    assert "匹配确定（3）" in out
+    assert "→ #14 接庄街道《济宁高新区接庄街道全方位公开助力精准扶贫政策落地》（相似度 100）" in out
+    assert "待确认（1）" in out and "第5行 4. 任城区多措并举开展信访条例宣传工作" in out
+    assert "未找到对应稿件（2）" in out and "第6行 5. 全市召开安全生产工作会议" in out
+    assert "试运行：未记录任何内容" in out
+    assert counts(gaoxin) == before
+
+
+def test_confident_lines_are_recorded_once_each_as_publish_records_them(
+    gaoxin: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    publications, audits, _ = counts(gaoxin)
+    assert main(published(tmp_path)) == 0
+    assert "已记录 3 条被《政务公开看山东》采用" in capsys.readouterr().out
+    with gaoxin.session() as session:
+        recorded = session.execute(
+            select(Publication.article_id, Publication.recorded_by).where(
+                Publication.platform == "province"
+            )
+        ).all()
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.action == "article.publish")
+        ).all()
+    assert sorted(n for n, _ in recorded if n in (1, 14, 17)) == [1, 14, 17]
+    assert all(by.startswith("cli:") for n, by in recorded if n in (1, 14, 17))
+    assert len(actions) == 3
+    assert counts(gaoxin)[:2] == (publications + 3, audits + 3)
+    assert main(published(tmp_path)) == 0  # the same list again
+    out = capsys.readouterr().out
+    assert "已记录过或与上文重复，不再记录（3）" in out and "没有需要记录的新采用" in out
+    assert counts(gaoxin)[:2] == (publications + 3, audits + 3)
+
+
+def test_a_reported_month_is_refused_line_by_line_as_publish_refuses_it(
+    gaoxin: Database, rules: Rules, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    issue_july(gaoxin, rules)
+    before = counts(gaoxin)[:2]
+    assert main(published(tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert "没有需要记录的新采用" in out
+    assert "未记录 第2行：2020年7月的通报已发布，2020年7月的数据已锁定" in out
+    assert counts(gaoxin)[:2] == before
+
+
+def test_a_word_file_of_the_column_gives_its_lines() -> None:
+    document = Document()
+    for line in COLUMN.splitlines():
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    assert column_text("看山东.docx", out.getvalue()).splitlines() == COLUMN.splitlines()
+
+
+def test_an_unknown_platform_is_one_line(
+    gaoxin: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    options = published(tmp_path)
+    options[3] = "人民日报"
+    assert main(options) == 1
+    assert "未知平台“人民日报”" in capsys.readouterr().err
