@@ -111,10 +111,36 @@ def match_column(
 
 @dataclass(frozen=True)
 class ColumnRecorded:
-    """What recording a column's confident matches did."""
+    """What recording publications did: the articles recorded, and those refused with why."""
 
-    recorded: list[LineMatch]
-    refused: list[tuple[LineMatch, str]]
+    recorded: list[int]
+    refused: list[tuple[int, str]]
+
+
+def record_publications(
+    db: Database,
+    rules: Rules,
+    platform_code: str,
+    article_ids: list[int],
+    actor: str,
+    today: dt.date,
+    override: bool = False,
+) -> ColumnRecorded:
+    """Record that the platform published each article, in one transaction, each as
+    ``/publish`` records it; an article refused as ``/publish`` would refuse it (recorded
+    before, a month already reported) is listed with the reason and the rest kept."""
+    recorded: list[int] = []
+    refused: list[tuple[int, str]] = []
+    with db.unit_of_work() as unit:
+        for article_id in dict.fromkeys(article_ids):
+            try:
+                publish_article(db, rules, article_id, platform_code, actor, today, override)
+            except UserError as exc:
+                refused.append((article_id, str(exc)))
+            else:
+                recorded.append(article_id)
+        unit.commit()
+    return ColumnRecorded(recorded, refused)
 
 
 def record_column(
@@ -125,20 +151,6 @@ def record_column(
     today: dt.date,
     override: bool = False,
 ) -> ColumnRecorded:
-    """Record every confident match not recorded before, in one transaction; a line refused
-    as ``/publish`` would refuse it (a month already reported) is listed, the rest kept."""
-    recorded: list[LineMatch] = []
-    refused: list[tuple[LineMatch, str]] = []
-    with db.unit_of_work() as unit:
-        for match in matched.to_record():
-            assert match.best is not None
-            try:
-                publish_article(
-                    db, rules, match.best.article_id, matched.platform.code, actor, today, override
-                )
-            except UserError as exc:
-                refused.append((match, str(exc)))
-            else:
-                recorded.append(match)
-        unit.commit()
-    return ColumnRecorded(recorded, refused)
+    """Record every confident match not recorded before (``record_publications``)."""
+    wanted = [m.best.article_id for m in matched.to_record() if m.best is not None]
+    return record_publications(db, rules, matched.platform.code, wanted, actor, today, override)

@@ -65,13 +65,15 @@ class Steps:
         entry: Callback,
         states: dict[object, list[BaseHandler[Any, Any, Any]]],
         timeout: float,
+        also: tuple[BaseHandler[Any, Any, Any], ...] = (),
     ) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
-        """The conversation started by ``/command``, with /cancel and the timeout wired in."""
+        """The conversation started by ``/command`` (or by ``also``: a file with the command
+        as its caption), with /cancel and the timeout wired in."""
         with warnings.catch_warnings():
             # per_message=False is meant: the steps mix messages and button presses.
             warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
             return ConversationHandler(
-                entry_points=[CommandHandler(command, entry)],
+                entry_points=[CommandHandler(command, entry), *also],
                 states={
                     **states,
                     ConversationHandler.TIMEOUT: [TypeHandler(Update, self.expire)],

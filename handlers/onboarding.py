@@ -45,6 +45,7 @@ ADMIN_MENU = [
     ("forward", "上报：/forward 编号"),
     ("decline", "不上报：/decline 编号"),
     ("publish", "记录采用：/publish 编号 平台"),
+    ("published", "按栏目刊发清单记录采用：/published 平台，换行后每行一个标题"),
     ("invite", "邀请联络员：/invite 单位"),
     ("units", "单位列表"),
     ("import", "导入单位、稿件、任务、评分或评估（发送文件）"),

@@ -16,7 +16,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import bulletins, campaigns, office, onboarding, queries, scores, submit, tasks
+from handlers import (
+    bulletins,
+    campaigns,
+    office,
+    onboarding,
+    published,
+    queries,
+    scores,
+    submit,
+    tasks,
+)
 from handlers.common import STALE_BUTTON, acknowledge, answer, services
 from handlers.errors import on_error
 
@@ -108,6 +118,7 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             scores.adjust_conversation(submit_timeout),
             campaigns.campaign_conversation(submit_timeout),
             campaigns.answer_conversation(submit_timeout),
+            published.conversation(submit_timeout),
             CommandHandler("start", onboarding.start),
             CommandHandler("help", onboarding.help_command),
             CommandHandler("cancel", submit.nothing_to_cancel),

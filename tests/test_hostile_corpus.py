@@ -40,7 +40,7 @@ READING = [
 ]  # fmt: skip
 CHANGING = [
     "invite", "forward", "decline", "publish", "import", "veto", "adjust", "submit",
-    "progress", "campaign", "answer", "cancel", "wording",
+    "progress", "campaign", "answer", "cancel", "wording", "published",
 ]  # fmt: skip
 COUNTED = (Article, Publication, Unit, Invite, Adjustment, Campaign, AuditEntry)
 

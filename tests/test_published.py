@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from domain.published import column_text
 from domain.rules import Rules
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, Publication
+from tests.botworld import World, running_bot
 from tests.test_month_lock import issue_july
 
 COLUMN = """政务公开看山东 2020年第7期
@@ -86,7 +89,7 @@ def test_a_reported_month_is_refused_line_by_line_as_publish_refuses_it(
     assert main(published(tmp_path)) == 0
     out = capsys.readouterr().out
     assert "没有需要记录的新采用" in out
-    assert "未记录 第2行：2020年7月的通报已发布，2020年7月的数据已锁定" in out
+    assert "未记录 #14：2020年7月的通报已发布，2020年7月的数据已锁定" in out
     assert counts(gaoxin)[:2] == before
 
 
@@ -106,3 +109,50 @@ def test_an_unknown_platform_is_one_line(
     options[3] = "人民日报"
     assert main(options) == 1
     assert "未知平台“人民日报”" in capsys.readouterr().err
+
+
+@pytest.fixture
+async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
+    async with running_bot(gaoxin, rules, now=dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)) as w:
+        yield w
+
+
+async def test_in_chat_the_sure_lines_are_recorded_by_one_press_the_doubtful_one_by_one(
+    world: World,
+) -> None:
+    admin = world.admin
+    liaison = await world.liaison("接庄街道", 3003)
+    before = counts(world.db)[0]
+    await admin.says("/published 看山东\n" + COLUMN)
+    preview = await admin.reply()
+    assert "《政务公开看山东》：6 行标题" in preview.text and "匹配确定（3）" in preview.text
+    assert preview.buttons == ["全部记录（3 条）", "第5行→#17", "完成"]
+    await admin.presses("全部记录（3 条）")
+    assert "已记录 3 条被《政务公开看山东》采用" in (await admin.reply()).text
+    assert "已被《政务公开看山东》采用" in (await liaison.reply()).text
+    assert counts(world.db)[0] == before + 3
+    await admin.presses("第5行→#17")  # recorded with the others: said so, not twice
+    assert "未记录 #17：稿件 #17 已记录过被《政务公开看山东》采用" in (await admin.reply()).text
+    assert counts(world.db)[0] == before + 3
+    await admin.says("/published 看山东\n" + COLUMN)  # the same list again
+    assert "已记录过或与上文重复，不再记录（3）" in (await admin.reply()).text
+    await admin.presses("完成")
+    assert "已结束" in (await admin.reply()).text
+    assert counts(world.db)[0] == before + 3
+
+
+async def test_in_chat_a_file_captioned_published_is_read_and_bad_input_is_one_line(
+    world: World,
+) -> None:
+    admin = world.admin
+    await admin.uploads("看山东.txt", COLUMN.encode(), caption="/published province")
+    assert "匹配确定（3）" in (await admin.reply()).text
+    await admin.says("/cancel")
+    await admin.reply()
+    await admin.says("/published")
+    assert "用法：/published 平台" in (await admin.reply()).text
+    await admin.says("/published 人民日报\n标题一二三四")
+    assert "未知平台“人民日报”" in (await admin.reply()).text
+    liaison = await world.liaison("接庄街道", 3003)
+    await liaison.says("/published 看山东\n" + COLUMN)
+    assert "此命令仅限政务公开办公室管理员使用" in (await liaison.reply()).text
