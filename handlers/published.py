@@ -33,13 +33,14 @@ from handlers.common import (
 from handlers.conversations import Steps
 from reports.published import column_match_html, recorded_lines
 
-CHOOSING = 0
+CHOOSING, PLATFORM = range(2)
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Doubtful lines offered as buttons in one message (Telegram allows about a hundred buttons).
 DOUBTFUL_BUTTONS = 15
 USAGE = (
-    "用法：/published 平台，换行后每行一个标题（从栏目页面复制即可，序号、日期会被忽略）；"
-    "或发送 .txt/.docx/.xlsx 文件并写说明 /published 平台。平台可写代码、名称或级别，如 看山东。"
+    "用法：/published [平台]，换行后每行一个标题（从栏目页面复制即可，序号、日期会被忽略）；"
+    "或发送 .txt/.docx/.xlsx 文件并写说明 /published [平台]。平台可写代码、名称或级别，"
+    "如 看山东；不写则点按钮选择。"
 )
 STEPS = Steps(
     "published",
@@ -81,10 +82,24 @@ async def published_file(update: Update, context: ContextTypes.DEFAULT_TYPE, who
 async def _preview(
     update: Update, context: ContextTypes.DEFAULT_TYPE, platform: list[str], text: str
 ) -> int:
-    if not platform or not text.strip():
+    if not text.strip():
         await refuse(update, USAGE)
         return ConversationHandler.END
     svc = services(context)
+    if not platform:
+        # The column not named: kept, and asked for by button.
+        draft = STEPS.data(context)
+        draft.clear()
+        draft.update(token=secrets.token_hex(4), text=text)
+        rows = [
+            [InlineKeyboardButton(p.short, callback_data=f"pcol:{draft['token']}:p:{p.code}")]
+            for p in svc.rules.platforms
+        ]
+        rows.append([InlineKeyboardButton("取消", callback_data=f"pcol:{draft['token']}:done")])
+        await answer(
+            update, "这是哪个栏目刊发的？请选择：", reply_markup=InlineKeyboardMarkup(rows)
+        )
+        return PLATFORM
     try:
         matched = await asyncio.to_thread(
             match_column, svc.db, svc.rules, platform[0].strip(), text, svc.today().year
@@ -136,6 +151,9 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return CHOOSING
     if choice == ["done"]:
         return await STEPS.cancel(update, context)
+    if choice[:1] == ["p"] and "text" in draft:
+        await edit(update, None)
+        return await _preview(update, context, choice[1:], draft.pop("text"))
     if choice == ["all"]:
         wanted, draft["sure"] = draft["sure"], []
     else:
@@ -173,7 +191,10 @@ def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEF
     return STEPS.handler(
         "published",
         published_text,
-        {CHOOSING: [CallbackQueryHandler(chosen, pattern=r"^pcol:")]},
+        {
+            CHOOSING: [CallbackQueryHandler(chosen, pattern=r"^pcol:")],
+            PLATFORM: [CallbackQueryHandler(chosen, pattern=r"^pcol:")],
+        },
         timeout_seconds,
         also=(document,),
     )

@@ -150,7 +150,14 @@ async def test_in_chat_a_file_captioned_published_is_read_and_bad_input_is_one_l
     await admin.says("/cancel")
     await admin.reply()
     await admin.says("/published")
-    assert "用法：/published 平台" in (await admin.reply()).text
+    assert "用法：/published [平台]" in (await admin.reply()).text
+    await admin.says("/published\n" + COLUMN)  # the column not named: asked by button
+    ask = await admin.reply()
+    assert ask.text == "这是哪个栏目刊发的？请选择：" and "《政务公开看山东》" in ask.buttons
+    await admin.presses("《政务公开看山东》")
+    assert "匹配确定（3）" in (await admin.reply()).text
+    await admin.presses("完成")
+    await admin.reply()
     await admin.says("/published 人民日报\n标题一二三四")
     assert "未知平台“人民日报”" in (await admin.reply()).text
     liaison = await world.liaison("接庄街道", 3003)
