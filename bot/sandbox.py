@@ -149,6 +149,8 @@ class Sandbox:
         self._file_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._new_update = asyncio.Event()
+        # Wakes the webhook's senders: an update queued, or a chat's update delivered.
+        self._webhook_ready = asyncio.Event()
         # Long polls waiting for updates; a newer getUpdates ends them with 409, as Telegram's
         # "terminated by other getUpdates request" when two processes poll one token.
         self._polls: list[asyncio.Event] = []
@@ -181,6 +183,9 @@ class Sandbox:
         """Stop listening."""
         if self._webhook_task:
             self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
+            self._webhook_task = None
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -264,6 +269,7 @@ class Sandbox:
         update["update_id"] = next(self._update_ids)
         self._updates.append(update)
         self._new_update.set()
+        self._webhook_ready.set()
 
     def new_message(self, chat: Chat, sender: dict[str, Any], **content: Any) -> dict[str, Any]:
         """Record a message from a user in a chat and queue it as an update."""
@@ -470,6 +476,7 @@ class Sandbox:
             self._updates.clear()
         if self._webhook_task is None:
             self._webhook_task = asyncio.create_task(self._deliver_webhook())
+        self._webhook_ready.set()
         return True
 
     async def api_getwebhookinfo(self, _params: dict[str, Any]) -> dict[str, Any]:
@@ -485,15 +492,15 @@ class Sandbox:
         (Telegram's default is 40), one chat's updates one at a time and in order; an update
         not answered 200 is sent again."""
         in_flight: set[Any] = set()
-        wake = asyncio.Event()
+        ready = self._webhook_ready
 
         async def worker(session: aiohttp.ClientSession) -> None:
             while True:
+                # Cleared before looking, so an update queued meanwhile is never missed.
+                ready.clear()
                 found = self._next_for_webhook(in_flight)
                 if found is None:
-                    wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(_either(self._new_update, wake), 0.05)
+                    await ready.wait()
                     continue
                 key, update = found
                 delivered = False
@@ -511,7 +518,7 @@ class Sandbox:
                 if not delivered:
                     self._updates.appendleft(update)
                 in_flight.discard(key)
-                wake.set()
+                ready.set()  # the chat is free: its next update may go
                 if not delivered:
                     await asyncio.sleep(0.2)
 
@@ -942,16 +949,6 @@ def _update_chat(update: dict[str, Any]) -> Any:
         if isinstance(value.get("from"), dict):
             return ("user", value["from"]["id"])
     return ("update", update.get("update_id"))
-
-
-async def _either(first: asyncio.Event, second: asyncio.Event) -> None:
-    """Until one of two events is set."""
-    waits = [asyncio.ensure_future(first.wait()), asyncio.ensure_future(second.wait())]
-    try:
-        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for wait in waits:
-            wait.cancel()
 
 
 @asynccontextmanager
