@@ -51,7 +51,8 @@ def similar_titles(
         # The area's name in front or not is the same title.
         return next((key[len(a) :] for a in areas if key.startswith(a)), key)
 
-    key = words(title_key(title))
+    full = title_key(title)
+    key = words(full)
     numbers = _NUMBER.findall(key)
     with db.session() as session:
         repo = Repo(session)
@@ -60,8 +61,10 @@ def similar_titles(
         found = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=least, limit=10)
         alike = []
         for _, score, index in found:
-            article_id, other_unit, _ = rows[index]
+            article_id, other_unit, other_full = rows[index]
             same = other_unit == unit_id
+            if same and other_full == full:
+                continue  # the same title: refused by the unique key, not asked about
             limit = limits.same_unit if same else limits.other_unit
             if limit and score >= limit and _NUMBER.findall(keys[index]) == numbers:
                 alike.append((article_id, float(score), same))
