@@ -8,6 +8,9 @@ never a duplicate. A unit's own likeness asks the liaison; another unit's is tol
 from __future__ import annotations
 
 import re
+import threading
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -31,6 +34,33 @@ class Similar:
     same_unit: bool
 
 
+class _YearKeys:
+    """A year's title keys as this process has read them, topped up with the newer articles
+    at each look rather than read whole on every submission (the hot path of /submit). The
+    last ``OVERLAP`` numbers are read again: an article numbered before another may be
+    committed after it by another process."""
+
+    OVERLAP = 50
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.rows: dict[int, tuple[int, str, str]] = {}
+        self.last = 0
+
+    def refresh(self, repo: Repo, year: int, words: Callable[[str], str]) -> None:
+        fresh = repo.articles.keys_of_year(year, after=max(0, self.last - self.OVERLAP))
+        for article_id, unit_id, full in fresh:
+            self.rows[article_id] = (unit_id, full, words(full))
+            self.last = max(self.last, article_id)
+
+
+# Per database (the object: a test's new database starts afresh), per year and area names.
+_KEYS: weakref.WeakKeyDictionary[Database, dict[tuple[int, tuple[str, ...]], _YearKeys]] = (
+    weakref.WeakKeyDictionary()
+)
+_KEYS_LOCK = threading.Lock()
+
+
 def similar_titles(
     db: Database,
     rules: Rules,
@@ -45,7 +75,7 @@ def similar_titles(
     least = min((v for v in (limits.same_unit, limits.other_unit) if v > 0), default=None)
     if least is None:
         return []
-    areas = [title_key(a) for a in (rules.bulletin.area, rules.bulletin.area_short) if a]
+    areas = tuple(title_key(a) for a in (rules.bulletin.area, rules.bulletin.area_short) if a)
 
     def words(key: str) -> str:
         # The area's name in front or not is the same title.
@@ -54,19 +84,24 @@ def similar_titles(
     full = title_key(title)
     key = words(full)
     numbers = _NUMBER.findall(key)
-    with db.session() as session:
+    with _KEYS_LOCK:
+        known = _KEYS.setdefault(db, {}).setdefault((year, areas), _YearKeys())
+    with db.session() as session, known.lock:
         repo = Repo(session)
-        rows = [row for row in repo.articles.keys_of_year(year) if row[0] != exclude]
-        keys = [words(row[2]) for row in rows]
-        found = process.extract(key, keys, scorer=fuzz.ratio, score_cutoff=least, limit=10)
+        known.refresh(repo, year, words)
+        rows = [(n, *row) for n, row in known.rows.items() if n != exclude]
+        found = process.extract(
+            key, [row[3] for row in rows], scorer=fuzz.ratio, score_cutoff=least, limit=10
+        )
         alike = []
         for _, score, index in found:
-            article_id, other_unit, other_full = rows[index]
+            article_id, other_unit, other_full, other_words = rows[index]
             same = other_unit == unit_id
             if same and other_full == full:
                 continue  # the same title: refused by the unique key, not asked about
             limit = limits.same_unit if same else limits.other_unit
-            if limit and score >= limit and _NUMBER.findall(keys[index]) == numbers:
+            if limit and score >= limit and _NUMBER.findall(other_words) == numbers:
                 alike.append((article_id, float(score), same))
         names = repo.articles.titles_of([n for n, _, _ in alike])
-    return [Similar(n, *names[n], score, same) for n, score, same in alike]
+    # An article gone since it was read is no longer anybody's likeness.
+    return [Similar(n, *names[n], score, same) for n, score, same in alike if n in names]

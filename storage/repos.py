@@ -164,9 +164,12 @@ class Articles:
         )
         return list(self.session.scalars(query))
 
-    def keys_of_year(self, year: int) -> list[tuple[int, int, str]]:
-        """(number, unit id, title key) of every article submitted in ``year``."""
-        query = select(Article.id, Article.unit_id, Article.title_key).where(Article.year == year)
+    def keys_of_year(self, year: int, after: int = 0) -> list[tuple[int, int, str]]:
+        """(number, unit id, title key) of the articles submitted in ``year`` numbered above
+        ``after``."""
+        query = select(Article.id, Article.unit_id, Article.title_key).where(
+            Article.year == year, Article.id > after
+        )
         return [(n, unit_id, key) for n, unit_id, key in self.session.execute(query)]
 
     def titles_of(self, article_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
