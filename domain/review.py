@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from domain.access import Identity
 from domain.articles import apply_score, check_title
+from domain.duplicates import Similar
 from domain.errors import UserError
 from domain.locks import guard
 from domain.notices import enqueue_many
@@ -101,8 +102,10 @@ def submit_article(
     file_id: str | None = None,
     file_name: str | None = None,
     intended_for: tuple[str, ...] = (),
+    alike: Sequence[Similar] = (),
 ) -> ArticleView:
-    """Record a liaison's article for review and tell the office (the admins' chats). Audited."""
+    """Record a liaison's article for review and tell the office (the admins' chats), with the
+    other units' articles it is very like (``alike``, from ``similar_titles``). Audited."""
     if not who.is_liaison or who.unit_id is None:
         raise UserError("只有已绑定单位的联络员可以报送稿件。请先使用邀请链接绑定单位。")
     title = validate_title(title)
@@ -137,11 +140,12 @@ def submit_article(
             {"unit": who.unit_name, "title": title, "link": link, "file": file_name},
         )
         unit = who.unit_name or ""
+        warning = "".join(f"\n{similar_warning(s)}" for s in alike if not s.same_unit)
         repo.outbox.add_new(
             f"audit:{entry_id}",
             office,
             f"新稿件 #{article_id}：{html.escape(unit)}《{html.escape(title)}》待审核。"
-            f"\n/pending 查看待审核稿件。",
+            f"{warning}\n/pending 查看待审核稿件。",
         )
         return ArticleView(
             id=article_id,
@@ -156,6 +160,14 @@ def submit_article(
             file_name=file_name,
             intended_for=intended_for,
         )
+
+
+def similar_warning(similar: Similar) -> str:
+    """The office's warning that an article is very like another unit's (HTML)."""
+    return (
+        f"⚠️ 与其他单位稿件相似：#{similar.article_id} {html.escape(similar.unit)}"
+        f"《{html.escape(similar.title)}》（相似度 {similar.score:.0f}）"
+    )
 
 
 def ensure_title_is_new(db: Database, unit_id: int, year: int, title: str) -> None:

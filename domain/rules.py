@@ -276,6 +276,15 @@ class AdjustmentRules(_Strict):
         return abs(points) > self.confirm_above
 
 
+class DuplicateRules(_Strict):
+    """重复报送: how similar (0–100, on the normalised titles) a new title must be to one
+    already submitted this year to ask the liaison (same unit) or warn the office (another
+    unit); 0 turns the check off."""
+
+    same_unit: float = Field(default=90.0, ge=0, le=100)
+    other_unit: float = Field(default=90.0, ge=0, le=100)
+
+
 class Rules(_Strict):
     """Everything the rules file configures."""
 
@@ -289,6 +298,7 @@ class Rules(_Strict):
     assessment: AssessmentRules = AssessmentRules()
     campaigns: CampaignRules = CampaignRules()
     adjustments: AdjustmentRules = AdjustmentRules()
+    duplicates: DuplicateRules = DuplicateRules()
 
     @field_validator("platforms")
     @classmethod

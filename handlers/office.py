@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 
 from domain.access import Identity
 from domain.annual_report import could_be_report, looks_like_report
+from domain.duplicates import similar_titles
 from domain.errors import UserError
 from domain.imports import import_file
 from domain.locks import split_override
@@ -76,8 +77,20 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     more = f"，以下为最早的 {len(articles)} 篇" if total > len(articles) else ""
     await answer(update, f"待审核稿件共 {total} 篇{more}：")
     for article in articles:
+        # Unit id 0 is nobody's: every article found is weighed as another unit's.
+        alike = await asyncio.to_thread(
+            similar_titles,
+            svc.db,
+            svc.rules,
+            0,
+            article.submitted_on.year,
+            article.title,
+            exclude=article.id,
+        )
         await answer(
-            update, article_card(article, svc.rules), reply_markup=review_keyboard(article)
+            update,
+            article_card(article, svc.rules, alike),
+            reply_markup=review_keyboard(article),
         )
 
 

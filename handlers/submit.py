@@ -14,6 +14,7 @@ from telegram.ext import (
 )
 
 from domain.access import Identity
+from domain.duplicates import Similar, similar_titles
 from domain.errors import UserError
 from domain.review import check_link, ensure_title_is_new, submit_article, validate_title
 from domain.rules import Rules
@@ -21,7 +22,7 @@ from handlers.common import acknowledge, answer, arguments, caller, edit, refuse
 from handlers.conversations import TEXT, Steps
 from reports.chat import esc
 
-TITLE, LINK, FILE, PLATFORMS, CONFIRM = range(5)
+TITLE, LINK, FILE, PLATFORMS, CONFIRM, DUPLICATE = range(6)
 ALLOWED_FILES = {".docx", ".doc", ".pdf", ".wps", ".jpg", ".jpeg", ".png"}
 MAX_FILE_BYTES = 20 * 1024 * 1024
 SKIP = InlineKeyboardMarkup([[InlineKeyboardButton("跳过", callback_data="sub:skip")]])
@@ -57,9 +58,15 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     svc = services(context)
     title = " ".join(arguments(context)).strip()
     if title:
+        STEPS.data(context).clear()
         try:
+            alike = _alike(context, who, validate_title(title))
+            if any(s.same_unit for s in alike):
+                return await _ask_duplicate(update, context, title, alike, then="submit")
             office = svc.identities.office(svc.db, svc.settings.admin_ids)
-            article = submit_article(svc.db, svc.rules, who, title, svc.today(), office)
+            article = submit_article(
+                svc.db, svc.rules, who, title, svc.today(), office, alike=alike
+            )
         except UserError as exc:
             await refuse(update, str(exc))
             return ConversationHandler.END
@@ -83,11 +90,78 @@ async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except UserError as exc:
         await refuse(update, f"{exc}请重新发送标题，或 /cancel 取消。")
         return TITLE
+    alike = _alike(context, who, title)
+    if any(s.same_unit for s in alike):
+        return await _ask_duplicate(update, context, title, alike, then="link")
     STEPS.data(context)["title"] = title
+    return await _ask_link(update)
+
+
+async def _ask_link(update: Update) -> int:
     await answer(
         update, "请发送稿件的网页链接（http:// 或 https://），没有请点“跳过”。", reply_markup=SKIP
     )
     return LINK
+
+
+def _alike(context: ContextTypes.DEFAULT_TYPE, who: Identity, title: str) -> list[Similar]:
+    svc = services(context)
+    if who.unit_id is None:
+        return []  # not bound: submit_article refuses it
+    return similar_titles(svc.db, svc.rules, who.unit_id, svc.today().year, title)
+
+
+async def _ask_duplicate(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    title: str,
+    alike: list[Similar],
+    then: str,
+) -> int:
+    """A title very like one the unit sent this year: ask before going on."""
+    STEPS.data(context).update(title=title, then=then)
+    own = [s for s in alike if s.same_unit][:3]
+    lines = ["<b>是否重复报送？</b>本单位今年已报送相似的稿件："]
+    lines += [f"#{s.article_id}《{esc(s.title)}》（相似度 {s.score:.0f}）" for s in own]
+    lines.append(f"本次标题：《{esc(title)}》")
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("不是重复，继续报送", callback_data="sub:dup"),
+                InlineKeyboardButton("取消", callback_data="sub:no"),
+            ]
+        ]
+    )
+    await answer(update, "\n".join(lines), reply_markup=keyboard)
+    return DUPLICATE
+
+
+async def not_a_duplicate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """继续报送: a one-line /submit is recorded now; step by step goes on to the link."""
+    svc = services(context)
+    draft = STEPS.data(context)
+    await edit(update, None)
+    if draft.get("then") != "submit":
+        draft.pop("then", None)
+        return await _ask_link(update)
+    who = caller(update, context)
+    try:
+        article = submit_article(
+            svc.db,
+            svc.rules,
+            who,
+            draft["title"],
+            svc.today(),
+            svc.identities.office(svc.db, svc.settings.admin_ids),
+            alike=_alike(context, who, draft["title"]),
+        )
+    except UserError as exc:
+        await refuse(update, str(exc))
+        return ConversationHandler.END
+    finally:
+        STEPS.drop(context)
+    await answer(update, submitted_text(article.id, article.title))
+    return ConversationHandler.END
 
 
 async def got_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -210,6 +284,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             file_id=draft.get("file_id"),
             file_name=draft.get("file_name"),
             intended_for=tuple(draft["platforms"]),
+            alike=_alike(context, who, draft["title"]),
         )
     except UserError as exc:
         await refuse(update, str(exc))
@@ -250,6 +325,10 @@ def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEF
             ],
             CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=r"^sub:ok$"),
+                CallbackQueryHandler(STEPS.cancel, pattern=r"^sub:no$"),
+            ],
+            DUPLICATE: [
+                CallbackQueryHandler(not_a_duplicate, pattern=r"^sub:dup$"),
                 CallbackQueryHandler(STEPS.cancel, pattern=r"^sub:no$"),
             ],
         },

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 from tabulate import tabulate
 
+from domain.duplicates import Similar
 from domain.ranking import Ranking, UnitScore
-from domain.review import ArticleView
+from domain.review import ArticleView, similar_warning
 from domain.rules import Rules
 from domain.stagnation import Streak, standing
 from reports.numbers import score_text
@@ -32,8 +33,9 @@ def article_line(article: ArticleView, rules: Rules, *, with_unit: bool = True) 
     return f"<b>#{article.id}</b> {unit}《{esc(article.title)}》 {status} {article.points}分"
 
 
-def article_card(article: ArticleView, rules: Rules) -> str:
-    """Everything about one article, for the office reviewing it."""
+def article_card(article: ArticleView, rules: Rules, alike: Sequence[Similar] = ()) -> str:
+    """Everything about one article, for the office reviewing it, with other units' articles
+    it is very like."""
     lines = [
         f"<b>#{article.id}</b>《{esc(article.title)}》",
         f"单位：{esc(article.unit)}",
@@ -54,6 +56,7 @@ def article_card(article: ArticleView, rules: Rules) -> str:
         lines.append(f"链接：{esc(article.link)}")
     if article.file_name:
         lines.append(f"附件：{esc(article.file_name)}")
+    lines += [similar_warning(s) for s in alike if s.unit != article.unit]
     return "\n".join(lines)
 
 

@@ -164,6 +164,23 @@ class Articles:
         )
         return list(self.session.scalars(query))
 
+    def keys_of_year(self, year: int, after: int = 0) -> list[tuple[int, int, str]]:
+        """(number, unit id, title key) of the articles submitted in ``year`` numbered above
+        ``after``."""
+        query = select(Article.id, Article.unit_id, Article.title_key).where(
+            Article.year == year, Article.id > after
+        )
+        return [(n, unit_id, key) for n, unit_id, key in self.session.execute(query)]
+
+    def titles_of(self, article_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """(unit, title) of the articles given."""
+        query = (
+            select(Article.id, Unit.name, Article.title)
+            .join(Unit, Unit.id == Article.unit_id)
+            .where(Article.id.in_(list(article_ids)))
+        )
+        return {n: (unit, title) for n, unit, title in self.session.execute(query)}
+
     def titles_of_year(self, year: int) -> list[tuple[int, str, str]]:
         """(number, unit, title) of every article submitted in ``year``."""
         query = (
