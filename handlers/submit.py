@@ -55,23 +55,17 @@ def platforms_keyboard(rules: Rules, chosen: list[str]) -> InlineKeyboardMarkup:
 @requires("liaison")
 async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
     """/submit: in one line records at once; alone starts the steps."""
-    svc = services(context)
     title = " ".join(arguments(context)).strip()
     if title:
         STEPS.data(context).clear()
         try:
             alike = _alike(context, who, validate_title(title))
-            if any(s.same_unit for s in alike):
-                return await _ask_duplicate(update, context, title, alike, then="submit")
-            office = svc.identities.office(svc.db, svc.settings.admin_ids)
-            article = submit_article(
-                svc.db, svc.rules, who, title, svc.today(), office, alike=alike
-            )
         except UserError as exc:
             await refuse(update, str(exc))
             return ConversationHandler.END
-        await answer(update, submitted_text(article.id, article.title))
-        return ConversationHandler.END
+        if any(s.same_unit for s in alike):
+            return await _ask_duplicate(update, context, title, alike, then="submit")
+        return await _submit_now(update, context, who, title, alike)
     STEPS.data(context).clear()
     await answer(update, "请发送稿件标题（不超过 200 字）。随时发送 /cancel 取消。")
     return TITLE
@@ -124,42 +118,39 @@ async def _ask_duplicate(
     lines = ["<b>是否重复报送？</b>本单位今年已报送相似的稿件："]
     lines += [f"#{s.article_id}《{esc(s.title)}》（相似度 {s.score:.0f}）" for s in own]
     lines.append(f"本次标题：《{esc(title)}》")
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("不是重复，继续报送", callback_data="sub:dup"),
-                InlineKeyboardButton("取消", callback_data="sub:no"),
-            ]
-        ]
-    )
+    keyboard = _go_on_or_cancel("不是重复，继续报送", "dup")
     await answer(update, "\n".join(lines), reply_markup=keyboard)
     return DUPLICATE
 
 
 async def not_a_duplicate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """继续报送: a one-line /submit is recorded now; step by step goes on to the link."""
-    svc = services(context)
     draft = STEPS.data(context)
     await edit(update, None)
     if draft.get("then") != "submit":
         draft.pop("then", None)
         return await _ask_link(update)
     who = caller(update, context)
+    title = draft["title"]
+    STEPS.drop(context)
+    return await _submit_now(update, context, who, title, _alike(context, who, title))
+
+
+async def _submit_now(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    who: Identity,
+    title: str,
+    alike: list[Similar],
+) -> int:
+    """A one-line /submit: record it and give the receipt."""
+    svc = services(context)
+    office = svc.identities.office(svc.db, svc.settings.admin_ids)
     try:
-        article = submit_article(
-            svc.db,
-            svc.rules,
-            who,
-            draft["title"],
-            svc.today(),
-            svc.identities.office(svc.db, svc.settings.admin_ids),
-            alike=_alike(context, who, draft["title"]),
-        )
+        article = submit_article(svc.db, svc.rules, who, title, svc.today(), office, alike=alike)
     except UserError as exc:
         await refuse(update, str(exc))
         return ConversationHandler.END
-    finally:
-        STEPS.drop(context)
     await answer(update, submitted_text(article.id, article.title))
     return ConversationHandler.END
 
@@ -255,16 +246,17 @@ async def platforms_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         f"文件：{esc(draft.get('file_name') or '无')}",
         f"拟投平台：{esc(names)}",
     ]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton("确认报送", callback_data="sub:ok"),
-                InlineKeyboardButton("取消", callback_data="sub:no"),
-            ]
-        ]
-    )
-    await answer(update, "\n".join(lines), reply_markup=keyboard)
+    await answer(update, "\n".join(lines), reply_markup=_go_on_or_cancel("确认报送", "ok"))
     return CONFIRM
+
+
+def _go_on_or_cancel(label: str, step: str) -> InlineKeyboardMarkup:
+    """A button to go on and 取消."""
+    buttons = [
+        InlineKeyboardButton(label, callback_data=f"sub:{step}"),
+        InlineKeyboardButton("取消", callback_data="sub:no"),
+    ]
+    return InlineKeyboardMarkup([buttons])
 
 
 async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
