@@ -22,6 +22,7 @@ from handlers.common import (
     acknowledge,
     answer,
     arguments,
+    download,
     edit,
     refuse,
     requires,
@@ -102,10 +103,7 @@ async def wording_document(
         if len(caption) != 2:
             raise UserError("请在修改稿的说明中写 /wording 年-月，例如 /wording 2020-07")
         month = Month.parse(caption[1])
-        if (message.document.file_size or 0) > MAX_DOCUMENT_BYTES:
-            raise UserError(f"文件过大，最大 {MAX_DOCUMENT_BYTES // 2**20} MB。")
-        file = await context.bot.get_file(message.document.file_id)
-        content = bytes(await file.download_as_bytearray())
+        content = await download(context, message.document, MAX_DOCUMENT_BYTES)
         name = message.document.file_name or "修改稿.docx"
         said = use_office_document(svc.db, month, name, content, f"tg:{who.telegram_id}")
     except UserError as exc:

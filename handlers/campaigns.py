@@ -40,6 +40,7 @@ from handlers.common import (
     answer,
     arguments,
     caller,
+    download,
     edit,
     refuse,
     requires,
@@ -322,8 +323,7 @@ async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             return SEND
         file = (message.document.file_id, name)
         if draft["kind"] == "template":
-            downloaded = await context.bot.get_file(message.document.file_id)
-            content = bytes(await downloaded.download_as_bytearray())
+            content = await download(context, message.document, MAX_FILE_BYTES)
     elif message.photo:
         file = (message.photo[-1].file_id, "图片.jpg")
     try:

@@ -14,6 +14,7 @@ from typing import Any
 from telegram import (
     Bot,
     CallbackQuery,
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -25,6 +26,7 @@ from telegram.ext import ContextTypes
 from bot.settings import Settings
 from domain.access import Identity, identify
 from domain.arguments import parse_id
+from domain.errors import UserError
 from domain.notices import Buttons, Reply, office_chats, queue_replies
 from domain.rules import Rules
 from storage.db import Database
@@ -151,6 +153,8 @@ def requires(role: str) -> Callable[[RoleHandler], Handler]:
 
 
 MESSAGE_BUDGET = 4000
+# Files the bot reads itself (tables to import, a column's titles): an office's are far smaller.
+MAX_READ_BYTES = 5 * 1024 * 1024
 
 
 def buttons_of(markup: InlineKeyboardMarkup | None) -> Buttons | None:
@@ -266,6 +270,18 @@ def split_text(text: str, budget: int = MESSAGE_BUDGET) -> list[str]:
         text = text[cut:].lstrip("\n")
     pieces.append(text)
     return pieces
+
+
+async def download(
+    context: ContextTypes.DEFAULT_TYPE, document: Document, limit: int = MAX_READ_BYTES
+) -> bytes:
+    """A document's content; a ``UserError`` before anything is fetched when it is larger
+    than ``limit``."""
+    size = document.file_size or 0
+    if size > limit:
+        raise UserError(f"文件过大（{size // 1024} KB），最大 {limit // 2**20} MB。")
+    file = await context.bot.get_file(document.file_id)
+    return bytes(await file.download_as_bytearray())
 
 
 async def refuse(update: Update, message: str) -> None:

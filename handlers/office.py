@@ -29,6 +29,7 @@ from handlers.common import (
     answer,
     arguments,
     caller,
+    download,
     edit,
     parse_article_id,
     refuse,
@@ -36,8 +37,6 @@ from handlers.common import (
     services,
 )
 from reports.chat import article_card, esc
-
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def review_keyboard(article: ArticleView) -> InlineKeyboardMarkup:
@@ -250,15 +249,11 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     document = message.document
     svc = services(context)
     name = document.file_name or "upload.csv"
-    if (document.file_size or 0) > MAX_IMPORT_BYTES:
-        await refuse(update, f"文件过大（{(document.file_size or 0) // 1024} KB），最大 5 MB。")
-        return
     if not who.is_admin and not could_be_report(name):
         await answer(update, ROLE_REFUSALS["admin"])  # refused before anything is downloaded
         return
-    file = await context.bot.get_file(document.file_id)
-    content = bytes(await file.download_as_bytearray())
     try:
+        content = await download(context, document)
         # Off the event loop: even within the limits a workbook takes a while to open.
         report = await asyncio.to_thread(looks_like_report, name, content)
     except UserError as exc:

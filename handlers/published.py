@@ -25,6 +25,7 @@ from handlers.common import (
     acknowledge,
     answer,
     caller,
+    download,
     edit,
     refuse,
     requires,
@@ -34,7 +35,6 @@ from handlers.conversations import Steps
 from reports.published import column_match_html, recorded_lines
 
 CHOOSING, PLATFORM = range(2)
-MAX_FILE_BYTES = 5 * 1024 * 1024
 # Doubtful lines offered as buttons in one message (Telegram allows about a hundred buttons).
 DOUBTFUL_BUTTONS = 15
 USAGE = (
@@ -63,14 +63,9 @@ async def published_file(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     """A file of the column's contents, captioned /published 平台."""
     message = update.effective_message
     assert message is not None and message.document is not None
-    document = message.document
-    if (document.file_size or 0) > MAX_FILE_BYTES:
-        await refuse(update, f"文件过大（{(document.file_size or 0) // 1024} KB），最大 5 MB。")
-        return ConversationHandler.END
-    file = await context.bot.get_file(document.file_id)
-    content = bytes(await file.download_as_bytearray())
-    name = document.file_name or "column.txt"
+    name = message.document.file_name or "column.txt"
     try:
+        content = await download(context, message.document)
         text = await asyncio.to_thread(column_text, name, content)
     except UserError as exc:
         await refuse(update, str(exc))
