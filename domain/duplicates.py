@@ -64,18 +64,19 @@ _KEYS_LOCK = threading.Lock()
 def similar_titles(
     db: Database,
     rules: Rules,
-    unit_id: int,
+    unit_id: int | None,
     year: int,
     title: str,
     exclude: int | None = None,
 ) -> list[Similar]:
     """This year's articles whose titles are like ``title``, most alike first: the unit's own
-    from ``[duplicates] same_unit``, others' from ``other_unit``."""
+    from ``[duplicates] same_unit``, others' from ``other_unit`` (every article is another
+    unit's when ``unit_id`` is None)."""
     limits = rules.duplicates
     least = min((v for v in (limits.same_unit, limits.other_unit) if v > 0), default=None)
     if least is None:
         return []
-    areas = tuple(title_key(a) for a in (rules.bulletin.area, rules.bulletin.area_short) if a)
+    areas = tuple(title_key(name) for name in rules.bulletin.area_names)
 
     def words(key: str) -> str:
         # The area's name in front or not is the same title.
@@ -96,7 +97,7 @@ def similar_titles(
         alike = []
         for _, score, index in found:
             article_id, other_unit, other_full, other_words = rows[index]
-            same = other_unit == unit_id
+            same = unit_id is not None and other_unit == unit_id
             if same and other_full == full:
                 continue  # the same title: refused by the unique key, not asked about
             limit = limits.same_unit if same else limits.other_unit

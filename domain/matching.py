@@ -44,14 +44,18 @@ _SUBTITLE = re.compile(r"——|--|—|:|：")
 _PLACE = re.compile(r"^[\u4e00-\u9fff]{2,5}?(?:省|市|区|县|旗|州)")
 
 
+def _unnumbered(line: str) -> str:
+    """A line in NFKC without what cannot be seen and without its leading number."""
+    return _NUMBERING.sub("", unicodedata.normalize("NFKC", strip_invisible(line)).strip(), count=1)
+
+
 def match_text(title: str, prefixes: Sequence[str] = ()) -> str:
     """The words of a title as compared: numbering, trailing dates and sources, the area's
     name in front (``prefixes``), case, width, spaces, punctuation and symbols all gone."""
-    text = unicodedata.normalize("NFKC", strip_invisible(title)).strip()
-    text = _NUMBERING.sub("", text, count=1)
+    text = _unnumbered(title)
     while (shorter := _TRAILER.sub("", text).rstrip()) != text:
         text = shorter
-    for prefix in sorted(prefixes, key=len, reverse=True):
+    for prefix in sorted(prefixes, key=len, reverse=True):  # 济宁高新区 before 高新区
         folded = unicodedata.normalize("NFKC", prefix)
         if folded and text.startswith(folded):
             text = text[len(folded) :]
@@ -61,7 +65,7 @@ def match_text(title: str, prefixes: Sequence[str] = ()) -> str:
 
 def names_other_place(line: str, prefixes: Sequence[str]) -> bool:
     """Whether a line opens with the name of a place that is not the office's area."""
-    text = _NUMBERING.sub("", unicodedata.normalize("NFKC", strip_invisible(line)).strip(), count=1)
+    text = _unnumbered(line)
     if any(text.startswith(unicodedata.normalize("NFKC", p)) for p in prefixes if p):
         return False
     return _PLACE.match(text) is not None

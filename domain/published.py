@@ -101,8 +101,7 @@ def match_column(
         repo = Repo(session)
         articles = repo.articles.titles_of_year(year)
         candidates = [Candidate(n, unit, title) for n, unit, title in articles]
-        prefixes = [p for p in (rules.bulletin.area, rules.bulletin.area_short) if p]
-        matches = match_lines(lines, candidates, prefixes)
+        matches = match_lines(lines, candidates, rules.bulletin.area_names)
         best = [m.choices[0][0].article_id for m in matches if m.choices]
         published = repo.articles.platforms_of(best)
     before = {n for n, codes in published.items() if platform.code in codes}

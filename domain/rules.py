@@ -117,6 +117,12 @@ class BulletinStyle(_Strict):
     mark: str = ""
     number: str = ""
 
+    @property
+    def area_names(self) -> tuple[str, ...]:
+        """The area's names as titles may open with them, the longer first."""
+        names = (name for name in (self.area, self.area_short) if name)
+        return tuple(sorted(names, key=len, reverse=True))
+
     @field_validator("preamble", "number")
     @classmethod
     def _placeholders(cls, text: str) -> str:

@@ -76,12 +76,11 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     more = f"，以下为最早的 {len(articles)} 篇" if total > len(articles) else ""
     await answer(update, f"待审核稿件共 {total} 篇{more}：")
     for article in articles:
-        # Unit id 0 is nobody's: every article found is weighed as another unit's.
         alike = await asyncio.to_thread(
             similar_titles,
             svc.db,
             svc.rules,
-            0,
+            None,
             article.submitted_on.year,
             article.title,
             exclude=article.id,

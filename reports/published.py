@@ -36,11 +36,13 @@ def column_report(
     out = [f"{escape(matched.platform.short)}：{len(matched.matches)} 行标题"]
 
     def listed(
-        title: str, matches: list[LineMatch], show: Callable[[LineMatch], list[str]]
+        title: str,
+        matches: list[LineMatch],
+        show: Callable[[LineMatch], list[str]],
+        hint: str = "",
     ) -> None:
         if not matches:
             return
-        hint = f"，{confirm_hint}" if title == "待确认" else ""
         out.append(f"\n{title}（{len(matches)}）{hint}：")
         for match in matches[:limit]:
             out.extend(show(match))
@@ -60,6 +62,7 @@ def column_report(
         "待确认",
         doubtful,
         lambda m: [line(m), *(f"    ？{_choice(m, i, escape)}" for i in range(len(m.choices)))],
+        f"，{confirm_hint}",
     )
     listed("未找到对应稿件", unmatched, lambda m: [line(m)])
     return out
