@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.cli import main
 from bot.examples import example_rules
 from domain.rules import Rules, load_rules
 from storage.db import Database
+from tests.botworld import World, running_bot
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 GAOXIN = EXAMPLES / "gaoxin-2020"
@@ -100,6 +102,18 @@ def gaoxin(db: Database) -> Database:
     assert main(["import", "units", str(GAOXIN / "units.csv")]) == 0
     assert main(["import", "articles", str(GAOXIN / "articles.csv")]) == 0
     return db
+
+
+# The bot's clock in the 高新区 chats: a Tuesday in August 2020, before the bulletin is due.
+GAOXIN_NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
+    """The real bot on the sandbox over the 高新区 example (modules with another office or
+    another day define their own)."""
+    async with running_bot(gaoxin, rules, now=GAOXIN_NOW) as running:
+        yield running
 
 
 JINING = EXAMPLES / "jining-2021"

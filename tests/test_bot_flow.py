@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,14 +15,7 @@ from domain.rules import Rules
 from storage.db import Database
 from storage.models import Article, AuditEntry
 from tests.botworld import SUPERVISOR_ID, World, running_bot
-
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
+from tests.conftest import GAOXIN_NOW
 
 
 async def invite_and_bind(
@@ -158,7 +149,7 @@ async def test_cancel_at_any_step_saves_nothing(world: World) -> None:
 
 
 async def test_forgotten_conversation_times_out_politely(gaoxin: Database, rules: Rules) -> None:
-    async with running_bot(gaoxin, rules, now=NOW, submit_timeout=0.5) as world:
+    async with running_bot(gaoxin, rules, now=GAOXIN_NOW, submit_timeout=0.5) as world:
         liaison, _, _ = await invite_and_bind(world, "王因街道", 3002, "李四")
         await liaison.says("/submit")
         await liaison.reply()
@@ -293,13 +284,13 @@ async def test_a_ranking_too_long_for_one_message_is_split_or_sent_as_xlsx(
         return ("name,category\n" + rows).encode()
 
     import_units(db, "units.csv", units(100), "test")
-    async with running_bot(db, rules, now=NOW) as world:
+    async with running_bot(db, rules, now=GAOXIN_NOW) as world:
         await world.admin.says("/rank 2020-07")
         first, second = await world.admin.replies(2)
         assert "（1/2）" in first.text and "（2/2）" in second.text
         assert all(len(m.text) <= 4096 for m in (first, second))
     import_units(db, "units.csv", units(300), "test")
-    async with running_bot(db, rules, now=NOW) as world:
+    async with running_bot(db, rules, now=GAOXIN_NOW) as world:
         await world.admin.says("/rank 2020-07")
         sent = await world.admin.reply()
         assert sent.document is not None

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import zipfile
-from collections.abc import AsyncIterator
 
 import pytest
 from openpyxl import Workbook
@@ -13,20 +11,11 @@ from sqlalchemy import func, select
 
 from domain import tabular
 from domain.periods import Month
-from domain.rules import Rules
 from domain.stagnation import Streak
 from reports.chat import streak_sentence
 from storage.db import Database
 from storage.models import Article, AuditEntry, Invite, Unit
-from tests.botworld import BULLETIN_CHAT, World, running_bot
-
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
+from tests.botworld import BULLETIN_CHAT, World
 
 
 def snapshot(db: Database) -> tuple[int, int, int]:

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import func, select
 
 from bot.cli import main
-from domain.rules import Rules
 from storage.db import Database
 from storage.models import AuditEntry
-from tests.botworld import SUPERVISOR_ID, World, running_bot
+from tests.botworld import SUPERVISOR_ID, World
 
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
 LIAISON_ONLY = "仅限已绑定单位的联络员"
 ADMIN_ONLY = "仅限政务公开办公室管理员"
 SUPERVISOR_ONLY = "仅限督查人员和管理员"
@@ -65,12 +60,6 @@ ALLOWED = {
     },
     "admin": set(COMMANDS) - LIAISON_COMMANDS,
 }
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
 
 
 async def person_with_role(world: World, role: str) -> int:

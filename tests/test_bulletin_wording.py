@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import AsyncIterator
 
 import pytest
 from docx import Document
@@ -25,17 +24,10 @@ from reports.bulletin import bulletin_docx
 from reports.notices import monthly_renderers
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage
-from tests.botworld import World, running_bot
+from tests.botworld import World
 from tests.test_monthly import CHATS, TZ
 
 JULY = Month(2020, 7)
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)  # before the bulletin is due
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
 
 
 def test_the_office_rewrites_the_preamble_and_the_problems(gaoxin: Database, rules: Rules) -> None:

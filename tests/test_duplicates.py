@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import AsyncIterator
-
-import pytest
 from sqlalchemy import func, select
 
 from domain.duplicates import similar_titles
 from domain.rules import Rules
 from storage.db import Database
 from storage.models import Article
-from tests.botworld import World, running_bot
-
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
+from tests.botworld import World
 
 
 def articles(db: Database) -> int:

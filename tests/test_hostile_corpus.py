@@ -5,9 +5,7 @@ in the inbox; commands that only read leave the database as it was."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,6 @@ from sqlalchemy import func, select
 
 from bot.sandbox import SandboxUser
 from domain.roles import grant_role
-from domain.rules import Rules
 from storage.db import Database
 from storage.models import (
     Adjustment,
@@ -28,9 +25,8 @@ from storage.models import (
     Publication,
     Unit,
 )
-from tests.botworld import World, running_bot
+from tests.botworld import World
 
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)
 CORPUS: list[str] = json.loads(
     (Path(__file__).parent / "data" / "hostile_arguments.json").read_text(encoding="utf-8")
 )
@@ -43,12 +39,6 @@ CHANGING = [
     "progress", "campaign", "answer", "cancel", "wording", "published",
 ]  # fmt: skip
 COUNTED = (Article, Publication, Unit, Invite, Adjustment, Campaign, AuditEntry)
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
 
 
 def counts(db: Database) -> dict[str, int]:

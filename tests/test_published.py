@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from domain.published import column_text
 from domain.rules import Rules
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, Publication
-from tests.botworld import World, running_bot
+from tests.botworld import World
 from tests.test_month_lock import issue_july
 
 COLUMN = """政务公开看山东 2020年第7期
@@ -109,12 +107,6 @@ def test_an_unknown_platform_is_one_line(
     options[3] = "人民日报"
     assert main(options) == 1
     assert "未知平台“人民日报”" in capsys.readouterr().err
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)) as w:
-        yield w
 
 
 async def test_in_chat_the_sure_lines_are_recorded_by_one_press_the_doubtful_one_by_one(

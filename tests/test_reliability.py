@@ -4,28 +4,17 @@ killed (SIGKILL, a real process) in the middle of a burst or of a conversation."
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select, text
 
 from bot.sandbox import Fault, Sandbox, SandboxUser
-from domain.rules import Rules
 from storage.db import Database
 from storage.models import Article, InboxUpdate, OutboxMessage, Publication
-from tests.botworld import World, running_bot
-
-NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-async def world(gaoxin: Database, rules: Rules) -> AsyncIterator[World]:
-    async with running_bot(gaoxin, rules, now=NOW) as running:
-        yield running
+from tests.botworld import World
 
 
 def articles(db: Database) -> int:
