@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import signal
 from pathlib import Path
 
 import pytest
@@ -10,12 +12,14 @@ from docx import Document
 from sqlalchemy import func, select
 
 from bot.cli import main
+from bot.sandbox import Fault, Sandbox, SandboxUser
 from domain.published import column_text
 from domain.rules import Rules
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, Publication
 from tests.botworld import World
 from tests.test_month_lock import issue_july
+from tests.test_reliability import bind_liaisons, settled, start_bot, texts
 
 COLUMN = """政务公开看山东 2020年第7期
 1. 接庄街道全方位公开助力精准扶贫政策落地 2020-07-25
@@ -155,3 +159,60 @@ async def test_in_chat_a_file_captioned_published_is_read_and_bad_input_is_one_l
     liaison = await world.liaison("接庄街道", 3003)
     await liaison.says("/published 看山东\n" + COLUMN)
     assert "此命令仅限政务公开办公室管理员使用" in (await liaison.reply()).text
+
+
+COLUMN_TITLES = {
+    1: "单位1推进基层政务公开标准化规范化建设",
+    2: "单位2以政务公开为抓手助力企业复工复产",
+    3: "单位3全方位公开助力精准扶贫政策落地",
+}
+
+
+async def until_text(user: SandboxUser, part: str) -> str:
+    """The bot's next message to the user that holds ``part`` (notices may come between)."""
+    while part not in (sent := (await user.reply(timeout=30)).text):
+        pass
+    return sent
+
+
+async def test_a_bot_killed_while_recording_a_column_records_it_once_after_restart(
+    db: Database,
+) -> None:
+    bind_liaisons(db)
+    async with Sandbox() as sandbox:
+        admin = sandbox.user(1, "办公室")
+        liaisons = {n: sandbox.user(10_000 + n, f"联络员{n}") for n in COLUMN_TITLES}
+        first = await start_bot(sandbox, db.url)
+        try:
+            for n, title in COLUMN_TITLES.items():
+                await liaisons[n].says(f"/submit {title}")
+                await until_text(liaisons[n], "已报送")
+            lines = "\n".join(f"{n}. 济宁高新区{t}" for n, t in COLUMN_TITLES.items())
+            await admin.says(f"/published 看山东\n{lines}")
+            assert "匹配确定（3）" in await until_text(admin, "行标题")
+            await settled(db)
+            sandbox.inject(Fault("sendMessage", 0, stall=True))  # the answer to the press hangs
+            await admin.presses("全部记录（3 条）")
+            await asyncio.wait_for(sandbox.stalled.wait(), timeout=60)
+        finally:
+            first.send_signal(signal.SIGKILL)
+            await first.wait()
+        sandbox.faults.clear()
+        second = await start_bot(sandbox, db.url)
+        try:
+            await until_text(admin, "已记录 3 条被《政务公开看山东》采用")
+            for n in COLUMN_TITLES:
+                await until_text(liaisons[n], "已被《政务公开看山东》采用")
+            await settled(db)
+            await asyncio.sleep(0.5)  # a second copy would have come by now
+        finally:
+            second.terminate()
+            await second.wait()
+    assert sum("已记录 3 条" in t for t in texts(sandbox, 1)) == 1
+    for n in COLUMN_TITLES:
+        assert sum("已被《政务公开看山东》采用" in t for t in texts(sandbox, 10_000 + n)) == 1
+    with db.session() as session:
+        recorded = session.scalars(
+            select(Publication.article_id).where(Publication.platform == "province")
+        ).all()
+    assert len(recorded) == 3 and len(set(recorded)) == 3
