@@ -8,12 +8,11 @@ JSON, an edited .docx in ``bulletin_documents``; both audited; a published bulle
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
 from domain.errors import UserError
 from domain.periods import Month
+from domain.tabular import WORD, check_archive
 from domain.text import clean_text
 from storage.db import Database
 from storage.models import BulletinDocument
@@ -96,13 +95,7 @@ def use_office_document(db: Database, month: Month, name: str, content: bytes, a
     one the system writes; returns what was done, in Chinese."""
     if len(content) > MAX_DOCUMENT_BYTES:
         raise UserError(f"{name}：文件过大，最大 {MAX_DOCUMENT_BYTES // 2**20} MB。")
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            parts = archive.namelist()
-            unpacked = sum(part.file_size for part in archive.infolist())
-    except (zipfile.BadZipFile, ValueError):
-        raise UserError(f"{name}：不是 Word（.docx）文件。") from None
-    if "word/document.xml" not in parts or unpacked > 5 * MAX_DOCUMENT_BYTES:
+    if "word/document.xml" not in check_archive(name, content, WORD):
         raise UserError(f"{name}：不是可用的 Word（.docx）文件。")
     with db.session() as session:
         repo = Repo(session)

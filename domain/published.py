@@ -21,7 +21,7 @@ from domain.errors import UserError
 from domain.matching import Candidate, LineMatch, match_lines, published_lines
 from domain.review import publish_article
 from domain.rules import Platform, Rules
-from domain.tabular import check_archive, open_workbook
+from domain.tabular import WORD, check_archive, open_workbook
 from storage.db import Database
 from storage.repos import Repo
 
@@ -42,11 +42,11 @@ def column_text(name: str, content: bytes) -> str:
             text = "\n".join(" ".join(cell for cell in row if cell.strip()) for row in rows)
         return text
     if suffix == ".docx":
-        check_archive(name, content)
+        check_archive(name, content, WORD)
         try:
             document = Document(io.BytesIO(content))
         except Exception:  # python-docx raises many kinds for a damaged file
-            raise UserError(f"{name}：无法读取的 Word 文件") from None
+            raise UserError(f"{name}：{WORD}") from None
         lines = [p.text for p in document.paragraphs]
         for table in document.tables:
             lines += [" ".join(c.text for c in row.cells) for row in table.rows]

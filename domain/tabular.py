@@ -147,15 +147,19 @@ def _csv_rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
         raise UserError(f"{name} 第 {reader.line_num} 行：CSV 格式错误（{exc}）") from None
 
 
-def check_archive(name: str, content: bytes) -> None:
-    """Refuse, before anything is unpacked, a workbook whose archive would unpack beyond
-    ``MAX_UNPACKED`` or holds more than ``MAX_PARTS`` parts (unpacking stops at the sizes
-    the archive declares, so these bound the work)."""
+EXCEL, WORD = "无法读取的 Excel 文件", "不是 Word（.docx）文件"
+
+
+def check_archive(name: str, content: bytes, unreadable: str = EXCEL) -> list[str]:
+    """The part names of an .xlsx or .docx (both zip archives), refused before anything is
+    unpacked when the archive would unpack beyond ``MAX_UNPACKED`` or holds more than
+    ``MAX_PARTS`` parts (unpacking stops at the sizes the archive declares, so these bound
+    the work); ``unreadable`` is what a file that is no archive is told."""
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError):
-        raise UserError(f"{name}：无法读取的 Excel 文件") from None
+        raise UserError(f"{name}：{unreadable}") from None
     if len(parts) > MAX_PARTS:
         raise UserError(f"{name}：文件内含 {len(parts)} 个部件，超过上限 {MAX_PARTS} 个，未读取。")
     unpacked = sum(part.file_size for part in parts)
@@ -164,6 +168,7 @@ def check_archive(name: str, content: bytes) -> None:
             f"{name}：解压后约 {unpacked // 2**20} MB，超过上限 {MAX_UNPACKED // 2**20} MB，"
             "未读取。请删除多余的工作表或内容后再发送。"
         )
+    return [part.filename for part in parts]
 
 
 def open_workbook(name: str, content: bytes, *, read_only: bool = True) -> Workbook:
