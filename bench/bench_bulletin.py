@@ -24,7 +24,7 @@ import datetime as dt, resource, sys, time
 from domain.bulletin import build_bulletin
 from domain.periods import Month
 from domain.rules import load_rules
-from reports.bulletin import bulletin_docx, bulletin_xlsx, ranking_chart
+from reports.bulletin import bulletin_docx, bulletin_xlsx, bulletin_chart
 from storage.db import Database
 
 db, rules = Database(sys.argv[1]), load_rules()
@@ -33,7 +33,7 @@ bulletin = build_bulletin(db, rules, Month(2020, 12), dt.date(2021, 1, 6))
 print(f"build_bulletin:   {time.perf_counter() - started:6.2f} s, "
       f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 for name, render in (("xlsx", lambda: bulletin_xlsx(bulletin, rules)),
-                     ("png", lambda: ranking_chart(bulletin)),
+                     ("png", lambda: bulletin_chart(bulletin)),
                      ("docx", lambda: bulletin_docx(bulletin, rules))):
     started = time.perf_counter()
     size = len(render())

@@ -323,7 +323,7 @@ def cmd_bulletin(ctx: Context, args: argparse.Namespace) -> None:
     """Write the monthly bulletin (default: last month's) as text, .docx, .xlsx or .png."""
     from domain.bulletin import build_bulletin
     from domain.monthly import issue_date
-    from reports.bulletin import bulletin_docx, bulletin_text, bulletin_xlsx, ranking_chart
+    from reports.bulletin import bulletin_chart, bulletin_docx, bulletin_text, bulletin_xlsx
 
     today = Month.current(ctx.settings.tz)
     month = Month.parse(args.month) if args.month else today.previous()
@@ -334,7 +334,7 @@ def cmd_bulletin(ctx: Context, args: argparse.Namespace) -> None:
         _write(bulletin_text(bulletin, ctx.rules), args.output, "")
         return
     render = {"docx": bulletin_docx, "xlsx": bulletin_xlsx}.get(args.format)
-    content = render(bulletin, ctx.rules) if render else ranking_chart(bulletin)
+    content = render(bulletin, ctx.rules) if render else bulletin_chart(bulletin)
     _write(content, args.output, f"通报-{month}.{args.format}")
 
 

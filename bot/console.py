@@ -42,7 +42,8 @@ def save_attachment(sandbox: Sandbox, message: SentMessage, folder: Path) -> Pat
     if document:
         file_id, name = document["file_id"], document.get("file_name") or "文件"
     elif photos:
-        file_id, name = photos[-1]["file_id"], f"图片-{message.raw['message_id']}.png"
+        file_id = photos[-1]["file_id"]
+        name = sandbox.files[file_id].name or f"图片-{message.raw['message_id']}.png"
     else:
         return None
     folder.mkdir(parents=True, exist_ok=True)

@@ -155,6 +155,9 @@ def _render(chat: Chat, message: dict[str, Any], bot_id: int) -> str:
     lines = [f"[{where}] {who}：{body}".rstrip()]
     if message.get("document"):
         lines.append(f"    📎 {message['document']['file_name']}")
+    if message.get("photo"):
+        size = message["photo"][-1]
+        lines.append(f"    🖼 图表 {size['width']}×{size['height']}")
     if message.get("edit_date"):
         lines[0] = lines[0].replace("：", "（修改消息）：", 1)
     keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
@@ -259,6 +262,7 @@ async def _play_month(script: Script, sandbox: Sandbox) -> None:
     script.when(dt.datetime(2020, 7, 31, 16, 0, tzinfo=TZ), "督查室查看排名和连续无进展单位")
     await script.act(supervisor.says("/start"))
     await script.act(supervisor.says("/rank 2020-01..2020-07"))
+    await script.act(supervisor.says("/unit 党政办公室"))
     await script.act(supervisor.says("/stagnant"))
 
     script.when(dt.datetime(2020, 8, 5, 9, 0, tzinfo=TZ), "8月第3个工作日：一月一通报")
@@ -276,6 +280,12 @@ def _save_files(sandbox: Sandbox, out: Path) -> list[Path]:
             seen.add(document["file_name"])
             path = out / document["file_name"]
             path.write_bytes(sandbox.files[document["file_id"]].content)
+            saved.append(path)
+    for _, message in sandbox.log:  # the charts shown in private chats
+        if message.get("photo") and message["from"]["id"] == sandbox.bot_id:
+            stored = sandbox.files[message["photo"][-1]["file_id"]]
+            path = out / stored.name
+            path.write_bytes(stored.content)
             saved.append(path)
     return saved
 

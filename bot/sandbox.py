@@ -16,6 +16,7 @@ import itertools
 import json
 import mimetypes
 import random
+import struct
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
@@ -30,6 +31,8 @@ from bot.sandbox_html import EntityParseError, parse_html
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000  # width + height
 # Parameters PTB sends JSON-encoded inside form or multipart bodies.
 _JSON_FIELDS = {
     "reply_markup",
@@ -631,12 +634,18 @@ class Sandbox:
         stored = self._file_param(params, "photo")
         content = _text_content(params, "caption", MAX_CAPTION) if params.get("caption") else {}
         self._check_limits(chat)
+        width, height = _image_size(stored.content)
+        # Telegram's limits for sendPhoto.
+        if len(stored.content) > MAX_PHOTO_BYTES:
+            raise ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+        if width + height > MAX_PHOTO_SIDES or max(width, height) > 20 * min(width, height):
+            raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
         content["photo"] = [
             {
                 "file_id": stored.file_id,
                 "file_unique_id": stored.unique_id,
-                "width": 1280,
-                "height": 720,
+                "width": width,
+                "height": height,
                 "file_size": len(stored.content),
             }
         ]
@@ -696,6 +705,12 @@ class SentMessage:
     def document(self) -> dict[str, Any] | None:
         """The attached document, if any."""
         return self.raw.get("document")
+
+    @property
+    def photo(self) -> dict[str, Any] | None:
+        """The largest size of the attached photo, if any."""
+        sizes = self.raw.get("photo")
+        return sizes[-1] if sizes else None
 
     @property
     def entities(self) -> list[dict[str, Any]]:
@@ -886,6 +901,22 @@ def _find_message(chat: Chat, params: dict[str, Any], bot_id: int) -> dict[str, 
                 raise ApiError(400, "Bad Request: message can't be edited")
             return message
     raise ApiError(400, "Bad Request: message to edit not found")
+
+
+def _image_size(content: bytes) -> tuple[int, int]:
+    """A PNG's or JPEG's width and height, as Telegram reads them; anything else is refused."""
+    if content[:8] == b"\x89PNG\r\n\x1a\n" and content[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", content[16:24])
+        return int(width), int(height)
+    if content[:2] == b"\xff\xd8":
+        at = 2
+        while at + 9 < len(content):
+            marker, length = content[at + 1], struct.unpack(">H", content[at + 2 : at + 4])[0]
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = struct.unpack(">HH", content[at + 5 : at + 9])
+                return int(width), int(height)
+            at += 2 + length
+    raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
 
 
 def _document_json(stored: StoredFile) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from decimal import Decimal
 from domain.bulletin_wording import bulletin_wording
 from domain.ledger import MonthProgress, month_progress
 from domain.periods import Month, Period
-from domain.ranking import PeriodStats, Ranking, rank_units, summarize
+from domain.ranking import PeriodStats, Ranking, rank_changes, rank_units, summarize
 from domain.rules import Rules
 from domain.stagnation import Streak, idle_period, stagnation_streaks
+from domain.trends import MonthTotals, monthly_totals
 from domain.wording import some_units
 from storage.db import Database
 from storage.repos import Repo
@@ -56,6 +57,8 @@ class Bulletin:
     articles: Callable[[], Iterator[AnnexArticle]]
     changes: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
+    rank_changes: dict[str, int | None] = field(default_factory=dict)
+    trend: list[MonthTotals] = field(default_factory=list)
     area: str = ""
     area_short: str = ""
     mark: str = ""
@@ -124,6 +127,8 @@ def build_bulletin(
         articles=lambda: annex_articles(db, rules, period),
         changes=changes or [],
         tasks=task_section(month_progress(db, month, month.next().first_day), month),
+        rank_changes=rank_changes(db, rules, ranking),
+        trend=monthly_totals(db, rules, period),
         area=rules.bulletin.area,
         area_short=rules.bulletin.area_short,
         mark=rules.bulletin.mark,

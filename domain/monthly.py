@@ -37,6 +37,7 @@ class Renderers:
     docx: Callable[[Bulletin], bytes]
     xlsx: Callable[[Bulletin], bytes]
     chart: Callable[[Bulletin], bytes]
+    trend: Callable[[Bulletin], bytes]
     notice_text: Callable[[NoticeFacts], str]
     notice_docx: Callable[[NoticeFacts], bytes]
     circular_text: Callable[[CircularFacts], str]
@@ -174,6 +175,14 @@ def publish_month(
                 "",
                 render.chart(bulletin),
                 f"{bulletin.period.dated_label}得分情况.png",
+            )
+            enqueue(
+                repo,
+                f"{key}:trend",
+                chats.bulletin,
+                "",
+                render.trend(bulletin),
+                f"{bulletin.period.dated_label}报送采用情况.png",
             )
         office = rules.bulletin.supervision_office
         for escalation in supervised:

@@ -30,6 +30,7 @@ def enqueue(
     *,
     priority: int = PRIORITY_NOTICE,
     edit_message_id: int | None = None,
+    picture: bool = False,
 ) -> bool:
     """Queue an HTML message (optionally with a document or buttons) unless ``key`` is queued.
 
@@ -48,6 +49,7 @@ def enqueue(
             buttons=buttons,
             priority=priority,
             edit_message_id=edit_message_id,
+            picture=picture,
         )
     )
     return True
@@ -63,6 +65,7 @@ class Reply:
     document: bytes | None = None
     document_name: str | None = None
     edit_message_id: int | None = None
+    picture: bool = False  # the document is an image to show, not a file
 
 
 def queue_replies(db: Database, key: str, replies: Sequence[Reply]) -> None:
@@ -81,6 +84,7 @@ def queue_replies(db: Database, key: str, replies: Sequence[Reply]) -> None:
                 reply.buttons,
                 priority=PRIORITY_REPLY,
                 edit_message_id=reply.edit_message_id,
+                picture=reply.picture,
             )
 
 
@@ -114,6 +118,7 @@ class Pending:
     buttons: Buttons | None
     priority: int = PRIORITY_NOTICE
     edit_message_id: int | None = None
+    picture: bool = False
 
     @property
     def reply(self) -> Reply:
@@ -125,6 +130,7 @@ class Pending:
             self.document,
             self.document_name,
             self.edit_message_id,
+            self.picture,
         )
 
     @property
@@ -155,6 +161,7 @@ def claim_messages(
                 m.buttons,
                 m.priority,
                 m.edit_message_id,
+                m.picture,
             )
             for m in Repo(session).outbox.claim(holder, now, now + hold, limit)
         ]

@@ -130,3 +130,22 @@ def summarize(ranking: Ranking) -> PeriodStats:
 def unit_standing(ranking: Ranking, unit: str) -> UnitScore | None:
     """The unit's row in the ranking."""
     return next((row for row in ranking.rows if row.unit == unit), None)
+
+
+def last_months_period(period: Period) -> Period:
+    """What ``period``'s ranking is compared with (较上月): the same span ending a month
+    earlier, or the month before a one-month period."""
+    if period.first == period.last:
+        return Period(period.first.previous(), period.first.previous())
+    return Period(period.first, period.last.previous())
+
+
+def rank_changes(db: Database, rules: Rules, ranking: Ranking) -> dict[str, int | None]:
+    """Per unit, how many places it rose (positive) or fell since last month's ranking of the
+    same category; None for a unit that was not ranked then."""
+    before = rank_units(db, rules, last_months_period(ranking.period), ranking.category)
+    previous = {row.unit: row.rank for row in before.rows}
+    return {
+        row.unit: previous[row.unit] - row.rank if row.unit in previous else None
+        for row in ranking.rows
+    }

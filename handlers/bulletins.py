@@ -30,7 +30,13 @@ from handlers.common import (
     services,
 )
 from jobs.monthly import chats_of
-from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from reports.bulletin import (
+    bulletin_chart,
+    bulletin_docx,
+    bulletin_message,
+    bulletin_trend_chart,
+    bulletin_xlsx,
+)
 from reports.chat import esc
 from reports.notices import monthly_renderers
 
@@ -50,11 +56,12 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     issued_on = issue_date(svc.db, svc.rules, month, svc.settings.tz)
     bulletin = build_bulletin(svc.db, svc.rules, month, issued_on)
     edited = office_document(svc.db, month)  # published as is, so previewed as is
-    docx, xlsx, chart = await asyncio.to_thread(
+    docx, xlsx, chart, trend = await asyncio.to_thread(
         lambda: (
             edited if edited is not None else bulletin_docx(bulletin, svc.rules),
             bulletin_xlsx(bulletin, svc.rules),
-            ranking_chart(bulletin),
+            bulletin_chart(bulletin),
+            bulletin_trend_chart(bulletin, svc.rules),
         )
     )
     note = "（办公室修改稿，发布时原样发出）" if edited is not None else ""
@@ -62,6 +69,7 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
     await send_file(update, docx, f"{bulletin.title}.docx")
     await send_file(update, xlsx, f"{bulletin.title}附件.xlsx")
     await send_file(update, chart, f"{bulletin.period.dated_label}得分情况.png")
+    await send_file(update, trend, f"{bulletin.period.dated_label}报送采用情况.png")
 
 
 @requires("admin")

@@ -194,6 +194,13 @@ async def send_file(
     await send_replies(update, [Reply(chat.id, caption or "", None, content, filename)])
 
 
+async def send_picture(update: Update, png: bytes, filename: str, caption: str = "") -> None:
+    """Show an image (a chart) in the chat the update came from."""
+    chat = update.effective_chat
+    assert chat is not None
+    await send_replies(update, [Reply(chat.id, caption, None, png, filename, picture=True)])
+
+
 async def edit(
     update: Update, text: str | None, reply_markup: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -231,6 +238,11 @@ async def send_reply(bot: Bot, reply: Reply) -> None:
             await bot.edit_message_reply_markup(
                 reply.chat_id, reply.edit_message_id, reply_markup=markup
             )
+    elif reply.document is not None and reply.picture:
+        picture = InputFile(reply.document, filename=reply.document_name)
+        await bot.send_photo(
+            reply.chat_id, picture, caption=reply.text or None, reply_markup=markup
+        )
     elif reply.document is not None:
         document = InputFile(reply.document, filename=reply.document_name)
         await bot.send_document(

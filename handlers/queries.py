@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from telegram import Update
@@ -11,11 +12,22 @@ from domain.access import Identity, require_unit_name
 from domain.campaigns import owed_by
 from domain.errors import UserError
 from domain.periods import Month, Period
-from domain.ranking import Ranking, rank_units, summarize, unit_standing
+from domain.ranking import Ranking, rank_changes, rank_units, summarize, unit_standing
 from domain.review import unit_articles
 from domain.stagnation import stagnation_streaks, streak_of
-from handlers.common import Services, answer, arguments, refuse, requires, send_file, services
+from domain.trends import monthly_totals
+from handlers.common import (
+    Services,
+    answer,
+    arguments,
+    refuse,
+    requires,
+    send_file,
+    send_picture,
+    services,
+)
 from reports.campaigns import owed_lines
+from reports.charts import ranking_chart, unit_chart
 from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
 from reports.xlsx import ranking_xlsx
@@ -65,28 +77,35 @@ async def requested_ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 @requires("supervisor")
 async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
-    """The ranking as an aligned table; as an .xlsx when it would take many messages."""
+    """The ranking as an aligned table with 较上月 (as an .xlsx when it would take many
+    messages), then as a chart by category."""
     svc = services(context)
     ranking = await requested_ranking(update, context)
     if ranking is None:
         return
     period = ranking.period
-    pieces = ranking_pieces(ranking, svc.rules)
+    changes = rank_changes(svc.db, svc.rules, ranking)
+    pieces = ranking_pieces(ranking, svc.rules, changes)
     if len(pieces) <= MAX_PIECES:
         for piece in pieces:
             await answer(update, piece)
-        return
-    await send_file(
-        update,
-        ranking_xlsx(ranking, svc.rules),
-        f"得分排名-{period.first}-{period.last}.xlsx",
-        f"{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
-    )
+    else:
+        await send_file(
+            update,
+            ranking_xlsx(ranking, svc.rules, changes),
+            f"得分排名-{period.first}-{period.last}.xlsx",
+            f"{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
+        )
+    if ranking.rows:
+        chart = await asyncio.to_thread(ranking_chart, ranking, changes)
+        name = f"得分排名-{period.first}-{period.last}.png"
+        await send_picture(update, chart, name, f"{period.dated_label}得分图（按单位类别）")
 
 
 @requires("supervisor")
 async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
-    """/unit NAME: a unit's score, rank, streak and articles this year."""
+    """/unit NAME: a unit's score, rank, streak and articles this year, then its chart
+    month by month."""
     svc = services(context)
     name = " ".join(arguments(context)).strip()
     if not name:
@@ -98,6 +117,11 @@ async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
         await refuse(update, str(exc))
         return
     await answer(update, _unit_text(svc, found.id, found.name))
+    months = monthly_totals(svc.db, svc.rules, year_to_date(svc), found.id)
+    if any(m.submitted or m.score for m in months):  # an empty year is said in the text
+        chart = await asyncio.to_thread(unit_chart, found.name, months, svc.rules)
+        name = f"{found.name}-{svc.today().year}年逐月情况.png"
+        await send_picture(update, chart, name, f"{found.name}{svc.today().year}年逐月情况")
 
 
 @requires("liaison")

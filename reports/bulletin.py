@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Cm
 
@@ -12,8 +9,8 @@ from domain.bulletin import Bulletin
 from domain.periods import chinese_date
 from domain.rules import Rules
 from domain.wording import some_units
+from reports.charts import ranking_chart, trend_chart
 from reports.chat import esc
-from reports.numbers import plain
 from reports.official import (
     Letterhead,
     annex_heading,
@@ -32,7 +29,6 @@ from reports.xlsx import TableBook, ranking_row
 
 # Past this many lines 附件2 in the .docx points to the .xlsx, which always has them all.
 DOCX_ANNEX_LIMIT = 2000
-CHART_UNITS = 40
 _CHAT_NAMES = 30
 _CHAT_PARAGRAPHS = 10
 
@@ -201,55 +197,13 @@ def scoring_clauses(text: str) -> list[str]:
     return [part + "；" for part in parts[:-1] if part] + ([parts[-1]] if parts[-1] else [])
 
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "SimHei")
+def bulletin_chart(bulletin: Bulletin) -> bytes:
+    """The ranking chart, each unit's change since last month's bulletin marked."""
+    return ranking_chart(bulletin.ranking, bulletin.rank_changes)
 
 
-def cjk_font_path() -> str | None:
-    """A font file with Chinese glyphs: the system's, else the one shipped as a dependency."""
-    from matplotlib import font_manager
-
-    for family in CJK_FAMILIES:
-        for font in font_manager.fontManager.ttflist:
-            if font.name == family:
-                return str(font.fname)
-    import cvttf_NotoSansCJK_Regular as packaged
-
-    path = Path(packaged.__file__).parent / "NotoSansCJKtc-Regular.otf"
-    return str(path) if path.is_file() else None
-
-
-def ranking_chart(bulletin: Bulletin) -> bytes:
-    """A horizontal bar chart of the best-scoring units, with readable Chinese labels."""
-    # matplotlib is imported when a chart is drawn: it is slow to import and rarely needed.
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import font_manager
-    from matplotlib import pyplot as plt
-
-    rows = bulletin.ranking.rows[:CHART_UNITS]
-    path = cjk_font_path()
-    font = font_manager.FontProperties(fname=path) if path else None
-    height = max(3.0, 0.32 * len(rows) + 1.2)
-    figure, axes = plt.subplots(figsize=(9, height), dpi=120)
-    try:
-        names = [row.unit for row in reversed(rows)]
-        scores = [float(row.score) for row in reversed(rows)]
-        bars = axes.barh(range(len(rows)), scores, color="#c0392b")
-        axes.set_yticks(range(len(rows)))
-        axes.set_yticklabels(names, fontproperties=font, fontsize=9)
-        axes.bar_label(
-            bars, labels=[f"{plain(row.score)}" for row in reversed(rows)], padding=3, fontsize=8
-        )
-        title = f"{bulletin.period.dated_label}政务公开工作信息得分"
-        if len(bulletin.ranking.rows) > len(rows):
-            title += f"（前{len(rows)}名）"
-        axes.set_title(title, fontproperties=font, fontsize=13)
-        axes.set_xlabel("得分", fontproperties=font)
-        axes.spines[["top", "right"]].set_visible(False)
-        figure.tight_layout()
-        out = io.BytesIO()
-        figure.savefig(out, format="png")
-    finally:
-        plt.close(figure)
-    return out.getvalue()
+def bulletin_trend_chart(bulletin: Bulletin, rules: Rules) -> bytes:
+    """The second chart: the area's submissions and publications month by month this year."""
+    area = bulletin.area_short or bulletin.area
+    title = f"{area}{bulletin.period.dated_label}政务公开信息报送和采用情况"
+    return trend_chart(title, bulletin.trend, rules)

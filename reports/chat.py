@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from tabulate import tabulate
 
@@ -12,7 +12,7 @@ from domain.ranking import Ranking, UnitScore
 from domain.review import ArticleView, similar_warning
 from domain.rules import Rules
 from domain.stagnation import Streak, standing
-from reports.numbers import score_text
+from reports.numbers import change_mark, score_text
 
 CHAT_LIMIT = 4096
 # Room left for a heading and the <pre> wrapper in every piece of a split table.
@@ -60,13 +60,22 @@ def article_card(article: ArticleView, rules: Rules, alike: Sequence[Similar] = 
     return "\n".join(lines)
 
 
-def ranking_pieces(ranking: Ranking, rules: Rules) -> list[str]:
-    """The ranking as aligned ``<pre>`` tables, split into pieces that each fit a message."""
+def ranking_pieces(
+    ranking: Ranking, rules: Rules, changes: Mapping[str, int | None] | None = None
+) -> list[str]:
+    """The ranking as aligned ``<pre>`` tables, split into pieces that each fit a message;
+    with ``changes``, a column 较上月 (↑2, ↓1, —, 新)."""
     title = f"<b>{ranking.period.dated_label}政务公开工作信息得分排名</b>"
     if ranking.category:
         title += f"（{esc(ranking.category)}）"
     headers = ["名次", "单位", "报送", "采用", "得分"]
     rows = [_rank_cells(row) for row in ranking.rows]
+    if changes is not None:
+        headers.append("较上月")
+        rows = [
+            [*cells, change_mark(changes.get(row.unit))]
+            for cells, row in zip(rows, ranking.rows, strict=True)
+        ]
     if not rows:
         return [f"{title}\n暂无单位。"]
     # One table for all rows, so every piece has the same column widths; cut between lines.
@@ -98,7 +107,7 @@ def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
         rows,
         headers=headers,
         tablefmt="simple",
-        colalign=("right", "left", "right", "right", "right"),
+        colalign=("right", "left", *["right"] * (len(headers) - 2)),
         disable_numparse=True,
     )
 

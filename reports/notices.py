@@ -6,7 +6,13 @@ from domain.monthly import CircularFacts, NoticeFacts, Renderers
 from domain.periods import chinese_date
 from domain.rules import Rules
 from domain.stagnation import idle_period
-from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from reports.bulletin import (
+    bulletin_chart,
+    bulletin_docx,
+    bulletin_message,
+    bulletin_trend_chart,
+    bulletin_xlsx,
+)
 from reports.chat import esc
 from reports.official import (
     Letterhead,
@@ -88,7 +94,8 @@ def monthly_renderers(rules: Rules) -> Renderers:
         message=bulletin_message,
         docx=lambda bulletin: bulletin_docx(bulletin, rules),
         xlsx=lambda bulletin: bulletin_xlsx(bulletin, rules),
-        chart=ranking_chart,
+        chart=bulletin_chart,
+        trend=lambda bulletin: bulletin_trend_chart(bulletin, rules),
         notice_text=notice_text,
         notice_docx=notice_docx,
         circular_text=circular_text,

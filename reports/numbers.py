@@ -14,3 +14,14 @@ def plain(value: Decimal | int) -> int | float:
 def score_text(value: Decimal | int) -> str:
     """A score as text: ``30``, ``12.5``."""
     return str(plain(value))
+
+
+def change_mark(change: int | None) -> str:
+    """较上月 as a mark: ↑2 (up two places), ↓1, — (unchanged), 新 (not ranked last month)."""
+    if change is None:
+        return "新"
+    if change > 0:
+        return f"↑{change}"
+    if change < 0:
+        return f"↓{-change}"
+    return "—"

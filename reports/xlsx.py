@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,7 +25,7 @@ from rustpy_xlsxwriter import Format, write_worksheets
 
 from domain.ranking import Ranking
 from domain.rules import Rules
-from reports.numbers import plain
+from reports.numbers import change_mark, plain
 from reports.ranking import ranking_headers
 from reports.widths import text_width
 
@@ -220,14 +220,22 @@ def _shown_width(value: Any) -> int:
     return text_width(str(value))
 
 
-def ranking_xlsx(ranking: Ranking, rules: Rules) -> bytes:
-    """A one-sheet workbook: 附件1's title, headings and one row per unit."""
+def ranking_xlsx(
+    ranking: Ranking, rules: Rules, changes: Mapping[str, int | None] | None = None
+) -> bytes:
+    """A one-sheet workbook: 附件1's title, headings and one row per unit; with ``changes``,
+    a last column 较上月 (↑2, ↓1, —, 新)."""
     book = TableBook()
     headers = [h.replace("\n", "") for h in ranking_headers(ranking, rules)]
+    if changes is not None:
+        headers.append("较上月")
     title = f"{ranking.period.dated_label}政务公开工作信息得分情况"
     sheet = book.table("得分情况", title, headers)
     for row in ranking.rows:
-        sheet.append(ranking_row(row, rules))
+        cells = ranking_row(row, rules)
+        if changes is not None:
+            cells.append(change_mark(changes.get(row.unit)))
+        sheet.append(cells)
     return book.save()
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -405,6 +407,8 @@ class OutboxMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     document: Mapped[bytes | None] = mapped_column(LargeBinary)
     document_name: Mapped[str | None] = mapped_column(String(255))
+    # The document is an image shown in the chat (sendPhoto), not a file to download.
+    picture: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Inline keyboard as [[[label, callback_data], …], …], for approval requests.
     buttons: Mapped[list[list[list[str]]] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -238,6 +238,43 @@ class Articles:
             )
         return totals
 
+    def totals_by_month(
+        self,
+        start: dt.date,
+        end: dt.date,
+        platform_codes: Sequence[str],
+        unit_id: int | None = None,
+    ) -> dict[dt.date, UnitArticleTotals]:
+        """Per month of [start, end), for one unit or all: submitted, unpublished, points and
+        the articles at each best platform (read from the tallies, keyed by the month's first
+        day; months with nothing are absent)."""
+        tally = ArticleTally
+        per_platform = [
+            func.sum(tally.articles).filter(tally.platform == code) for code in platform_codes
+        ]
+        query = (
+            select(
+                tally.month,
+                func.sum(tally.articles),
+                func.sum(tally.articles).filter(tally.status == "forwarded"),
+                func.sum(tally.points),
+                *per_platform,
+            )
+            .where(tally.month >= start, tally.month < end)
+            .group_by(tally.month)
+        )
+        if unit_id is not None:
+            query = query.where(tally.unit_id == unit_id)
+        totals: dict[dt.date, UnitArticleTotals] = {}
+        for month, submitted, unpublished, points, *counts in self.session.execute(query):
+            if not submitted:
+                continue
+            by_platform = {code: n or 0 for code, n in zip(platform_codes, counts, strict=True)}
+            totals[month] = UnitArticleTotals(
+                unit_id or 0, submitted, unpublished or 0, points or 0, by_platform
+            )
+        return totals
+
     def count_in(self, start: dt.date, end: dt.date) -> int:
         """How many articles were submitted in [start, end), from the tallies."""
         query = select(func.coalesce(func.sum(ArticleTally.articles), 0)).where(
@@ -361,6 +398,23 @@ class Adjustments:
             .group_by(Adjustment.unit_id)
         )
         return {unit_id: Decimal(total) for unit_id, total in self.session.execute(query)}
+
+    def totals_by_month(
+        self, start: dt.date, end: dt.date, unit_id: int | None = None
+    ) -> dict[dt.date, Decimal]:
+        """The sum of bonuses and penalties per month in [start, end), for one unit or all."""
+        query = (
+            select(Adjustment.month, func.sum(Adjustment.points))
+            .where(
+                Adjustment.month >= start,
+                Adjustment.month < end,
+                Adjustment.kind != "veto",
+            )
+            .group_by(Adjustment.month)
+        )
+        if unit_id is not None:
+            query = query.where(Adjustment.unit_id == unit_id)
+        return {month: Decimal(total) for month, total in self.session.execute(query)}
 
     def in_period(self, start: dt.date, end: dt.date) -> list[Adjustment]:
         """Every bonus, penalty and veto for months in [start, end), oldest first."""

@@ -80,7 +80,9 @@ async def test_invite_bind_submit_forward_publish_rank(world: World) -> None:
     table = await supervisor.reply()
     assert "2020年8月政务公开工作信息得分排名（街道）" in table.text
     first = [line for line in table.text.splitlines() if line.strip().startswith("1 ")]
-    assert first and "柳行街道" in first[0] and first[0].split()[-1] == "20"
+    assert first and "柳行街道" in first[0] and first[0].split()[-2:] == ["20", "↑1"]
+    chart = await supervisor.reply()
+    assert chart.photo is not None and chart.photo["width"] >= 1080
 
     with world.db.session() as session:
         article = session.get(Article, 18)
@@ -212,6 +214,7 @@ async def test_unknown_unit_suggests_close_names(world: World) -> None:
     assert "您是不是要找：公安分局？" in (await supervisor.reply()).text
     await supervisor.says("/unit 公安分局")
     detail = await supervisor.reply()
+    assert (await supervisor.reply()).photo is not None  # its year month by month
     assert "公安分局（区直部门）" in detail.text
     assert "《济宁高新区公安分局聚力“三个坚持”推进基层警务公开工作规范化建设》" in detail.text
     await supervisor.says("/unit 柳行街道")

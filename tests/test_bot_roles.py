@@ -43,6 +43,8 @@ COMMANDS = {
     "/campaign 1": ADMIN_ONLY,
     "/campaigns": ADMIN_ONLY,
 }
+# Commands that answer with a chart after their text.
+CHARTED = {"/rank", "/unit 党政办公室"}
 LIAISON_COMMANDS = {"/submit 角色测试稿件", "/mine", "/tasks", "/progress T1 进展", "/answer 1"}
 ALLOWED = {
     "stranger": set(),
@@ -92,6 +94,8 @@ async def test_each_command_is_allowed_or_refused_by_role(world: World, role: st
         reply = await user.reply()
         if command in ALLOWED[role]:
             assert refusal not in reply.text, f"{role} was refused {command}"
+            if command in CHARTED:
+                assert (await user.reply()).photo is not None
             for extra in user.unread():  # /pending sends a card per article
                 assert refusal not in extra.text
         else:

@@ -18,7 +18,7 @@ from domain.bulletin import build_bulletin
 from domain.periods import Month
 from domain.rules import Rules
 from domain.units import import_units
-from reports.bulletin import bulletin_docx, bulletin_message, bulletin_xlsx, ranking_chart
+from reports.bulletin import bulletin_chart, bulletin_docx, bulletin_message, bulletin_xlsx
 from reports.official import characters
 from storage.db import Database
 from tests.test_rank_seed_002 import ANNEX_1
@@ -195,7 +195,7 @@ def test_xlsx_has_the_three_attachments(gaoxin: Database, rules: Rules) -> None:
 
 def test_chart_and_chat_message(gaoxin: Database, rules: Rules) -> None:
     bulletin = build_bulletin(gaoxin, rules, JULY, ISSUED)
-    png = ranking_chart(bulletin)
+    png = bulletin_chart(bulletin)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     message = bulletin_message(bulletin)
     assert len(message) < 4096

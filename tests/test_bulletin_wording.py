@@ -90,7 +90,7 @@ async def test_an_admin_rewrites_the_preamble_in_chat_and_previews_it(world: Wor
     content = world.sandbox.files[docx.document["file_id"]].content
     texts = [p.text for p in Document(io.BytesIO(content)).paragraphs]
     assert texts[4:6] == ["本期导语第一段。", "本期导语第二段，现通报如下："]
-    for _ in ("xlsx", "png"):
+    for _ in ("xlsx", "png", "trend png"):
         await admin.reply()
     await admin.says("/wording 2020-07 结尾 文字")
     assert "可修改的部分：导语、存在问题" in (await admin.reply()).text

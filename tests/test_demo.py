@@ -39,5 +39,8 @@ def test_demo_plays_july_and_writes_the_bulletin_and_notices(
     ]
     assert (out / "关于1—7月份政务公开信息采用情况的通报附件.xlsx").stat().st_size > 5000
     assert (out / "2020年1—7月得分情况.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "2020年1—7月报送采用情况.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "得分排名-2020-01-2020-07.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "党政办公室-2020年逐月情况.png").read_bytes()[:4] == b"\x89PNG"
     notice = Document(str(out / "督办单〔2020〕第1号-公安分局.docx"))
     assert "公安分局：" in [p.text for p in notice.paragraphs]

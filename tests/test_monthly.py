@@ -47,11 +47,12 @@ def test_bulletin_is_issued_once_whatever_runs_again(gaoxin: Database, rules: Ru
     again = cycle(gaoxin, rules, at(2020, 8, 5, 9, 5))
     assert again.status == "already"  # type: ignore[attr-defined]
     queued = keys(gaoxin)
-    assert queued[:4] == [
+    assert queued[:5] == [
         "bulletin:2020-07:message",
         "bulletin:2020-07:docx",
         "bulletin:2020-07:xlsx",
         "bulletin:2020-07:png",
+        "bulletin:2020-07:trend",
     ]
     assert queued.count("circular:2020-07") == 1
     # 督办单 go to the 督查室's chat (no liaisons are bound in this data set)
@@ -211,6 +212,7 @@ def test_a_bulletin_due_with_no_chat_configured_waits_and_goes_out_once_it_is_se
         "bulletin:2020-07:docx",
         "bulletin:2020-07:xlsx",
         "bulletin:2020-07:png",
+        "bulletin:2020-07:trend",
     ]
     assert queued.count("circular:2020-07") == 1
     assert len([k for k in queued if k.startswith("escalation:") and k.endswith(":to:-200")]) == 3

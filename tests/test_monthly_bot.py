@@ -28,17 +28,18 @@ async def test_a_bot_started_after_the_due_time_issues_the_missed_bulletin_once(
 ) -> None:
     late = dt.datetime(2020, 8, 20, 10, 0, tzinfo=TZ)
     async with running_bot(gaoxin, rules, now=late) as world:
-        group = await messages_in(world, BULLETIN_CHAT, 6)
+        group = await messages_in(world, BULLETIN_CHAT, 7)
         assert group[0].text.startswith(
             "济宁高新区管委会办公室\n关于1—7月份政务公开信息采用情况的通报"
         )
-        assert [m.document["file_name"] for m in group[1:4] if m.document] == [
+        assert [m.document["file_name"] for m in group[1:5] if m.document] == [
             "关于1—7月份政务公开信息采用情况的通报.docx",
             "关于1—7月份政务公开信息采用情况的通报附件.xlsx",
             "2020年1—7月得分情况.png",
+            "2020年1—7月报送采用情况.png",
         ]
-        assert group[4].text.startswith("全区通报")
-        assert group[5].document and group[5].document["file_name"] == "全区通报-2020-07.docx"
+        assert group[5].text.startswith("全区通报")
+        assert group[6].document and group[6].document["file_name"] == "全区通报-2020-07.docx"
         notices = await messages_in(world, SUPERVISION_CHAT, 3)
         assert [n.text.split("\n")[0] for n in notices] == [
             "督办单 〔2020〕第1号",
@@ -65,10 +66,10 @@ async def test_an_admin_publishes_a_held_bulletin_by_button(gaoxin: Database, ru
         assert request.buttons == ["发布", "暂缓"]
         assert world.sandbox.bot_messages(BULLETIN_CHAT) == []
         await admin.presses("发布")
-        group = await messages_in(world, BULLETIN_CHAT, 6)
+        group = await messages_in(world, BULLETIN_CHAT, 7)
         assert "关于1—7月份政务公开信息采用情况的通报" in group[0].text
         decided = world.sandbox.bot_messages(admin.id)[0]
         assert decided["text"] == "2020年7月的通报已发布：下发督办单 3 个，全区通报 15 个单位。"
         assert "reply_markup" not in decided  # the buttons are gone: no second decision
         await asyncio.sleep(1)
-        assert len(world.sandbox.bot_messages(BULLETIN_CHAT)) == 6
+        assert len(world.sandbox.bot_messages(BULLETIN_CHAT)) == 7
