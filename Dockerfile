@@ -17,6 +17,7 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY jobs ./jobs
+COPY runtime ./runtime
 COPY domain ./domain
 COPY storage ./storage
 COPY reports ./reports

@@ -55,7 +55,7 @@ app.run_polling(poll_interval=0, timeout=1)
 GONGKAI_BOT = """
 import sys
 from bot.app import build_application
-from bot.settings import Settings
+from runtime.settings import Settings
 from domain.rules import load_rules
 from storage.db import Database
 
@@ -69,7 +69,7 @@ app.run_polling(poll_interval=0, timeout=1)
 GONGKAI_WEBHOOK = """
 import sys
 from bot.app import build_application
-from bot.settings import Settings
+from runtime.settings import Settings
 from bot.webhook import WebhookServer, run_webhook
 from domain.rules import load_rules
 from storage.db import Database

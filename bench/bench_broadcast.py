@@ -22,8 +22,8 @@ from sqlalchemy import insert, text
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.sandbox import Limits, Sandbox
-from bot.settings import Settings
 from domain.rules import load_rules
+from runtime.settings import Settings
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
 

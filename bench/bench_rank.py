@@ -29,6 +29,7 @@ from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.rules import load_rules
 from domain.scoring import rescore_if_rules_changed
+from domain.text import title_key
 from storage.db import Database
 from storage.models import Article, Unit
 
@@ -71,6 +72,7 @@ def fill(db: Database, units: int, articles: int, year: int, seed: int = 7) -> N
                 {
                     "unit_id": rng.randint(1, units),
                     "title": f"稿件{n}",
+                    "title_key": title_key(f"稿件{n}"),
                     "year": year,
                     "submitted_on": dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days)),
                     "status": status,

@@ -16,22 +16,22 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
-    ContextTypes,
     Defaults,
 )
 
 from bot.persistence import DatabasePersistence
-from bot.settings import Settings
 from bot.updates import InboxApplication, InboxQueue
 from domain.access import identify
 from domain.leases import JOBS, release_lease
 from domain.rules import Rules
-from handlers.common import Clock, Services
 from handlers.onboarding import set_menu
 from handlers.registry import register
 from jobs.delivery import JOB_NAME, deliver_outbox
 from jobs.lease import LEASE_JOB, keep_lease
 from jobs.monthly import catch_up_on_lead, schedule_monthly
+from runtime.context import CONTEXT_TYPES, BotContext, BotState
+from runtime.services import Clock, Services
+from runtime.settings import Settings
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,7 @@ def build_application(
         .token(settings.bot_token)
         .update_queue(queue)
         .persistence(DatabasePersistence(db))
+        .context_types(CONTEXT_TYPES)
         # Every message goes through the outbox, which waits out a 429's retry_after itself
         # (and records it); retrying here as well would hide it from the outbox.
         .rate_limiter(AIORateLimiter(overall_max_rate=overall_rate, max_retries=0))
@@ -93,13 +94,14 @@ def build_application(
         builder = builder.base_url(f"{root}/bot").base_file_url(f"{root}/file/bot")
     application = builder.build()
     queue.bot = application.bot
-    application.bot_data["services"] = Services(settings, rules, db, clock, holder)
-    application.bot_data["delivery_interval"] = delivery_interval
-    application.bot_data["retry_base"] = retry_base
-    application.bot_data["delivery_rate"] = overall_rate
-    application.bot_data["delivery_hold"] = claim_seconds
-    application.bot_data["lease_seconds"] = lease_seconds
-    application.bot_data["after_update"] = lambda: _kick_delivery(application)
+    state: BotState = application.bot_data
+    state.services = Services(settings, rules, db, clock, holder)
+    state.delivery_interval = delivery_interval
+    state.retry_base = retry_base
+    state.delivery_rate = overall_rate
+    state.delivery_hold = claim_seconds
+    state.lease_seconds = lease_seconds
+    state.after_update = lambda: _kick_delivery(application)
     register(application, submit_timeout=submit_timeout)
     return application
 
@@ -141,27 +143,27 @@ async def stop_polling(application: Application[Any, Any, Any, Any, Any, Any]) -
 
 async def _post_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """A clean stop gives the jobs' lease up, so another process need not wait for it."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     await asyncio.to_thread(release_lease, services.db, JOBS, services.holder)
 
 
 def _kick_delivery(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """After an update, deliver what it queued without waiting for the next round; one
     delivery is arranged at a time (a burst's replies and notices go out together)."""
-    if application.bot_data.get("delivery_kicked") or application.job_queue is None:
+    if application.bot_data.delivery_kicked or application.job_queue is None:
         return
-    application.bot_data["delivery_kicked"] = True
+    application.bot_data.delivery_kicked = True
     application.job_queue.run_once(_kicked_delivery, 0, name=f"{JOB_NAME}-now")
 
 
-async def _kicked_delivery(context: ContextTypes.DEFAULT_TYPE) -> None:
-    context.bot_data["delivery_kicked"] = False
+async def _kicked_delivery(context: BotContext) -> None:
+    context.bot_data.delivery_kicked = False
     await deliver_outbox(context)
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Menus, the repeating delivery and lease jobs registered under fixed names."""
-    services: Services = application.bot_data["services"]
+    services = application.bot_data.services
     await application.bot.set_my_commands(DEFAULT_MENU)
     for admin_id in sorted(services.settings.admin_ids):
         await set_menu(
@@ -172,19 +174,19 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
         job.schedule_removal()
     application.job_queue.run_repeating(
         deliver_outbox,
-        interval=application.bot_data["delivery_interval"],
+        interval=application.bot_data.delivery_interval,
         first=0,
         name=JOB_NAME,
         # Late runs are harmless (the outbox is durable): run them, but only once.
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )
     schedule_monthly(application.job_queue, services)
-    application.bot_data["on_lead"] = catch_up_on_lead
+    application.bot_data.on_lead = catch_up_on_lead
     for job in application.job_queue.get_jobs_by_name(LEASE_JOB):
         job.schedule_removal()
     application.job_queue.run_repeating(
         keep_lease,
-        interval=application.bot_data["lease_seconds"] / 3,
+        interval=application.bot_data.lease_seconds / 3,
         name=LEASE_JOB,
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )

@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 from tabulate import tabulate
 
 from bot.cli_parser import ChineseArgumentParser
-from bot.settings import Settings, SettingsError, load_settings
 from domain.access import require_unit_name
 from domain.annual_report import read_report
 from domain.arguments import parse_year
@@ -58,6 +57,7 @@ from reports.score_bulletin import (
     score_bulletin_xlsx,
 )
 from reports.status import status_json, status_text
+from runtime.settings import Settings, SettingsError, load_settings
 from storage.db import Database, DatabaseError
 
 
@@ -365,7 +365,6 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
 
     from bot.app import build_application
     from bot.webhook import WebhookServer, run_webhook
-    from handlers.errors import CONFLICT
 
     if not ctx.settings.bot_token:
         raise SettingsError("配置错误：GONGKAI_BOT_TOKEN：未设置，gongkai run 需要机器人令牌")
@@ -389,7 +388,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
-        if application.bot_data.get(CONFLICT):
+        if application.bot_data.conflict:
             raise SettingsError(
                 "另一个进程正在用同一令牌轮询（Telegram 409 Conflict），本进程已退出。"
                 "多个进程请用 webhook 模式（--webhook-url，共用 --secret）。"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.sandbox import Sandbox, SandboxUser, SentMessage
-from bot.settings import Settings
 from domain.rules import Rules
+from runtime.settings import Settings
 from storage.db import Database
 
 CONSOLE_HELP = """控制台命令：

@@ -25,14 +25,14 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application, start_polling, stop_polling
 from bot.examples import EXAMPLES, example_rules
 from bot.sandbox import Chat, Sandbox, SandboxUser
-from bot.settings import Settings
 from domain.articles import import_articles
 from domain.inbox import backlog
 from domain.roles import grant_role
 from domain.rules import Rules
 from domain.units import import_units
 from jobs.delivery import deliver_outbox
-from jobs.monthly import CAUGHT_UP, bulletin_job, reminder_job
+from jobs.monthly import bulletin_job, reminder_job
+from runtime.settings import Settings
 from storage.db import Database
 
 EXAMPLE = EXAMPLES / "gaoxin-2020"
@@ -194,7 +194,7 @@ async def play(out: Path, rules: Rules) -> DemoResult:
         application = build_application(settings, rules, db, clock=clock, delivery_interval=0.5)
         # The demo fires the monthly jobs itself, at the instants it plays.
         await start_polling(application)
-        while not application.bot_data.get(CAUGHT_UP):  # the start-up catch-up decides first
+        while not application.bot_data.caught_up:  # the start-up catch-up decides first
             await asyncio.sleep(0.05)
         assert application.job_queue is not None
         for job in application.job_queue.jobs():

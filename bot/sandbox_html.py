@@ -59,6 +59,21 @@ class ParsedText:
     entities: list[dict[str, object]] = field(default_factory=list)
 
 
+def _decoded(name: str, source: str, position: int) -> str:
+    """The character an HTML entity (``&name;`` at ``position``) stands for."""
+    if name.startswith("#x"):
+        return chr(int(name[2:], 16))
+    if name.startswith("#"):
+        return chr(int(name[1:]))
+    if name in _NAMED:
+        return _NAMED[name]
+    offset = len(source[:position].encode("utf-8"))
+    raise EntityParseError(
+        f'Bad Request: can\'t parse entities: Unsupported HTML entity "&{name};" '
+        f"at byte offset {offset}"
+    )
+
+
 def parse_html(source: str) -> ParsedText:
     """Parse Telegram HTML into text and entities, or raise ``EntityParseError``."""
     out: list[str] = []
@@ -106,19 +121,7 @@ def parse_html(source: str) -> ParsedText:
         if char == "&":
             match = _ENTITY.match(source, position)
             if match:
-                name = match.group(1)
-                if name.startswith("#x"):
-                    decoded = chr(int(name[2:], 16))
-                elif name.startswith("#"):
-                    decoded = chr(int(name[1:]))
-                elif name in _NAMED:
-                    decoded = _NAMED[name]
-                else:
-                    offset = len(source[:position].encode("utf-8"))
-                    raise EntityParseError(
-                        f'Bad Request: can\'t parse entities: Unsupported HTML entity "&{name};" '
-                        f"at byte offset {offset}"
-                    )
+                decoded = _decoded(match.group(1), source, position)
                 out.append(decoded)
                 length += utf16_len(decoded)
                 position = match.end()

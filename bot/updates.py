@@ -109,7 +109,7 @@ class InboxApplication(Application):  # type: ignore[type-arg]
             finished = await asyncio.to_thread(self._finish, unit, queue, update.update_id)
         if not finished:
             log.warning("update %s was taken over by another process; undone", update.update_id)
-        after = self.bot_data.get("after_update")
+        after = self.bot_data.after_update
         if after is not None:
             after()
 

@@ -22,9 +22,9 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import start_application, stop_application
-from bot.settings import SettingsError
 from domain.service_status import ServiceStatus
 from reports.status import status_json, status_text
+from runtime.settings import SettingsError
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

@@ -14,7 +14,6 @@ from storage.models import Invite, Unit
 from storage.repos import Repo
 
 INVITE_TTL = dt.timedelta(days=7)
-ROLE_NAMES = {"admin": "管理员", "supervisor": "督查人员", "liaison": "联络员"}
 
 
 @dataclass(frozen=True)

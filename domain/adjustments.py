@@ -52,7 +52,7 @@ def check_reason(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Adjusted:
+class PeriodAdjustments:
     """A period's 加减分 per unit, and the units under a 单项否决."""
 
     points: dict[int, Decimal]
@@ -63,7 +63,7 @@ class Adjusted:
         return self.points.get(unit_id, Decimal(0))
 
 
-def adjusted_between(repo: Repo, start: dt.date, end: dt.date) -> Adjusted:
+def adjusted_between(repo: Repo, start: dt.date, end: dt.date) -> PeriodAdjustments:
     """加减分 and 单项否决 recorded for months in [start, end)."""
     points: dict[int, Decimal] = {}
     vetoed: set[int] = set()
@@ -74,7 +74,7 @@ def adjusted_between(repo: Repo, start: dt.date, end: dt.date) -> Adjusted:
             points[adjustment.unit_id] = (
                 points.get(adjustment.unit_id, Decimal(0)) + adjustment.points
             )
-    return Adjusted(points, vetoed)
+    return PeriodAdjustments(points, vetoed)
 
 
 @dataclass(frozen=True)

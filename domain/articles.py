@@ -225,6 +225,7 @@ def import_articles(
                 article = Article(
                     unit_id=key[0],
                     title=row.title,
+                    title_key=title_key(row.title),
                     year=key[1],
                     submitted_on=row.submitted_on,
                     status="forwarded" if row.forwarded else "submitted",

@@ -175,8 +175,9 @@ def problems(stats: PeriodStats, rules: Rules) -> list[str]:
             f"平均到每个部门单位{average.quantize(Decimal('0.1'))}条"
         )
         if stats.units_without:
-            share = stats.units_without * 100 // stats.units
-            sentence += f"，{stats.units_without}个部门单位（占{share}%）报送信息数量为0"
+            sentence += (
+                f"，{stats.units_without}个部门单位（占{stats.share_without}%）报送信息数量为0"
+            )
         if stats.units_without or average < 1:
             found.append(sentence + "。")
     if stats.submitted:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from domain.access import Identity
 from domain.errors import UserError
-from domain.ledger import ROLE_LABELS, ledger_rows, shorten, task_label, task_ref
+from domain.ledger import ledger_rows, shorten, task_label, task_ref
 from storage.db import Database
 from storage.models import ProgressReport
 from storage.repos import Repo
@@ -28,11 +28,6 @@ class UnitTask:
     last_text: str | None
     done: bool
     overdue: bool
-
-    @property
-    def role_label(self) -> str:
-        """牵头 or 责任."""
-        return ROLE_LABELS[self.role]
 
 
 def check_progress_text(text: str) -> str:

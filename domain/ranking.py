@@ -102,6 +102,11 @@ class PeriodStats:
     units_without: int
     units: int
 
+    @property
+    def share_without(self) -> int:
+        """Units that submitted nothing, in whole percent of all units (rounded down)."""
+        return self.units_without * 100 // self.units if self.units else 0
+
 
 def summarize(ranking: Ranking) -> PeriodStats:
     """Add up a ranking's rows."""

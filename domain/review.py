@@ -119,6 +119,7 @@ def submit_article(
         article_id = repo.articles.insert_new(
             unit_id=who.unit_id,
             title=title,
+            title_key=title_key(title),
             year=today.year,
             submitted_on=today,
             status="submitted",

@@ -65,7 +65,7 @@ class Scoring(_Strict):
     unpublished_points: int = Field(default=2, ge=0)
 
 
-class Escalation(_Strict):
+class EscalationRules(_Strict):
     supervision_after: int = Field(default=2, ge=1)
     circular_after: int = Field(default=3, ge=1)
     require_approval: bool = False
@@ -89,7 +89,7 @@ class Escalation(_Strict):
         return Month.parse(self.since) if self.since else None
 
     @model_validator(mode="after")
-    def _ordered(self) -> Escalation:
+    def _ordered(self) -> EscalationRules:
         if self.circular_after <= self.supervision_after:
             raise ValueError("circular_after 必须大于 supervision_after")
         return self
@@ -296,7 +296,7 @@ class Rules(_Strict):
 
     scoring: Scoring = Scoring()
     platforms: tuple[Platform, ...]
-    escalation: Escalation = Escalation()
+    escalation: EscalationRules = EscalationRules()
     schedule: Schedule = Schedule()
     bulletin: BulletinStyle = BulletinStyle()
     tasks: TaskRules = TaskRules()

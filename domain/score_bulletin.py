@@ -52,7 +52,7 @@ class ScoreTable:
 
 
 @dataclass(frozen=True)
-class Adjusted:
+class AdjustmentLine:
     """A 加减分 or 单项否决 shown under the tables."""
 
     unit: str
@@ -75,7 +75,7 @@ class ScoreBulletin:
     intro: str
     summary: str
     tables: list[ScoreTable]
-    adjusted: list[Adjusted]
+    adjusted: list[AdjustmentLine]
 
     @property
     def year_label(self) -> str:
@@ -146,7 +146,7 @@ def build_score_bulletin(
         summary=summary_sentence(rules, month, tables),
         tables=tables,
         adjusted=[
-            Adjusted(a.unit.name, Month.of(a.month), a.kind, a.points, a.reason)
+            AdjustmentLine(a.unit.name, Month.of(a.month), a.kind, a.points, a.reason)
             for a in adjustments
         ],
     )

@@ -8,13 +8,14 @@ the unit earned that year before the data begins). All or nothing; every bad lin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from domain.access import unknown_unit
 from domain.errors import ImportRejected, RowError, UserError
 from domain.periods import Month
-from domain.rules import Rules
+from domain.rules import Dimension, Rules
 from domain.tabular import read_rows
 from storage.db import Database
 from storage.models import OpeningBalance, ScoreSheet
@@ -120,34 +121,8 @@ def parse_score_sheets(name: str, content: bytes, rules: Rules, repo: Repo) -> l
             month = Month.parse(cells["month"])
         except UserError:
             problems.append(f"月份“{cells['month']}”格式错误，应为 年-月，如 2020-07")
-        scores: dict[str, Decimal] = {}
-        for dimension in dimensions:
-            text = cells[dimension.name]
-            if not text:
-                problems.append(f"缺少{dimension.name}得分")
-                continue
-            try:
-                value = parse_points(text, f"{dimension.name}得分")
-            except ValueError as exc:
-                problems.append(str(exc))
-                continue
-            if value > dimension.max:
-                problems.append(f"{dimension.name}得分 {text} 超过满分 {dimension.max}")
-                continue
-            scores[dimension.name] = value
-        opening = None
-        try:
-            if cells["opening"]:
-                opening = parse_points(cells["opening"], "期初累计", negative=True)
-            if cells["total"] and len(scores) == len(dimensions):
-                total = parse_points(cells["total"], "月度分数")
-                if total != sum(scores.values(), Decimal(0)):
-                    problems.append(
-                        f"月度分数 {cells['total']} 不等于各项得分之和 "
-                        f"{sum(scores.values(), Decimal(0)).normalize():f}"
-                    )
-        except ValueError as exc:
-            problems.append(str(exc))
+        scores = _dimension_scores(cells, dimensions, problems)
+        opening = _opening_checked_total(cells, scores, len(dimensions), problems)
         if unit is not None and month is not None:
             key = (unit.id, month)
             if key in seen:
@@ -165,6 +140,50 @@ def parse_score_sheets(name: str, content: bytes, rules: Rules, repo: Repo) -> l
     if errors:
         raise ImportRejected(name, errors)
     return parsed
+
+
+def _dimension_scores(
+    cells: dict[str, str], dimensions: Sequence[Dimension], problems: list[str]
+) -> dict[str, Decimal]:
+    """A row's score per dimension; what is missing, malformed or over the maximum is a
+    problem."""
+    scores: dict[str, Decimal] = {}
+    for dimension in dimensions:
+        text = cells[dimension.name]
+        if not text:
+            problems.append(f"缺少{dimension.name}得分")
+            continue
+        try:
+            value = parse_points(text, f"{dimension.name}得分")
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if value > dimension.max:
+            problems.append(f"{dimension.name}得分 {text} 超过满分 {dimension.max}")
+            continue
+        scores[dimension.name] = value
+    return scores
+
+
+def _opening_checked_total(
+    cells: dict[str, str], scores: dict[str, Decimal], dimensions: int, problems: list[str]
+) -> Decimal | None:
+    """The row's 期初累计, if given; a 月度分数 that is not the sum of the scores is a
+    problem."""
+    opening = None
+    try:
+        if cells["opening"]:
+            opening = parse_points(cells["opening"], "期初累计", negative=True)
+        if cells["total"] and len(scores) == dimensions:
+            total = parse_points(cells["total"], "月度分数")
+            if total != sum(scores.values(), Decimal(0)):
+                problems.append(
+                    f"月度分数 {cells['total']} 不等于各项得分之和 "
+                    f"{sum(scores.values(), Decimal(0)).normalize():f}"
+                )
+    except ValueError as exc:
+        problems.append(str(exc))
+    return opening
 
 
 def import_score_sheets(

@@ -1,7 +1,8 @@
 """得分: an article's score follows its publications and the rules in force.
 
-Each article keeps its current points on its own row (DESIGN §4, "Cost"); this module keeps
-those cached points true when the rules file changes the points.
+Each article keeps its current points on its own row, so that rankings add up stored numbers
+instead of scoring every article again; this module keeps those cached points true when the
+rules file changes the points.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ import hashlib
 import re
 import unicodedata
 
+from storage.models import TITLE_KEY_MAX
+
 # Zero-width space/joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator, and the
 # bidirectional marks, embeddings, overrides and isolates.
 _INVISIBLE = re.compile(
@@ -41,7 +43,6 @@ def clean_text(text: str, *, keep_newlines: bool = True) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
-TITLE_KEY_MAX = 600
 # Marks that Chinese and English input methods type for the same thing, each mapped to one.
 _VARIANTS = str.maketrans(
     {

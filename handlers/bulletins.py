@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from domain.access import Identity
 from domain.bulletin import build_bulletin
@@ -24,12 +23,9 @@ from handlers.common import (
     arguments,
     download,
     edit,
-    refuse,
     requires,
     send_file,
-    services,
 )
-from jobs.monthly import chats_of
 from reports.bulletin import (
     bulletin_chart,
     bulletin_docx,
@@ -39,20 +35,18 @@ from reports.bulletin import (
 )
 from reports.chat import esc
 from reports.notices import monthly_renderers
+from runtime.context import BotContext
+from runtime.services import chats_of, services
 
 
 @requires("admin")
-async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def preview(update: Update, context: BotContext, who: Identity) -> None:
     """/bulletin [YYYY-MM]: the bulletin as it would go out, to the admin only."""
     svc = services(context)
     args = arguments(context)
-    try:
-        if len(args) > 1:
-            raise UserError("用法：/bulletin [年-月]，如 /bulletin 2020-07，默认为上月")
-        month = Month.parse(args[0]) if args else Month.of(svc.today()).previous()
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    if len(args) > 1:
+        raise UserError("用法：/bulletin [年-月]，如 /bulletin 2020-07，默认为上月")
+    month = Month.parse(args[0]) if args else Month.of(svc.today()).previous()
     issued_on = issue_date(svc.db, svc.rules, month, svc.settings.tz)
     bulletin = build_bulletin(svc.db, svc.rules, month, issued_on)
     edited = office_document(svc.db, month)  # published as is, so previewed as is
@@ -73,55 +67,45 @@ async def preview(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
 
 
 @requires("admin")
-async def wording(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def wording(update: Update, context: BotContext, who: Identity) -> None:
     """/wording 年-月 导语|存在问题 文字…: the office's own words for one month's bulletin,
     a paragraph a line; ``默认`` restores what the system writes."""
     svc = services(context)
     message = update.effective_message
     text = (message.text or "") if message else ""
     parts = text.split(maxsplit=3)
-    try:
-        if len(parts) < 3:
-            raise UserError(
-                "用法：/wording 年-月 导语 新的导语（可多段，一段一行）\n"
-                "或：/wording 年-月 存在问题 一是……（一段一行）\n"
-                "写“默认”恢复系统生成的文字，例如 /wording 2020-07 导语 默认\n"
-                "整份修改稿：发送 .docx 并在说明中写 /wording 年-月，发布时原样发出；"
-                "/wording 年-月 文件 默认 撤回"
-            )
-        month = Month.parse(parts[1])
-        rest = parts[3] if len(parts) > 3 else ""
-        said = set_bulletin_wording(svc.db, month, parts[2], rest, f"tg:{who.telegram_id}")
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    if len(parts) < 3:
+        raise UserError(
+            "用法：/wording 年-月 导语 新的导语（可多段，一段一行）\n"
+            "或：/wording 年-月 存在问题 一是……（一段一行）\n"
+            "写“默认”恢复系统生成的文字，例如 /wording 2020-07 导语 默认\n"
+            "整份修改稿：发送 .docx 并在说明中写 /wording 年-月，发布时原样发出；"
+            "/wording 年-月 文件 默认 撤回"
+        )
+    month = Month.parse(parts[1])
+    rest = parts[3] if len(parts) > 3 else ""
+    said = set_bulletin_wording(svc.db, month, parts[2], rest, f"tg:{who.telegram_id}")
     await answer(update, f"{esc(said)}\n发送 /bulletin {month} 预览。")
 
 
 @requires("admin")
-async def wording_document(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
-) -> None:
+async def wording_document(update: Update, context: BotContext, who: Identity) -> None:
     """A .docx captioned ``/wording 年-月``: the office's edited bulletin, published as is."""
     svc = services(context)
     message = update.effective_message
     assert message is not None and message.document is not None
     caption = (message.caption or "").split()
-    try:
-        if len(caption) != 2:
-            raise UserError("请在修改稿的说明中写 /wording 年-月，例如 /wording 2020-07")
-        month = Month.parse(caption[1])
-        content = await download(context, message.document, MAX_DOCUMENT_BYTES)
-        name = message.document.file_name or "修改稿.docx"
-        said = use_office_document(svc.db, month, name, content, f"tg:{who.telegram_id}")
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    if len(caption) != 2:
+        raise UserError("请在修改稿的说明中写 /wording 年-月，例如 /wording 2020-07")
+    month = Month.parse(caption[1])
+    content = await download(context, message.document, MAX_DOCUMENT_BYTES)
+    name = message.document.file_name or "修改稿.docx"
+    said = use_office_document(svc.db, month, name, content, f"tg:{who.telegram_id}")
     await answer(update, f"{esc(said)}\n发送 /bulletin {month} 预览。")
 
 
 @requires("admin")
-async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def decide(update: Update, context: BotContext, who: Identity) -> None:
     """发布 or 暂缓 pressed under an approval request."""
     query = update.callback_query
     assert query is not None and query.data is not None

@@ -10,7 +10,6 @@ from pathlib import PurePath
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -18,6 +17,7 @@ from telegram.ext import (
 
 from domain.access import Identity
 from domain.annual_report import read_report
+from domain.attachments import MAX_ATTACHMENT_BYTES, check_attachment
 from domain.campaigns import (
     KIND_NAMES,
     answer_campaign,
@@ -45,16 +45,16 @@ from handlers.common import (
     refuse,
     requires,
     send_file,
-    services,
 )
 from handlers.conversations import TEXT, Steps
 from reports.annual_report import report_docx, template_xlsx
 from reports.campaigns import status_message, status_xlsx
 from reports.chat import esc
+from runtime.context import BotContext
+from runtime.services import services
 
 TITLE, DEADLINE, UNITS, UNIT_LIST, KIND, CONFIRM = range(6)
 PICK, SEND = range(10, 12)
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 EXPIRED = "操作已因长时间未继续而取消，未保存任何内容。"
@@ -63,7 +63,7 @@ ANSWER = Steps("answer", expired=EXPIRED)
 
 
 @requires("admin")
-async def campaign(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def campaign(update: Update, context: BotContext, who: Identity) -> int:
     """/campaign ID shows one; /campaign alone opens a new one step by step."""
     svc = services(context)
     words = arguments(context)
@@ -85,7 +85,7 @@ async def campaign(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Iden
     return TITLE
 
 
-async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_title(update: Update, context: BotContext) -> int:
     """The campaign's title."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -98,7 +98,7 @@ async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return DEADLINE
 
 
-async def got_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_deadline(update: Update, context: BotContext) -> int:
     """The deadline, then who owes it."""
     svc = services(context)
     message = update.effective_message
@@ -120,7 +120,7 @@ async def got_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return UNITS
 
 
-async def units_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def units_chosen(update: Update, context: BotContext) -> int:
     """全部, a category, or a list to type."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -137,7 +137,7 @@ async def units_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     return await _ask_kind(update)
 
 
-async def got_unit_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_unit_list(update: Update, context: BotContext) -> int:
     """A typed list of units, checked now."""
     svc = services(context)
     message = update.effective_message
@@ -161,7 +161,7 @@ async def _ask_kind(update: Update) -> int:
     return KIND
 
 
-async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def kind_chosen(update: Update, context: BotContext) -> int:
     """What to send; then the summary to confirm."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -187,7 +187,7 @@ async def kind_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     return CONFIRM
 
 
-async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def confirmed(update: Update, context: BotContext) -> int:
     """发起: open the campaign and tell the units."""
     svc = services(context)
     query = update.callback_query
@@ -218,7 +218,7 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-def campaign_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+def campaign_conversation(timeout: float) -> ConversationHandler[BotContext]:
     """/campaign: title, deadline, units, what to send, confirm."""
     return OPENING.handler(
         "campaign",
@@ -239,7 +239,7 @@ def campaign_conversation(timeout: float) -> ConversationHandler[ContextTypes.DE
 
 
 @requires("admin")
-async def campaigns(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def campaigns(update: Update, context: BotContext, who: Identity) -> None:
     """/campaigns: the newest campaigns and how far each has got."""
     found = recent_campaigns(services(context).db)
     if not found:
@@ -254,7 +254,7 @@ async def campaigns(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ide
 
 
 @requires("liaison")
-async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def begin_answer(update: Update, context: BotContext, who: Identity) -> int:
     """/answer ID, or /answer to pick among the unit's campaigns."""
     svc = services(context)
     words = arguments(context)
@@ -279,7 +279,7 @@ async def begin_answer(update: Update, context: ContextTypes.DEFAULT_TYPE, who: 
     return PICK
 
 
-async def answer_picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def answer_picked(update: Update, context: BotContext) -> int:
     """A campaign pressed."""
     svc = services(context)
     query = update.callback_query
@@ -294,7 +294,7 @@ async def answer_picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
 
 async def _ask_answer(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, campaign_id: int, title: str, kind: str
+    update: Update, context: BotContext, campaign_id: int, title: str, kind: str
 ) -> int:
     ANSWER.data(context).update(id=campaign_id, kind=kind)
     extra = "（模板可用 /report_template 下载，填好后发送 .xlsx）" if kind == "template" else ""
@@ -305,7 +305,7 @@ async def _ask_answer(
     return SEND
 
 
-async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_answer(update: Update, context: BotContext) -> int:
     """A text or a file: checked (a template must pass), recorded, confirmed."""
     svc = services(context)
     message = update.effective_message
@@ -315,15 +315,17 @@ async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     file, content = None, None
     if message.document is not None:
         name = message.document.file_name or "附件"
-        if (message.document.file_size or 0) > MAX_FILE_BYTES:
-            await refuse(update, "文件超过 20 MB，请压缩后重新发送。")
+        try:
+            check_attachment(name, message.document.file_size)
+        except UserError as exc:
+            await refuse(update, str(exc))
             return SEND
         if draft["kind"] == "template" and PurePath(name).suffix.lower() != ".xlsx":
             await refuse(update, "请发送填好的年度报告模板（.xlsx 文件）。")
             return SEND
         file = (message.document.file_id, name)
         if draft["kind"] == "template":
-            content = await download(context, message.document, MAX_FILE_BYTES)
+            content = await download(context, message.document, MAX_ATTACHMENT_BYTES)
     elif message.photo:
         file = (message.photo[-1].file_id, "图片.jpg")
     try:
@@ -350,7 +352,7 @@ async def got_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-def answer_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+def answer_conversation(timeout: float) -> ConversationHandler[BotContext]:
     """/answer: pick a campaign, then send what it asks for."""
     sent = TEXT | filters.Document.ALL | filters.PHOTO
     return ANSWER.handler(
@@ -364,7 +366,7 @@ def answer_conversation(timeout: float) -> ConversationHandler[ContextTypes.DEFA
     )
 
 
-async def report_template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_template(update: Update, context: BotContext) -> None:
     """/report_template: the annual report's template, for anyone the bot knows."""
     who = caller(update, context)
     if not who.roles:
@@ -378,9 +380,7 @@ async def report_template(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
 
 
-async def check_report(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, content: bytes, name: str
-) -> None:
+async def check_report(update: Update, context: BotContext, content: bytes, name: str) -> None:
     """A filled template sent on its own: the check's verdict, and the report if it passes."""
     try:
         report = await asyncio.to_thread(read_report, name, content)

@@ -2,113 +2,36 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import html
 import logging
-import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import (
-    Bot,
     CallbackQuery,
     Document,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     Update,
 )
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
-from bot.settings import Settings
-from domain.access import Identity, identify
+from domain.access import Identity
 from domain.arguments import parse_id
 from domain.errors import UserError
-from domain.notices import Buttons, Reply, office_chats, queue_replies
-from domain.rules import Rules
-from storage.db import Database
+from domain.notices import Buttons, Reply
+from runtime.context import BotContext
+from runtime.sending import send_replies
+from runtime.services import services
 
 log = logging.getLogger(__name__)
 # A button whose conversation has ended, or whose entry is no longer the one waiting.
 STALE_BUTTON = "此按钮已失效，请重新发送命令"
-Clock = Callable[[], dt.datetime]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
-RoleHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, Identity], Coroutine[Any, Any, Any]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
+RoleHandler = Callable[[Update, BotContext, Identity], Coroutine[Any, Any, Any]]
 
 
-# How long the bot trusts a known user's roles before asking the database again. A role
-# revoked from the command line takes effect within this time; a stranger is never cached, so
-# a role just granted takes effect at once.
-IDENTITY_TTL = 5.0
-
-
-class Identities:
-    """Who users are, and who the office is, remembered briefly: every update needs it, and
-    it rarely changes."""
-
-    def __init__(self, ttl: float = IDENTITY_TTL) -> None:
-        self.ttl = ttl
-        self._known: dict[int, tuple[float, Identity]] = {}
-        self._office: tuple[float, list[int]] = (0.0, [])
-
-    def office(self, db: Database, admin_ids: frozenset[int]) -> list[int]:
-        """The admins' chats, which hear of every new submission."""
-        now = time.monotonic()
-        if self._office[0] <= now:
-            self._office = (now + self.ttl, office_chats(db, admin_ids))
-        return self._office[1]
-
-    def get(self, db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:
-        """The user's identity, from memory if fresh, else from the database."""
-        now = time.monotonic()
-        found = self._known.get(telegram_id)
-        if found is not None and found[0] > now:
-            return found[1]
-        who = identify(db, telegram_id, admin_ids)
-        if who.roles:
-            self._known[telegram_id] = (now + self.ttl, who)
-        return who
-
-    def forget(self, telegram_id: int | None = None) -> None:
-        """Drop one user (or everyone) after a change that affects them."""
-        if telegram_id is None:
-            self._known.clear()
-            self._office = (0.0, [])
-        else:
-            self._known.pop(telegram_id, None)
-
-
-@dataclass(frozen=True)
-class Services:
-    """Long-lived collaborators, kept in ``bot_data``: no session ever lives here."""
-
-    settings: Settings
-    rules: Rules
-    db: Database
-    clock: Clock
-    # Who this process is in claims and leases (host, process id, a random part).
-    holder: str
-    identities: Identities = field(default_factory=Identities)
-
-    def now(self) -> dt.datetime:
-        """The current instant in the configured time zone."""
-        return self.clock().astimezone(self.settings.tz)
-
-    def today(self) -> dt.date:
-        """Today's date in the configured time zone."""
-        return self.now().date()
-
-
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """The services the application was built with."""
-    found: Services = context.bot_data["services"]
-    return found
-
-
-def caller(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Identity:
+def caller(update: Update, context: BotContext) -> Identity:
     """The roles of whoever sent the update."""
     user = update.effective_user
     assert user is not None
@@ -135,17 +58,23 @@ def allowed(who: Identity, role: str) -> bool:
 def requires(role: str) -> Callable[[RoleHandler], Handler]:
     """Refuse the update, changing nothing, unless the caller holds ``role``.
 
-    The wrapped handler receives the caller's identity as its third argument.
+    The wrapped handler receives the caller's identity as its third argument. A ``UserError``
+    it raises is the refusal the user reads (what the domain did under it is undone); a
+    conversation stays in the state it was in.
     """
 
     def decorate(handler: RoleHandler) -> Handler:
         @functools.wraps(handler)
-        async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Any:
+        async def guarded(update: Update, context: BotContext) -> Any:
             who = caller(update, context)
             if not allowed(who, role):
                 await answer(update, ROLE_REFUSALS[role])
                 return None
-            return await handler(update, context, who)
+            try:
+                return await handler(update, context, who)
+            except UserError as exc:
+                await refuse(update, str(exc))
+                return None
 
         return guarded
 
@@ -214,56 +143,6 @@ async def edit(
     await send_replies(update, [reply])
 
 
-async def send_replies(update: Update, replies: list[Reply]) -> None:
-    """Answers go through the outbox: inside the update's unit of work they are committed
-    with the change they report and sent after it, retried until Telegram takes them, so a
-    failed send is never taken for a failed change. Outside one (a job), they go at once."""
-    unit = Database.current_unit()
-    if unit is not None:
-        queue_replies(unit.database, f"reply:{update.update_id}:{unit.next_number()}", replies)
-        return
-    for reply in replies:
-        await send_reply(update.get_bot(), reply)
-
-
-async def send_reply(bot: Bot, reply: Reply) -> None:
-    """One reply or outbox row to Telegram: a message, a document, or an edit."""
-    markup = keyboard(reply.buttons)
-    if reply.edit_message_id is not None:
-        if reply.text:
-            await bot.edit_message_text(
-                reply.text, reply.chat_id, reply.edit_message_id, reply_markup=markup
-            )
-        else:
-            await bot.edit_message_reply_markup(
-                reply.chat_id, reply.edit_message_id, reply_markup=markup
-            )
-    elif reply.document is not None and reply.picture:
-        picture = InputFile(reply.document, filename=reply.document_name)
-        await bot.send_photo(
-            reply.chat_id, picture, caption=reply.text or None, reply_markup=markup
-        )
-    elif reply.document is not None:
-        document = InputFile(reply.document, filename=reply.document_name)
-        await bot.send_document(
-            reply.chat_id, document, caption=reply.text or None, reply_markup=markup
-        )
-    else:
-        await bot.send_message(reply.chat_id, reply.text, reply_markup=markup)
-
-
-def keyboard(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    """The inline keyboard of rows of ``[label, callback_data]`` (None for none)."""
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
-            for row in buttons
-        ]
-    )
-
-
 async def acknowledge(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
     """Answer a button press (stops the client's spinner); a failure here changes nothing."""
     try:
@@ -284,9 +163,7 @@ def split_text(text: str, budget: int = MESSAGE_BUDGET) -> list[str]:
     return pieces
 
 
-async def download(
-    context: ContextTypes.DEFAULT_TYPE, document: Document, limit: int = MAX_READ_BYTES
-) -> bytes:
+async def download(context: BotContext, document: Document, limit: int = MAX_READ_BYTES) -> bytes:
     """A document's content; a ``UserError`` before anything is fetched when it is larger
     than ``limit``."""
     size = document.file_size or 0
@@ -301,7 +178,7 @@ async def refuse(update: Update, message: str) -> None:
     await answer(update, f"⚠️ {html.escape(message)}")
 
 
-def arguments(context: ContextTypes.DEFAULT_TYPE) -> list[str]:
+def arguments(context: BotContext) -> list[str]:
     """The command's arguments as typed."""
     return list(context.args or [])
 

@@ -12,7 +12,6 @@ from telegram import Update
 from telegram.ext import (
     BaseHandler,
     CommandHandler,
-    ContextTypes,
     ConversationHandler,
     TypeHandler,
     filters,
@@ -20,9 +19,10 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from handlers.common import answer, edit
+from runtime.context import BotContext
 
 TEXT = filters.TEXT & ~filters.COMMAND
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 
 
 @dataclass(frozen=True)
@@ -33,18 +33,18 @@ class Steps:
     expired: str
     cancelled: str = "已取消，未保存任何内容。"
 
-    def data(self, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+    def data(self, context: BotContext) -> dict[str, Any]:
         """The draft so far (created empty)."""
         assert context.user_data is not None
         found: dict[str, Any] = context.user_data.setdefault(self.draft, {})
         return found
 
-    def drop(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+    def drop(self, context: BotContext) -> None:
         """Forget the draft."""
         if context.user_data is not None:
             context.user_data.pop(self.draft, None)
 
-    async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    async def cancel(self, update: Update, context: BotContext) -> int:
         """/cancel or 取消: drop the draft, take the buttons away, say so."""
         self.drop(context)
         if update.callback_query is not None:
@@ -52,7 +52,7 @@ class Steps:
         await answer(update, self.cancelled)
         return ConversationHandler.END
 
-    async def expire(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def expire(self, update: Update, context: BotContext) -> None:
         """A forgotten conversation: drop the draft and say so politely."""
         self.drop(context)
         chat = update.effective_chat
@@ -66,7 +66,7 @@ class Steps:
         states: dict[object, list[BaseHandler[Any, Any, Any]]],
         timeout: float,
         also: tuple[BaseHandler[Any, Any, Any], ...] = (),
-    ) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+    ) -> ConversationHandler[BotContext]:
         """The conversation started by ``/command`` (or by ``also``: a file with the command
         as its caption), with /cancel and the timeout wired in."""
         with warnings.catch_warnings():

@@ -8,18 +8,15 @@ import secrets
 
 from telegram import Update
 from telegram.error import Conflict
-from telegram.ext import ContextTypes
 
 from domain.notices import alert_admins
-from handlers.common import services
+from runtime.context import BotContext
+from runtime.services import services
 
 log = logging.getLogger(__name__)
 
 
-CONFLICT = "conflict"
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Never a traceback in chat: a short reference the admins can find in the log.
 
     Telegram's 409 Conflict while polling means another process polls with the same token:
@@ -27,10 +24,10 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     alerting the admins at every retry; the holder goes on.
     """
     if update is None and isinstance(context.error, Conflict):
-        if context.bot_data.get("leader"):
+        if context.bot_data.leader:
             log.info("409 Conflict while polling: another process started; it will stop")
-        elif not context.bot_data.get(CONFLICT):
-            context.bot_data[CONFLICT] = True
+        elif not context.bot_data.conflict:
+            context.bot_data.conflict = True
             log.critical("another process is polling with this token (409 Conflict); stopping")
             context.application.stop_running()
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ContextTypes
 
 from domain.access import Identity
 from domain.annual_report import could_be_report, looks_like_report
@@ -34,9 +33,10 @@ from handlers.common import (
     parse_article_id,
     refuse,
     requires,
-    services,
 )
 from reports.chat import article_card, esc
+from runtime.context import BotContext
+from runtime.services import services
 
 
 def review_keyboard(article: ArticleView) -> InlineKeyboardMarkup:
@@ -66,7 +66,7 @@ def platform_keyboard(article_id: int, rules: Rules) -> InlineKeyboardMarkup:
 
 
 @requires("admin")
-async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def pending(update: Update, context: BotContext, who: Identity) -> None:
     """Submissions awaiting review, oldest first, each with its buttons."""
     svc = services(context)
     articles, total = pending_articles(svc.db, limit=10)
@@ -93,38 +93,30 @@ async def pending(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
 
 
 @requires("admin")
-async def forward(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def forward(update: Update, context: BotContext, who: Identity) -> None:
     """/forward ID: accept an article and send it upstream."""
     svc = services(context)
     args, override = split_override(arguments(context))
-    try:
-        article_id = _one_id(args, "/forward 12")
-        article = forward_article(svc.db, svc.rules, article_id, who.telegram_id, override)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    article_id = _one_id(args, "/forward 12")
+    article = forward_article(svc.db, svc.rules, article_id, who.telegram_id, override)
     await answer(
         update, _forwarded_text(article), reply_markup=platform_keyboard(article.id, svc.rules)
     )
 
 
 @requires("admin")
-async def decline(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def decline(update: Update, context: BotContext, who: Identity) -> None:
     """/decline ID: do not forward an article."""
     svc = services(context)
     args, override = split_override(arguments(context))
-    try:
-        article = decline_article(svc.db, _one_id(args, "/decline 12"), who.telegram_id, override)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    article = decline_article(svc.db, _one_id(args, "/decline 12"), who.telegram_id, override)
     await answer(
         update, f"已将 #{article.id}《{esc(article.title)}》标为不上报，已通知{esc(article.unit)}。"
     )
 
 
 @requires("admin")
-async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def publish(update: Update, context: BotContext, who: Identity) -> None:
     """/publish ID PLATFORM: record a publication (platform buttons when omitted)."""
     svc = services(context)
     args, override = split_override(arguments(context))
@@ -146,7 +138,7 @@ async def publish(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Ident
 
 
 @requires("admin")
-async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def review_button(update: Update, context: BotContext, who: Identity) -> None:
     """上报 / 不上报 pressed under an article."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -167,7 +159,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
 
 
 @requires("admin")
-async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def publish_button(update: Update, context: BotContext, who: Identity) -> None:
     """A platform pressed for an article."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -180,7 +172,7 @@ async def publish_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who
 
 async def _record_publication(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     who: Identity,
     article_id: int,
     code: str,
@@ -220,7 +212,7 @@ def _one_id(args: list[str], example: str) -> int:
 
 
 @requires("admin")
-async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def import_help(update: Update, context: BotContext, who: Identity) -> None:
     """/import without a file: say how to send one."""
     await answer(
         update,
@@ -235,7 +227,7 @@ async def import_help(update: Update, context: ContextTypes.DEFAULT_TYPE, who: I
     )
 
 
-async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def import_document(update: Update, context: BotContext) -> None:
     """A table sent in private (or captioned /import). A filled annual report template is
     checked for anyone the bot knows; any other table is an import (all or nothing), for
     admins."""
@@ -264,7 +256,7 @@ async def import_document(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not who.is_admin:
         await answer(update, ROLE_REFUSALS["admin"])
         return
-    override = (message.caption or "").split()[-1:] in (["override"], ["更正"])
+    _, override = split_override((message.caption or "").split())
     try:
         summary = await asyncio.to_thread(
             import_file,

@@ -13,13 +13,14 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import ContextTypes
 
 from domain.access import Identity, create_invite, redeem_invite
 from domain.errors import UserError
 from domain.units import list_units
-from handlers.common import answer, arguments, caller, refuse, requires, services
+from handlers.common import answer, arguments, caller, refuse, requires
 from reports.chat import esc
+from runtime.context import BotContext
+from runtime.services import services
 
 LIAISON_MENU = [
     ("submit", "报送政务公开工作信息"),
@@ -80,7 +81,7 @@ async def set_menu(bot: Bot, who: Identity) -> None:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(who.telegram_id))
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Bind with an invite code, or greet a known user."""
     user = update.effective_user
     assert user is not None
@@ -113,7 +114,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await answer(update, f"您好，{esc(user.full_name)}！\n\n{help_text(who)}")
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """List the commands of the caller's roles."""
     await answer(update, help_text(caller(update, context)))
 
@@ -135,7 +136,7 @@ def help_text(who: Identity) -> str:
 
 
 @requires("admin")
-async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def invite(update: Update, context: BotContext, who: Identity) -> None:
     """Make a single-use invite link for a unit (buttons when no unit is typed)."""
     svc = services(context)
     name = " ".join(arguments(context)).strip()
@@ -155,7 +156,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
 
 
 @requires("admin")
-async def invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def invite_button(update: Update, context: BotContext, who: Identity) -> None:
     """The unit chosen by button for /invite."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -167,9 +168,7 @@ async def invite_button(update: Update, context: ContextTypes.DEFAULT_TYPE, who:
     await _send_invite(update, context, who, names[unit_id])
 
 
-async def _send_invite(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity, unit_name: str
-) -> None:
+async def _send_invite(update: Update, context: BotContext, who: Identity, unit_name: str) -> None:
     svc = services(context)
     try:
         issued = create_invite(svc.db, unit_name, who.telegram_id, svc.now())
@@ -186,7 +185,7 @@ async def _send_invite(
 
 
 @requires("admin")
-async def units(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def units(update: Update, context: BotContext, who: Identity) -> None:
     """List the units by category, in display order, with their liaisons' count."""
     listing = list_units(services(context).db)
     if not listing:

@@ -11,7 +11,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -29,10 +28,11 @@ from handlers.common import (
     edit,
     refuse,
     requires,
-    services,
 )
 from handlers.conversations import Steps
 from reports.published import column_match_html, recorded_lines
+from runtime.context import BotContext
+from runtime.services import services
 
 CHOOSING, PLATFORM = range(2)
 # Doubtful lines offered as buttons in one message (Telegram allows about a hundred buttons).
@@ -50,7 +50,7 @@ STEPS = Steps(
 
 
 @requires("admin")
-async def published_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def published_text(update: Update, context: BotContext, who: Identity) -> int:
     """/published 平台, then the titles on the following lines of the same message."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -59,7 +59,7 @@ async def published_text(update: Update, context: ContextTypes.DEFAULT_TYPE, who
 
 
 @requires("admin")
-async def published_file(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def published_file(update: Update, context: BotContext, who: Identity) -> int:
     """A file of the column's contents, captioned /published 平台."""
     message = update.effective_message
     assert message is not None and message.document is not None
@@ -74,9 +74,7 @@ async def published_file(update: Update, context: ContextTypes.DEFAULT_TYPE, who
     return await _preview(update, context, caption[1:], text)
 
 
-async def _preview(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, platform: list[str], text: str
-) -> int:
+async def _preview(update: Update, context: BotContext, platform: list[str], text: str) -> int:
     if not text.strip():
         await refuse(update, USAGE)
         return ConversationHandler.END
@@ -135,7 +133,7 @@ def _keyboard(draft: dict[str, Any]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def chosen(update: Update, context: BotContext) -> int:
     """全部记录, one doubtful line's article, or 完成."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -178,7 +176,7 @@ async def chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return CHOOSING
 
 
-def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+def conversation(timeout_seconds: float) -> ConversationHandler[BotContext]:
     """/published (text or a captioned file), then the presses."""
     document = MessageHandler(
         filters.Document.ALL & filters.CaptionRegex(r"^/published(\s|$)"), published_file

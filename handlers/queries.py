@@ -6,7 +6,6 @@ import asyncio
 import re
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from domain.access import Identity, require_unit_name
 from domain.campaigns import owed_by
@@ -16,21 +15,14 @@ from domain.ranking import Ranking, rank_changes, rank_units, summarize, unit_st
 from domain.review import unit_articles
 from domain.stagnation import stagnation_streaks, streak_of
 from domain.trends import monthly_totals
-from handlers.common import (
-    Services,
-    answer,
-    arguments,
-    refuse,
-    requires,
-    send_file,
-    send_picture,
-    services,
-)
+from handlers.common import answer, arguments, refuse, requires, send_file, send_picture
 from reports.campaigns import owed_lines
 from reports.charts import ranking_chart, unit_chart
 from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
 from reports.xlsx import ranking_xlsx
+from runtime.context import BotContext
+from runtime.services import Services, services
 
 _PERIOD = re.compile(r"^\d{4}-\d{1,2}(\.\.\d{4}-\d{1,2})?$")
 MAX_PIECES = 3
@@ -64,25 +56,19 @@ def parse_rank_arguments(args: list[str], svc: Services) -> tuple[Period, str | 
     return period or year_to_date(svc), category
 
 
-async def requested_ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ranking | None:
-    """The ranking the command's arguments ask for, or None after refusing them."""
+def requested_ranking(context: BotContext) -> Ranking:
+    """The ranking the command's arguments ask for (a ``UserError`` for bad arguments)."""
     svc = services(context)
-    try:
-        period, category = parse_rank_arguments(arguments(context), svc)
-        return rank_units(svc.db, svc.rules, period, category)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return None
+    period, category = parse_rank_arguments(arguments(context), svc)
+    return rank_units(svc.db, svc.rules, period, category)
 
 
 @requires("supervisor")
-async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def rank(update: Update, context: BotContext, who: Identity) -> None:
     """The ranking as an aligned table with 较上月 (as an .xlsx when it would take many
     messages), then as a chart by category."""
     svc = services(context)
-    ranking = await requested_ranking(update, context)
-    if ranking is None:
-        return
+    ranking = requested_ranking(context)
     period = ranking.period
     changes = rank_changes(svc.db, svc.rules, ranking)
     pieces = ranking_pieces(ranking, svc.rules, changes)
@@ -103,7 +89,7 @@ async def rank(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
 
 
 @requires("supervisor")
-async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def unit(update: Update, context: BotContext, who: Identity) -> None:
     """/unit NAME: a unit's score, rank, streak and articles this year, then its chart
     month by month."""
     svc = services(context)
@@ -111,11 +97,7 @@ async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
     if not name:
         await refuse(update, "用法：/unit 单位名称，例如 /unit 党政办公室")
         return
-    try:
-        found = require_unit_name(svc.db, name)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    found = require_unit_name(svc.db, name)
     await answer(update, _unit_text(svc, found.id, found.name))
     months = monthly_totals(svc.db, svc.rules, year_to_date(svc), found.id)
     if any(m.submitted or m.score for m in months):  # an empty year is said in the text
@@ -125,7 +107,7 @@ async def unit(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity
 
 
 @requires("liaison")
-async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def mine(update: Update, context: BotContext, who: Identity) -> None:
     """/mine: the liaison's unit this year, and what it still lacks this month."""
     svc = services(context)
     assert who.unit_id is not None and who.unit_name is not None
@@ -156,12 +138,10 @@ def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
 
 
 @requires("supervisor")
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def stats(update: Update, context: BotContext, who: Identity) -> None:
     """/stats [period]: totals by platform and by category."""
     svc = services(context)
-    ranking = await requested_ranking(update, context)
-    if ranking is None:
-        return
+    ranking = requested_ranking(context)
     period = ranking.period
     totals = summarize(ranking)
     lines = [
@@ -180,13 +160,12 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
             f"{esc(name)}：报送 {submitted} 篇，采用 {published} 篇，得分 {score_text(score)}"
         )
     if totals.units:
-        share = totals.units_without * 100 // totals.units
-        lines += ["", f"未报送的单位 {totals.units_without} 个，占 {share}%。"]
+        lines += ["", f"未报送的单位 {totals.units_without} 个，占 {totals.share_without}%。"]
     await answer(update, "\n".join(lines))
 
 
 @requires("supervisor")
-async def stagnant(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def stagnant(update: Update, context: BotContext, who: Identity) -> None:
     """/stagnant: units without progress for consecutive months, longest first."""
     svc = services(context)
     month = last_complete(svc)

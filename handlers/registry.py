@@ -11,7 +11,6 @@ from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -27,21 +26,23 @@ from handlers import (
     submit,
     tasks,
 )
-from handlers.common import STALE_BUTTON, acknowledge, answer, services
+from handlers.common import STALE_BUTTON, acknowledge, answer
 from handlers.errors import on_error
+from runtime.context import BotContext
+from runtime.services import services
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """A command the bot does not have."""
     await answer(update, "未知命令。发送 /help 查看您可以使用的命令。")
 
 
-async def stray_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stray_text(update: Update, context: BotContext) -> None:
     """Text in a private chat outside any conversation."""
     await answer(update, "请使用命令与我交流，发送 /help 查看您可以使用的命令。")
 
 
-async def stray_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stray_message(update: Update, context: BotContext) -> None:
     """A file, photo, sticker, location… in a private chat that nothing is waiting for."""
     await answer(
         update,
@@ -50,7 +51,7 @@ async def stray_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: BotContext) -> None:
     """A button nothing answers any more (its conversation ended, or its data is not ours):
     answered, so the client stops spinning."""
     query = update.callback_query
@@ -58,7 +59,7 @@ async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await acknowledge(query, STALE_BUTTON, alert=True)
 
 
-async def edited_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edited_message(update: Update, context: BotContext) -> None:
     """An edited message never runs a command again (nor counts as a conversation's step)."""
     message = update.edited_message
     if message is not None and (message.text or message.caption or "").startswith("/"):
@@ -79,7 +80,7 @@ def command_name(text: str) -> str:
     return text.split(maxsplit=1)[0].lstrip("/").split("@", 1)[0].lower() if text else ""
 
 
-async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_only(update: Update, context: BotContext) -> None:
     """In a group, a command that shows a unit's or the office's own data (or a live invite
     code) is refused before anything is read; ranking commands may be used in the bulletin
     and supervision chats."""
@@ -96,7 +97,7 @@ async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-async def nobody(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def nobody(update: Update, context: BotContext) -> None:
     """Channel posts: from no user, so nobody to answer or authorise; ignored quietly."""
     raise ApplicationHandlerStop
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
 )
@@ -40,12 +39,13 @@ from handlers.common import (
     refuse,
     requires,
     send_file,
-    services,
 )
 from handlers.conversations import TEXT, Steps
 from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
 from reports.score_bulletin import score_bulletin_docx, score_bulletin_message, score_bulletin_xlsx
+from runtime.context import BotContext
+from runtime.services import services
 
 AMOUNT, REASON, CONFIRM = range(3)
 AMOUNTS = ("+1", "+2", "+5", "-1", "-2", "-5")
@@ -53,20 +53,14 @@ ADJUST_USAGE = "用法：/adjust 单位 +2 原因（或 /adjust 单位，再点�
 
 
 @requires("supervisor")
-async def scores(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def scores(update: Update, context: BotContext, who: Identity) -> None:
     """/scores [YYYY-MM]: the score bulletin, with its .docx and .xlsx."""
     svc = services(context)
     words = arguments(context)
-    try:
-        if len(words) > 1:
-            raise UserError("只能指定一个月份，例如 /scores 2020-12。")
-        month = Month.parse(words[0]) if words else latest_score_month(svc.db)
-        bulletin = await asyncio.to_thread(
-            build_score_bulletin, svc.db, svc.rules, month, svc.today()
-        )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    if len(words) > 1:
+        raise UserError("只能指定一个月份，例如 /scores 2020-12。")
+    month = Month.parse(words[0]) if words else latest_score_month(svc.db)
+    bulletin = await asyncio.to_thread(build_score_bulletin, svc.db, svc.rules, month, svc.today())
     await answer(update, score_bulletin_message(bulletin))
     docx = await asyncio.to_thread(score_bulletin_docx, bulletin)
     await send_file(update, docx, f"{bulletin.title}.docx")
@@ -75,19 +69,15 @@ async def scores(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
 
 
 @requires("supervisor")
-async def assessment(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def assessment(update: Update, context: BotContext, who: Identity) -> None:
     """/assessment YYYY: the year's grades per category, with the notice as .docx."""
     svc = services(context)
     words = arguments(context)
     if len(words) != 1:
         await refuse(update, "用法：/assessment 2020（四位年份）")
         return
-    try:
-        year = parse_year(words[0], FIRST_YEAR, LAST_YEAR)
-        result = await asyncio.to_thread(assess, svc.db, svc.rules, year, svc.today())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    year = parse_year(words[0], FIRST_YEAR, LAST_YEAR)
+    result = await asyncio.to_thread(assess, svc.db, svc.rules, year, svc.today())
     await answer(update, assessment_message(result))
     docx = await asyncio.to_thread(assessment_docx, result)
     await send_file(update, docx, f"{result.title}.docx")
@@ -108,7 +98,7 @@ STEPS = Steps(
 
 
 @requires("admin")
-async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def adjust(update: Update, context: BotContext, who: Identity) -> int:
     """/adjust UNIT +2 原因 records at once; without the reason it is asked for; /adjust UNIT
     offers the amounts as buttons first."""
     svc = services(context)
@@ -148,7 +138,7 @@ async def adjust(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identi
 
 async def _record_or_confirm(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     who: Identity,
     unit: str,
     points: Decimal,
@@ -178,7 +168,7 @@ async def _record_or_confirm(
     return ConversationHandler.END
 
 
-async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def confirmed(update: Update, context: BotContext) -> int:
     """确认记录 pressed: record the entry that waited for it."""
     svc = services(context)
     pending = STEPS.data(context)
@@ -206,7 +196,7 @@ async def confirmed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def amount_chosen(update: Update, context: BotContext) -> int:
     """An amount pressed: ask for the reason."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -223,7 +213,7 @@ async def amount_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return REASON
 
 
-async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def reason_given(update: Update, context: BotContext) -> int:
     """The reason: record the adjustment, or ask for it to be confirmed."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -244,13 +234,13 @@ async def reason_given(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
         return ConversationHandler.END
 
 
-async def awaiting_confirmation(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def awaiting_confirmation(update: Update, context: BotContext) -> int:
     """Text while 确认记录 waits: say what is awaited."""
     await refuse(update, "请点上面的“确认记录”按钮记录，或发送 /cancel 取消。")
     return CONFIRM
 
 
-def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+def adjust_conversation(timeout_seconds: float) -> ConversationHandler[BotContext]:
     """/adjust by buttons: the amount, then the reason, then, for a large entry, 确认记录."""
     return STEPS.handler(
         "adjust",
@@ -272,18 +262,14 @@ def adjust_conversation(timeout_seconds: float) -> ConversationHandler[ContextTy
 
 
 @requires("admin")
-async def veto(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def veto(update: Update, context: BotContext, who: Identity) -> None:
     """/veto UNIT 原因: 单项否决 for this year."""
     svc = services(context)
     words = arguments(context)
     if not words:
         await refuse(update, "用法：/veto 单位 原因")
         return
-    try:
-        recorded = record_veto(svc.db, words[0], " ".join(words[1:]), who.telegram_id, svc.today())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    recorded = record_veto(svc.db, words[0], " ".join(words[1:]), who.telegram_id, svc.today())
     await answer(
         update,
         f"已记录：{esc(recorded.unit)} {recorded.month.year} 年单项否决，年度得分按零分计算。"

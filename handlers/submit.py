@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from domain.access import Identity
+from domain.attachments import ARTICLE_FILES, ARTICLE_FILES_HINT, check_attachment
 from domain.duplicates import Similar, similar_titles
 from domain.errors import UserError
 from domain.review import check_link, ensure_title_is_new, submit_article, validate_title
 from domain.rules import Rules
-from handlers.common import acknowledge, answer, arguments, caller, edit, refuse, requires, services
+from handlers.common import acknowledge, answer, arguments, caller, edit, refuse, requires
 from handlers.conversations import TEXT, Steps
 from reports.chat import esc
+from runtime.context import BotContext
+from runtime.services import services
 
 TITLE, LINK, FILE, PLATFORMS, CONFIRM, DUPLICATE = range(6)
-ALLOWED_FILES = {".docx", ".doc", ".pdf", ".wps", ".jpg", ".jpeg", ".png"}
-MAX_FILE_BYTES = 20 * 1024 * 1024
 SKIP = InlineKeyboardMarkup([[InlineKeyboardButton("跳过", callback_data="sub:skip")]])
 
 
@@ -53,7 +51,7 @@ def platforms_keyboard(rules: Rules, chosen: list[str]) -> InlineKeyboardMarkup:
 
 
 @requires("liaison")
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def begin(update: Update, context: BotContext, who: Identity) -> int:
     """/submit: in one line records at once; alone starts the steps."""
     title = " ".join(arguments(context)).strip()
     if title:
@@ -71,7 +69,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
     return TITLE
 
 
-async def got_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_title(update: Update, context: BotContext) -> int:
     """The title: checked for length and for a twin this year."""
     svc = services(context)
     message = update.effective_message
@@ -98,7 +96,7 @@ async def _ask_link(update: Update) -> int:
     return LINK
 
 
-def _alike(context: ContextTypes.DEFAULT_TYPE, who: Identity, title: str) -> list[Similar]:
+def _alike(context: BotContext, who: Identity, title: str) -> list[Similar]:
     svc = services(context)
     if who.unit_id is None:
         return []  # not bound: submit_article refuses it
@@ -107,7 +105,7 @@ def _alike(context: ContextTypes.DEFAULT_TYPE, who: Identity, title: str) -> lis
 
 async def _ask_duplicate(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     title: str,
     alike: list[Similar],
     then: str,
@@ -123,7 +121,7 @@ async def _ask_duplicate(
     return DUPLICATE
 
 
-async def not_a_duplicate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def not_a_duplicate(update: Update, context: BotContext) -> int:
     """继续报送: a one-line /submit is recorded now; step by step goes on to the link."""
     draft = STEPS.data(context)
     await edit(update, None)
@@ -138,7 +136,7 @@ async def not_a_duplicate(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def _submit_now(
     update: Update,
-    context: ContextTypes.DEFAULT_TYPE,
+    context: BotContext,
     who: Identity,
     title: str,
     alike: list[Similar],
@@ -155,7 +153,7 @@ async def _submit_now(
     return ConversationHandler.END
 
 
-async def got_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_link(update: Update, context: BotContext) -> int:
     """The link, checked."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -167,7 +165,7 @@ async def got_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _ask_file(update)
 
 
-async def skip_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def skip_link(update: Update, context: BotContext) -> int:
     """No link."""
     STEPS.data(context)["link"] = None
     return await _ask_file(update)
@@ -180,18 +178,17 @@ async def _ask_file(update: Update) -> int:
     return FILE
 
 
-async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_file(update: Update, context: BotContext) -> int:
     """A document or photo: type and size checked; the file stays on Telegram's side."""
     message = update.effective_message
     assert message is not None
     draft = STEPS.data(context)
     if message.document is not None:
         name = message.document.file_name or "稿件"
-        if PurePath(name).suffix.lower() not in ALLOWED_FILES:
-            await refuse(update, f"不支持的文件类型“{name}”，请发送 .docx、.pdf 或图片。")
-            return FILE
-        if (message.document.file_size or 0) > MAX_FILE_BYTES:
-            await refuse(update, "文件超过 20 MB，请压缩后重新发送。")
+        try:
+            check_attachment(name, message.document.file_size, ARTICLE_FILES, ARTICLE_FILES_HINT)
+        except UserError as exc:
+            await refuse(update, str(exc))
             return FILE
         draft["file_id"], draft["file_name"] = message.document.file_id, name
     elif message.photo:
@@ -202,14 +199,14 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _ask_platforms(update, context)
 
 
-async def skip_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def skip_file(update: Update, context: BotContext) -> int:
     """No file."""
     draft = STEPS.data(context)
     draft["file_id"] = draft["file_name"] = None
     return await _ask_platforms(update, context)
 
 
-async def _ask_platforms(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def _ask_platforms(update: Update, context: BotContext) -> int:
     STEPS.data(context)["platforms"] = []
     await answer(
         update,
@@ -219,7 +216,7 @@ async def _ask_platforms(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     return PLATFORMS
 
 
-async def toggle_platform(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def toggle_platform(update: Update, context: BotContext) -> int:
     """A column pressed: chosen or unchosen."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -234,7 +231,7 @@ async def toggle_platform(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return PLATFORMS
 
 
-async def platforms_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def platforms_done(update: Update, context: BotContext) -> int:
     """Show the summary to confirm."""
     svc = services(context)
     draft = STEPS.data(context)
@@ -259,7 +256,7 @@ def _go_on_or_cancel(label: str, step: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons])
 
 
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def confirm(update: Update, context: BotContext) -> int:
     """确认报送: record the article."""
     svc = services(context)
     draft = STEPS.data(context)
@@ -290,12 +287,12 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def nothing_to_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     """/cancel outside a conversation."""
     await answer(update, "当前没有进行中的操作。")
 
 
-def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+def conversation(timeout_seconds: float) -> ConversationHandler[BotContext]:
     """The /submit conversation."""
     return STEPS.handler(
         "submit",

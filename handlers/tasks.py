@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import PurePath
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ContextTypes,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
 from domain.access import Identity, require_unit_name
+from domain.attachments import REPORT_FILES, check_attachment
 from domain.errors import UserError
 from domain.ledger import ledger_rows, parse_task_id, shorten, task_detail, task_ref
 from domain.progress import (
@@ -33,16 +32,15 @@ from handlers.common import (
     refuse,
     requires,
     send_file,
-    services,
 )
 from handlers.conversations import TEXT, Steps
 from reports.chat import esc
 from reports.ledger import ledger_summary, ledger_xlsx, task_message, unit_tasks_message
+from runtime.context import BotContext
+from runtime.services import services
 
 PICK, WRITE, FILES, CONFIRM = range(4)
 PAGE = 8
-MAX_FILE_BYTES = 20 * 1024 * 1024
-ALLOWED_FILES = {".docx", ".doc", ".pdf", ".wps", ".xlsx", ".xls", ".jpg", ".jpeg", ".png", ".zip"}
 DONE_FILES = InlineKeyboardMarkup(
     [[InlineKeyboardButton("完成 / 跳过", callback_data="prg:files")]]
 )
@@ -55,15 +53,11 @@ STEPS = Steps(
 
 
 @requires("liaison")
-async def tasks(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def tasks(update: Update, context: BotContext, who: Identity) -> None:
     """/tasks: the unit's tasks, 牵头 first, with the last progress of each."""
     svc = services(context)
     assert who.unit_id is not None and who.unit_name is not None
-    try:
-        found = await asyncio.to_thread(unit_tasks, svc.db, who.unit_id, svc.today())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    found = await asyncio.to_thread(unit_tasks, svc.db, who.unit_id, svc.today())
     await answer(update, unit_tasks_message(who.unit_name, found))
 
 
@@ -86,7 +80,7 @@ def tasks_keyboard(choices: list[tuple[int, str]], page: int) -> InlineKeyboardM
 
 
 @requires("liaison")
-async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> int:
+async def begin(update: Update, context: BotContext, who: Identity) -> int:
     """/progress: pick a task by button; ``/progress T12`` picks it; with a text, records it."""
     svc = services(context)
     words = arguments(context)
@@ -117,7 +111,7 @@ async def begin(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identit
 
 
 async def _record_at_once(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity, task_id: int, text: str
+    update: Update, context: BotContext, who: Identity, task_id: int, text: str
 ) -> int:
     svc = services(context)
     report = record_progress(svc.db, who, task_id, text, [], False, svc.today())
@@ -125,7 +119,7 @@ async def _record_at_once(
     return ConversationHandler.END
 
 
-async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def turn_page(update: Update, context: BotContext) -> int:
     """◀ or ▶ between pages of tasks."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -135,7 +129,7 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return PICK
 
 
-async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def picked(update: Update, context: BotContext) -> int:
     """A task pressed: checked again (the unit's tasks may have changed), then ask the text."""
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -150,9 +144,7 @@ async def picked(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _ask_text(update, context, task_id, label)
 
 
-async def _ask_text(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, task_id: int, label: str
-) -> int:
+async def _ask_text(update: Update, context: BotContext, task_id: int, label: str) -> int:
     draft = STEPS.data(context)
     draft.update(task_id=task_id, label=label, files=[])
     await answer(
@@ -162,7 +154,7 @@ async def _ask_text(
     return WRITE
 
 
-async def got_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_text(update: Update, context: BotContext) -> int:
     """The report's text, checked."""
     message = update.effective_message
     assert message is not None and message.text is not None
@@ -179,7 +171,7 @@ async def got_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return FILES
 
 
-async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def got_file(update: Update, context: BotContext) -> int:
     """A document or photo added to the report."""
     message = update.effective_message
     assert message is not None
@@ -189,11 +181,10 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return FILES
     if message.document is not None:
         name = message.document.file_name or "附件"
-        if PurePath(name).suffix.lower() not in ALLOWED_FILES:
-            await refuse(update, f"不支持的文件类型“{name}”。")
-            return FILES
-        if (message.document.file_size or 0) > MAX_FILE_BYTES:
-            await refuse(update, "文件超过 20 MB，请压缩后重新发送。")
+        try:
+            check_attachment(name, message.document.file_size, REPORT_FILES)
+        except UserError as exc:
+            await refuse(update, str(exc))
             return FILES
         files.append((message.document.file_id, name))
     elif message.photo:
@@ -207,7 +198,7 @@ async def got_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return FILES
 
 
-async def files_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def files_done(update: Update, context: BotContext) -> int:
     """Show the summary: confirm as 推进中 or as 已完成, or cancel."""
     draft = STEPS.data(context)
     names = "、".join(name for _, name in draft["files"]) or "无"
@@ -231,7 +222,7 @@ async def files_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return CONFIRM
 
 
-async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+async def confirm(update: Update, context: BotContext) -> int:
     """Record the report."""
     svc = services(context)
     query = update.callback_query
@@ -261,7 +252,7 @@ async def confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEFAULT_TYPE]:
+def conversation(timeout_seconds: float) -> ConversationHandler[BotContext]:
     """The /progress conversation."""
     return STEPS.handler(
         "progress",
@@ -288,33 +279,25 @@ def conversation(timeout_seconds: float) -> ConversationHandler[ContextTypes.DEF
 
 
 @requires("supervisor")
-async def task(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def task(update: Update, context: BotContext, who: Identity) -> None:
     """/task ID: a task with every unit's part and reports."""
     svc = services(context)
     words = arguments(context)
     if not words:
         await refuse(update, "请提供任务编号，例如 /task T12。可用 /ledger 查看台账。")
         return
-    try:
-        detail = task_detail(svc.db, parse_task_id(words[0]), svc.today())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    detail = task_detail(svc.db, parse_task_id(words[0]), svc.today())
     await answer(update, task_message(detail))
 
 
 @requires("supervisor")
-async def ledger(update: Update, context: ContextTypes.DEFAULT_TYPE, who: Identity) -> None:
+async def ledger(update: Update, context: BotContext, who: Identity) -> None:
     """/ledger [单位]: the 台账 as a summary and an .xlsx."""
     svc = services(context)
     name = " ".join(arguments(context)).strip()
     today = svc.today()
-    try:
-        unit = require_unit_name(svc.db, name) if name else None
-        rows = await asyncio.to_thread(ledger_rows, svc.db, today, unit.id if unit else None)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    unit = require_unit_name(svc.db, name) if name else None
+    rows = await asyncio.to_thread(ledger_rows, svc.db, today, unit.id if unit else None)
     scope = f"（{unit.name}）" if unit else ""
     heading = f"政务公开工作任务台账{scope}（截至 {today}）"
     await answer(update, ledger_summary(rows, heading))

@@ -12,7 +12,6 @@ import logging
 import time
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ContextTypes
 
 from domain.notices import (
     Pending,
@@ -24,9 +23,9 @@ from domain.notices import (
     postpone,
     release_messages,
 )
-from handlers.common import send_reply, services
-from storage.db import Database
-from storage.models import utcnow
+from runtime.context import BotContext
+from runtime.sending import send_reply
+from runtime.services import outside_update, services, wall_clock
 
 log = logging.getLogger(__name__)
 JOB_NAME = "outbox-delivery"
@@ -34,26 +33,26 @@ JOB_NAME = "outbox-delivery"
 PACE_MARGIN = 0.97
 
 
-async def deliver_outbox(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def deliver_outbox(context: BotContext) -> None:
     """Send every due message once; one run at a time in this process, whoever triggers it;
     rows are claimed, so other processes send other rows."""
-    Database.leave_unit()
-    lock: asyncio.Lock = context.bot_data.setdefault("delivery_lock", asyncio.Lock())
+    outside_update()
+    lock = context.bot_data.delivery_lock
     if lock.locked():
-        context.bot_data["delivery_again"] = True
+        context.bot_data.delivery_again = True
         return
     async with lock:
         while True:
-            context.bot_data["delivery_again"] = False
-            if not await _deliver_due(context) and not context.bot_data["delivery_again"]:
+            context.bot_data.delivery_again = False
+            if not await _deliver_due(context) and not context.bot_data.delivery_again:
                 return
 
 
-async def _deliver_due(context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def _deliver_due(context: BotContext) -> bool:
     """One batch; True when a full batch went out and more may be waiting."""
     svc = services(context)
-    hold = dt.timedelta(seconds=context.bot_data["delivery_hold"])
-    batch = await asyncio.to_thread(claim_messages, svc.db, svc.holder, utcnow(), hold, 50)
+    hold = dt.timedelta(seconds=context.bot_data.delivery_hold)
+    batch = await asyncio.to_thread(claim_messages, svc.db, svc.holder, wall_clock(), hold, 50)
     done: set[int] = set()
     try:
         for group in merge_for_chats(batch):
@@ -71,7 +70,7 @@ async def _deliver_due(context: ContextTypes.DEFAULT_TYPE) -> bool:
     return len(batch) == 50
 
 
-async def _deliver_merged(context: ContextTypes.DEFAULT_TYPE, group: list[Pending]) -> bool:
+async def _deliver_merged(context: BotContext, group: list[Pending]) -> bool:
     """Send several texts for one chat as one message; False (nothing recorded) when that
     fails, so that each goes alone and meets its own error handling."""
     await _pace(context)
@@ -82,25 +81,25 @@ async def _deliver_merged(context: ContextTypes.DEFAULT_TYPE, group: list[Pendin
             "merged outbox messages to %s failed: %s; sending one by one", group[0].chat_id, exc
         )
         return False
-    await asyncio.to_thread(mark_sent, services(context).db, [m.id for m in group], utcnow())
+    await asyncio.to_thread(mark_sent, services(context).db, [m.id for m in group], wall_clock())
     return True
 
 
-async def _pace(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _pace(context: BotContext) -> None:
     """Space sends evenly just under the overall rate, so a broadcast never bursts into a 429."""
-    rate: float = context.bot_data["delivery_rate"]
+    rate = context.bot_data.delivery_rate
     if not rate:
         return
     interval = 1.0 / (rate * PACE_MARGIN)
-    slot: float = context.bot_data.get("delivery_slot", 0.0)
+    slot = context.bot_data.delivery_slot
     now = time.monotonic()
     if slot > now:
         await asyncio.sleep(slot - now)
     # The next slot follows this one, not the moment we woke: oversleeping does not add up.
-    context.bot_data["delivery_slot"] = max(slot, now) + interval
+    context.bot_data.delivery_slot = max(slot, now) + interval
 
 
-async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool:
+async def _deliver(context: BotContext, message: Pending) -> bool:
     """Send one message; False when Telegram asks the whole bot to slow down."""
     svc = services(context)
     await _pace(context)
@@ -109,7 +108,7 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
     except RetryAfter as exc:
         wait = exc.retry_after
         seconds = wait.total_seconds() if isinstance(wait, dt.timedelta) else float(wait)
-        until = utcnow() + dt.timedelta(seconds=seconds)
+        until = wall_clock() + dt.timedelta(seconds=seconds)
         await asyncio.to_thread(postpone, svc.db, message.id, until, f"429: {exc}", counts=False)
         return False
     except BadRequest as exc:
@@ -122,17 +121,15 @@ async def _deliver(context: ContextTypes.DEFAULT_TYPE, message: Pending) -> bool
         await _undeliverable(context, message, exc)
         return True
     except (NetworkError, TelegramError) as exc:
-        until = utcnow() + backoff(message.attempts + 1, context.bot_data["retry_base"])
+        until = wall_clock() + backoff(message.attempts + 1, context.bot_data.retry_base)
         log.info("outbox %s to %s failed: %s; retry %s", message.id, message.chat_id, exc, until)
         await asyncio.to_thread(postpone, svc.db, message.id, until, str(exc))
         return True
-    await asyncio.to_thread(mark_sent, svc.db, [message.id], utcnow())
+    await asyncio.to_thread(mark_sent, svc.db, [message.id], wall_clock())
     return True
 
 
-async def _undeliverable(
-    context: ContextTypes.DEFAULT_TYPE, message: Pending, exc: TelegramError
-) -> None:
+async def _undeliverable(context: BotContext, message: Pending, exc: TelegramError) -> None:
     svc = services(context)
     log.warning("outbox %s to %s undeliverable: %s", message.id, message.chat_id, exc)
     await asyncio.to_thread(

@@ -15,45 +15,42 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.ext import ContextTypes
-
 from domain.inbox import prune_inbox, release_claims
 from domain.leases import JOBS, take_lease
 from domain.notices import release_messages
-from handlers.common import services
-from storage.db import Database
+from runtime.context import BotContext
+from runtime.services import outside_update, services
 
 log = logging.getLogger(__name__)
 LEASE_JOB = "jobs-lease"
-LEADER = "leader"
 # Handled updates are kept this long (for ``gongkai status`` and investigations).
 INBOX_KEPT = dt.timedelta(days=7)
 PRUNE_EVERY = 3600.0
 
-Job = Callable[[ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Job = Callable[[BotContext], Coroutine[Any, Any, None]]
 
 
-async def keep_lease(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def keep_lease(context: BotContext) -> None:
     """Renew (or take) the jobs' lease; on becoming the holder, catch up."""
-    Database.leave_unit()
+    outside_update()
     svc = services(context)
-    hold = dt.timedelta(seconds=context.bot_data["lease_seconds"])
+    hold = dt.timedelta(seconds=context.bot_data.lease_seconds)
     held = await asyncio.to_thread(take_lease, svc.db, JOBS, svc.holder, hold)
-    was = context.bot_data.get(LEADER, False)
-    context.bot_data[LEADER] = held
+    was = context.bot_data.leader
+    context.bot_data.leader = held
     if held and not was:
         log.info("this process (%s) now runs the scheduled jobs", svc.holder)
         if svc.db.dialect == "sqlite":
             # SQLite serves one process: the lease was free, so whoever held claims is gone.
             await asyncio.to_thread(release_claims, svc.db)
             await asyncio.to_thread(release_messages, svc.db)
-        on_lead = context.bot_data.get("on_lead")
+        on_lead = context.bot_data.on_lead
         if on_lead is not None:
             await on_lead(context)
     elif was and not held:
         log.warning("this process (%s) lost the jobs' lease", svc.holder)
-    if held and time.monotonic() >= context.bot_data.get("pruned_at", 0.0) + PRUNE_EVERY:
-        context.bot_data["pruned_at"] = time.monotonic()
+    if held and time.monotonic() >= context.bot_data.pruned_at + PRUNE_EVERY:
+        context.bot_data.pruned_at = time.monotonic()
         await asyncio.to_thread(prune_inbox, svc.db, INBOX_KEPT)
 
 
@@ -61,8 +58,8 @@ def leader_only(job: Job) -> Job:
     """Run a scheduled job only in the process holding the jobs' lease."""
 
     @functools.wraps(job)
-    async def guarded(context: ContextTypes.DEFAULT_TYPE) -> None:
-        if context.bot_data.get(LEADER):
+    async def guarded(context: BotContext) -> None:
+        if context.bot_data.leader:
             await job(context)
 
     return guarded

@@ -13,17 +13,17 @@ import asyncio
 import datetime as dt
 import logging
 
-from telegram.ext import ContextTypes, JobQueue
+from telegram.ext import JobQueue
 
 from domain.campaigns import run_campaign_followup
-from domain.monthly import Chats, run_bulletin_cycle, run_reminders
+from domain.monthly import run_bulletin_cycle, run_reminders
 from domain.task_followup import run_overdue_notices, run_task_reminders
-from handlers.common import Services, services
 from jobs.delivery import JOB_NAME as DELIVERY_JOB
 from jobs.delivery import deliver_outbox
 from jobs.lease import leader_only
 from reports.notices import monthly_renderers
-from storage.db import Database
+from runtime.context import BotContext, job_queue
+from runtime.services import Services, chats_of, outside_update, services
 
 log = logging.getLogger(__name__)
 BULLETIN_JOB = "monthly-bulletin"
@@ -31,18 +31,11 @@ REMINDER_JOB = "monthly-reminders"
 TASK_JOB = "task-follow-up"
 CAMPAIGN_JOB = "campaign-follow-up"
 CATCH_UP_JOB = "monthly-catch-up"
-CAUGHT_UP = "caught_up"
 # A late run is still worth making the same day; the work is idempotent, so run it once.
 JOB_OPTIONS = {"misfire_grace_time": 6 * 3600, "coalesce": True, "max_instances": 1}
 
 
-def chats_of(svc: Services) -> Chats:
-    """Where the monthly routine sends things."""
-    settings = svc.settings
-    return Chats(settings.bulletin_chat_id, settings.supervision_chat_id, settings.admin_ids)
-
-
-async def bulletin_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def bulletin_job(context: BotContext) -> None:
     """Issue last month's bulletin and escalations if due and not yet out."""
     svc = services(context)
     outcome = await asyncio.to_thread(
@@ -59,7 +52,7 @@ async def bulletin_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _deliver_now(context)
 
 
-async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reminder_job(context: BotContext) -> None:
     """Remind units with nothing submitted this month, if it is time."""
     svc = services(context)
     queued = await asyncio.to_thread(run_reminders, svc.db, svc.rules, svc.clock(), svc.settings.tz)
@@ -68,7 +61,7 @@ async def reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _deliver_now(context)
 
 
-async def task_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def task_followup_job(context: BotContext) -> None:
     """Remind units with no task report this month, if it is time; chase overdue tasks."""
     svc = services(context)
     now, tz = svc.clock(), svc.settings.tz
@@ -79,7 +72,7 @@ async def task_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _deliver_now(context)
 
 
-async def campaign_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def campaign_followup_job(context: BotContext) -> None:
     """Remind units that owe a campaign; escalate those missing after its deadline."""
     svc = services(context)
     queued = await asyncio.to_thread(
@@ -90,26 +83,25 @@ async def campaign_followup_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     _deliver_now(context)
 
 
-async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def catch_up_job(context: BotContext) -> None:
     """At start: whatever came due while the bot was down."""
-    Database.leave_unit()
+    outside_update()
     await bulletin_job(context)
     await reminder_job(context)
     await task_followup_job(context)
     await campaign_followup_job(context)
     # Marks the start-up as settled: whatever was due at start has been decided.
-    context.bot_data[CAUGHT_UP] = True
+    context.bot_data.caught_up = True
 
 
-def _deliver_now(context: ContextTypes.DEFAULT_TYPE) -> None:
-    assert context.job_queue is not None
-    context.job_queue.run_once(deliver_outbox, 0, name=f"{DELIVERY_JOB}-now")
+def _deliver_now(context: BotContext) -> None:
+    job_queue(context).run_once(deliver_outbox, 0, name=f"{DELIVERY_JOB}-now")
 
 
-def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignore[type-arg]
+def schedule_monthly(queue: JobQueue[BotContext], svc: Services) -> None:
     """Register the monthly jobs under fixed names, replacing any from before."""
     for name in (BULLETIN_JOB, REMINDER_JOB, TASK_JOB, CAMPAIGN_JOB, CATCH_UP_JOB):
-        for job in job_queue.get_jobs_by_name(name):
+        for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
     rules = svc.rules
     daily = [
@@ -120,10 +112,9 @@ def schedule_monthly(job_queue: JobQueue, svc: Services) -> None:  # type: ignor
     ]
     for callback, at, name in daily:
         when = dt.time(at.hour, at.minute, tzinfo=svc.settings.tz)
-        job_queue.run_daily(leader_only(callback), when, name=name, job_kwargs=JOB_OPTIONS)
+        queue.run_daily(leader_only(callback), when, name=name, job_kwargs=JOB_OPTIONS)
 
 
-async def catch_up_on_lead(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def catch_up_on_lead(context: BotContext) -> None:
     """On taking the jobs' lease (at start, or from a dead process): catch up, as its own job."""
-    assert context.job_queue is not None
-    context.job_queue.run_once(catch_up_job, 0, name=CATCH_UP_JOB)
+    job_queue(context).run_once(catch_up_job, 0, name=CATCH_UP_JOB)

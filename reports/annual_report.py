@@ -68,6 +68,15 @@ def template_xlsx() -> bytes:
         guide.append([line])
     guide.column_dimensions["A"].width = 100
 
+    for add_sheet in (_active_sheet, _applications_sheet, _reviews_sheet, _text_sheet):
+        add_sheet(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _active_sheet(book: Workbook) -> None:
+    """二、主动公开: the statutory table with its input cells."""
     active = book.create_sheet(ACTIVE_SHEET)
     active["A1"] = "二、主动公开政府信息情况"
     active["A1"].font = Font(bold=True, size=13)
@@ -86,6 +95,9 @@ def template_xlsx() -> bytes:
     for column in "BCD":
         active.column_dimensions[column].width = 16
 
+
+def _applications_sheet(book: Workbook) -> None:
+    """三、依申请公开: one column per kind of applicant, one row per item."""
     applications = book.create_sheet(APPLICATION_SHEET)
     applications["A1"] = (
         "三、收到和处理政府信息公开申请情况（每列：第一项 + 第二项 = 第三项 + 第四项）"
@@ -106,6 +118,9 @@ def template_xlsx() -> bytes:
                 applications[application_cell(key, column)].fill = _INPUT
     applications.column_dimensions["A"].width = 52
 
+
+def _reviews_sheet(book: Workbook) -> None:
+    """四、行政复议、行政诉讼: a group of columns per kind of case."""
     reviews = book.create_sheet(REVIEW_SHEET)
     reviews["A1"] = "四、政府信息公开行政复议、行政诉讼情况"
     reviews["A1"].font = Font(bold=True, size=13)
@@ -123,6 +138,9 @@ def template_xlsx() -> bytes:
             reviews[review_cell(group, column)].fill = _INPUT
             reviews.column_dimensions[get_column_letter(first + c)].width = 10
 
+
+def _text_sheet(book: Workbook) -> None:
+    """The text parts (一、五、六) and the unit, one field a row."""
     texts = book.create_sheet(TEXT_SHEET)
     texts["A1"] = "文字部分（一、五、六部分及单位信息）"
     texts["A1"].font = Font(bold=True, size=13)
@@ -133,9 +151,6 @@ def template_xlsx() -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     texts.column_dimensions["A"].width = 26
     texts.column_dimensions["B"].width = 90
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def _figure(value: Decimal | int) -> str:

@@ -14,7 +14,6 @@ from domain.rules import Rules
 from domain.stagnation import Streak, standing
 from reports.numbers import change_mark, score_text
 
-CHAT_LIMIT = 4096
 # Room left for a heading and the <pre> wrapper in every piece of a split table.
 _TABLE_BUDGET = 3600
 

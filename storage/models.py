@@ -27,8 +27,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.text import TITLE_KEY_MAX, title_key
-
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -39,6 +37,8 @@ NAMING = {
 }
 
 TITLE_MAX = 200
+# A normalised title past this length keeps its head and a digest (domain.text.title_key).
+TITLE_KEY_MAX = 600
 ROLES = ("admin", "supervisor", "liaison")
 ARTICLE_STATUSES = ("submitted", "forwarded", "declined", "published")
 OUTBOX_STATUSES = ("pending", "sent", "undeliverable")
@@ -106,11 +106,6 @@ class RoleGrant(Base):
     user: Mapped[User] = relationship(back_populates="roles")
 
 
-def _title_key_of_row(context: Any) -> str:
-    """The key of the title being inserted: every insert, ORM or not, gets it here."""
-    return title_key(context.get_current_parameters()["title"])
-
-
 class Article(Base):
     """稿件: one submitted piece of 政务公开工作信息.
 
@@ -130,7 +125,8 @@ class Article(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     title: Mapped[str] = mapped_column(String(TITLE_MAX))
-    title_key: Mapped[str] = mapped_column(String(TITLE_KEY_MAX), default=_title_key_of_row)
+    # The normalised title (domain.text.title_key), written by whoever inserts the article.
+    title_key: Mapped[str] = mapped_column(String(TITLE_KEY_MAX))
     year: Mapped[int] = mapped_column(Integer)
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     link: Mapped[str | None] = mapped_column(String(500))

@@ -472,11 +472,6 @@ class Users:
             self.session.scalars(select(RoleGrant.telegram_id).where(RoleGrant.role == role))
         )
 
-    def with_role(self, role: str) -> list[User]:
-        """Users holding a role."""
-        query = select(User).join(RoleGrant).where(RoleGrant.role == role)
-        return list(self.session.scalars(query.order_by(User.telegram_id)))
-
     def get_or_create(self, telegram_id: int) -> User:
         """The user with this Telegram id, created if unknown."""
         user = self.session.get(User, telegram_id)
@@ -706,7 +701,7 @@ class Invites:
         return self.session.scalar(select(Invite).where(Invite.code == code).with_for_update())
 
 
-class Settings:
+class KeyValues:
     """Small key-value facts the system keeps about itself."""
 
     def __init__(self, session: Session) -> None:
@@ -789,7 +784,7 @@ class Repo:
         self.articles = Articles(session)
         self.adjustments = Adjustments(session)
         self.users = Users(session)
-        self.settings = Settings(session)
+        self.settings = KeyValues(session)
         self.invites = Invites(session)
         self.outbox = Outbox(session)
         self.bulletins = Bulletins(session)

@@ -81,16 +81,6 @@ class Tasks:
         """Whether any task belongs to ``year``."""
         return self.session.scalar(select(Task.id).where(Task.year == year).limit(1)) is not None
 
-    def units_with_tasks(self, year: int) -> set[int]:
-        """Units that carry at least one task of the year."""
-        query = (
-            select(TaskAssignment.unit_id)
-            .join(Task, Task.id == TaskAssignment.task_id)
-            .where(Task.year == year)
-            .distinct()
-        )
-        return set(self.session.scalars(query))
-
 
 class ProgressReports:
     """进展 reported on tasks."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -13,10 +12,10 @@ from telegram.ext import Application
 
 from bot.app import build_application, start_polling, stop_polling
 from bot.sandbox import Limits, Sandbox, SandboxUser
-from bot.settings import Settings
 from domain.rules import Rules
-from jobs.monthly import CAUGHT_UP
+from runtime.settings import Settings
 from storage.db import Database
+from tests.waiting import eventually, settled
 
 ADMIN_ID = 1000
 SUPERVISOR_ID = 2000
@@ -57,11 +56,30 @@ class World:
     async def caught_up(self) -> None:
         """Wait until the start-up catch-up job has run, so that moving the clock afterwards
         cannot hand it a date it would act on."""
-        for _ in range(400):
-            if self.application.bot_data.get(CAUGHT_UP):
-                return
-            await asyncio.sleep(0.05)
-        raise AssertionError("the catch-up job did not finish")
+        await eventually(
+            lambda: self.application.bot_data.caught_up, timeout=20, what="the catch-up"
+        )
+
+    async def remaining(self, person: SandboxUser) -> list[str]:
+        """Once the bot has settled, the first lines of what it said to ``person`` that the
+        test has not read yet (now read)."""
+        await self.settled()
+        return [m.text.split("\n")[0] for m in person.unread()]
+
+    async def nothing_unread(self) -> None:
+        """Fail if the bot said something to someone that the test never read: an answer
+        nobody looked at is an answer nobody checked."""
+        await settled(self.sandbox, self.db, quiet=0.2)
+        unread = {
+            user_id: [m.text[:80] or "（文件）" for m in person.unread()]
+            for user_id, person in self.people.items()
+        }
+        unread = {user_id: texts for user_id, texts in unread.items() if texts}
+        assert not unread, f"messages the test never read: {unread}"
+
+    async def settled(self) -> None:
+        """Wait until the bot has nothing left to handle or send and has gone quiet."""
+        await settled(self.sandbox, self.db)
 
     async def liaison(self, unit: str, user_id: int) -> SandboxUser:
         """Someone bound to ``unit`` the way liaisons are: the admin's invite, then /start."""
@@ -121,5 +139,6 @@ async def running_bot(
             # taken and the catch-up has run), so a test's own messages come after it.
             await world.caught_up()
             yield world
+            await world.nothing_unread()
         finally:
             await stop_polling(application)

@@ -3,7 +3,6 @@ that fails its checks), reminders on working days, escalation once, the office's
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
@@ -20,6 +19,7 @@ from storage.models import CampaignAnswer
 from tests.annual_report_seed import filled_template
 from tests.botworld import SUPERVISION_CHAT, World, running_bot
 from tests.test_bot_flow import edited_message
+from tests.waiting import eventually
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2021, 1, 13, 10, 0, tzinfo=TZ)
@@ -36,7 +36,7 @@ async def run_followup(world: World, when: dt.datetime) -> None:
     world.clock.now = when
     assert world.application.job_queue is not None
     world.application.job_queue.run_once(campaign_followup_job, 0)
-    await asyncio.sleep(0.6)
+    await world.settled()
 
 
 def supervision_texts(world: World) -> list[str]:
@@ -108,7 +108,8 @@ async def test_a_campaign_from_opening_to_escalation(world: World) -> None:
     await run_followup(world, dt.datetime(2021, 1, 25, 9, 0, tzinfo=TZ))
     await run_followup(world, dt.datetime(2021, 1, 27, 9, 0, tzinfo=TZ))
     assert "提醒" in (await statistics.reply()).text
-    await asyncio.sleep(0.5)
+    assert "提醒" in (await yiluo.reply()).text
+    await world.settled()
     reminders = [
         [m["text"] for m in world.sandbox.bot_messages(chat) if m["text"].startswith("⏰")]
         for chat in (police.id, statistics.id, yiluo.id)
@@ -118,11 +119,7 @@ async def test_a_campaign_from_opening_to_escalation(world: World) -> None:
     # After the deadline the 督查室 hears of the missing units, once.
     await run_followup(world, dt.datetime(2021, 1, 30, 9, 0, tzinfo=TZ))
     await run_followup(world, dt.datetime(2021, 2, 1, 9, 0, tzinfo=TZ))
-    for _ in range(50):
-        if supervision_texts(world):
-            break
-        await asyncio.sleep(0.1)
-    (overdue,) = supervision_texts(world)
+    (overdue,) = await eventually(lambda: supervision_texts(world), what="the overdue notice")
     assert "仍有 2 个单位未报送：统计局、伊洛街道" in overdue
 
     # A late answer is taken and marked late.

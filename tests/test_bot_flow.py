@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import Any
 
@@ -16,6 +15,7 @@ from storage.db import Database
 from storage.models import Article, AuditEntry
 from tests.botworld import SUPERVISOR_ID, World, running_bot
 from tests.conftest import GAOXIN_NOW
+from tests.waiting import eventually
 
 
 async def invite_and_bind(
@@ -33,12 +33,18 @@ async def invite_and_bind(
 
 async def edited_message(world: World, chat_id: int, message_id: int) -> dict[str, Any]:
     """The bot's message once it has been edited (waits up to five seconds)."""
-    for _ in range(100):
-        for message in world.sandbox.bot_messages(chat_id):
-            if message["message_id"] == message_id and "edit_date" in message:
-                return message
-        await asyncio.sleep(0.05)
-    raise AssertionError("message was not edited")
+
+    def edited() -> dict[str, Any] | None:
+        return next(
+            (
+                m
+                for m in world.sandbox.bot_messages(chat_id)
+                if m["message_id"] == message_id and "edit_date" in m
+            ),
+            None,
+        )
+
+    return await eventually(edited, timeout=5, what=f"an edit of message {message_id}")
 
 
 async def test_invite_bind_submit_forward_publish_rank(world: World) -> None:
@@ -134,6 +140,8 @@ async def test_submit_conversation_takes_link_file_and_columns(world: World) -> 
             "稿件.docx",
             "province",
         )
+    told = await world.remaining(world.admin)
+    assert told == ["新稿件 #18：王因街道《王因街道“阳光村务”再升级》待审核。"]
 
 
 async def test_cancel_at_any_step_saves_nothing(world: World) -> None:
@@ -174,6 +182,7 @@ async def test_duplicate_title_this_year_is_refused(world: World) -> None:
     await liaison.reply()
     await liaison.says("/submit 同一个标题")
     assert "本单位今年已报送过同名稿件 #18《同一个标题》" in (await liaison.reply()).text
+    assert await world.remaining(world.admin) == ["新稿件 #18：柳行街道《同一个标题》待审核。"]
 
 
 @pytest.mark.parametrize(
@@ -292,6 +301,7 @@ async def test_a_ranking_too_long_for_one_message_is_split_or_sent_as_xlsx(
         first, second = await world.admin.replies(2)
         assert "（1/2）" in first.text and "（2/2）" in second.text
         assert all(len(m.text) <= 4096 for m in (first, second))
+        assert (await world.admin.reply()).photo is not None  # then the chart
     import_units(db, "units.csv", units(300), "test")
     async with running_bot(db, rules, now=GAOXIN_NOW) as world:
         await world.admin.says("/rank 2020-07")
@@ -301,3 +311,4 @@ async def test_a_ranking_too_long_for_one_message_is_split_or_sent_as_xlsx(
         content = world.sandbox.files[sent.document["file_id"]].content
         sheet = load_workbook(io.BytesIO(content)).active
         assert sheet is not None and sheet.max_row == 302
+        assert (await world.admin.reply()).photo is not None  # then the chart

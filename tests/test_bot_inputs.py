@@ -170,8 +170,9 @@ async def test_invisible_and_control_characters_never_reach_the_database(world: 
     await liaison.reply()
     await liaison.says("/start \x00")  # nothing left of the code: the menu
     assert "您的身份：王因街道联络员" in (await liaison.reply()).text
+    assert "新稿件 #18：王因街道《王因街道推进村务公开》" in (await world.admin.reply()).text
     await world.admin.says("/unit 柳行\x00街道")
-    assert "没有名为" not in (await world.admin.reply()).text
+    assert (await world.admin.reply()).text.startswith("柳行街道\n")
     assert snapshot(world.db) == before
     assert titles(world.db)[-1] == "王因街道推进村务公开"
 
@@ -194,6 +195,9 @@ async def test_a_title_typed_again_with_other_punctuation_is_the_same_article(
     await liaison.says("/submit 。。。！！")
     assert "标题只有标点或符号，没有文字" in (await liaison.reply()).text
     assert snapshot(world.db) == before
+    assert await world.remaining(world.admin) == [
+        "新稿件 #18：王因街道《王因街道“四项”举措推进村务公开（一）》待审核。"
+    ]
 
 
 async def test_a_command_sent_again_half_way_through_starts_it_over(world: World) -> None:
@@ -202,6 +206,9 @@ async def test_a_command_sent_again_half_way_through_starts_it_over(world: World
     assert "请发送稿件标题" in (await liaison.reply()).text
     await liaison.says("/submit 王因街道推进村务公开")
     assert "已报送 #18《王因街道推进村务公开》" in (await liaison.reply()).text
+    assert await world.remaining(world.admin) == [
+        "新稿件 #18：王因街道《王因街道推进村务公开》待审核。"
+    ]
 
 
 async def test_a_photo_sticker_or_location_nothing_waits_for_is_answered(world: World) -> None:
@@ -272,6 +279,7 @@ async def test_mine_and_unit_for_a_unit_that_never_submitted(world: World) -> No
     assert streak_sentence(never, world.rules) == "尚无报送记录，暂不计算连续无进展月数。"
     await world.admin.says("/unit 接庄街道")
     assert "最近一次报送在2020年7月，无连续无进展记录。" in (await world.admin.reply()).text
+    assert (await world.admin.reply()).text == "接庄街道2020年逐月情况"  # its chart
 
 
 def zip_bomb(unpacked_mb: int) -> bytes:

@@ -101,6 +101,9 @@ async def test_each_command_is_allowed_or_refused_by_role(world: World, role: st
         else:
             assert refusal in reply.text, f"{role} was not refused {command}: {reply.text}"
             assert audit_count(world.db) == before, f"refused {command} changed something"
+    if role == "liaison":  # the office hears of the one article the liaison could submit
+        told = await world.remaining(world.admin)
+        assert told == ["新稿件 #18：柳行街道《角色测试稿件》待审核。"]
 
 
 async def test_each_role_sees_its_own_command_menu(world: World) -> None:

@@ -121,6 +121,10 @@ async def test_a_large_adjustment_waits_for_the_admin_to_confirm_it(world: World
     await admin.says("/adjust 统计局 +5 按时报送")  # at the threshold: recorded at once
     assert (await admin.reply()).text.startswith("已记录：统计局 2020年12月加5分")
     assert adjustments(world.db) == 3
+    assert await world.remaining(liaison) == [  # each recorded entry told once, none other
+        "统计局 2020年12月考核加7分。原因：第二次",
+        "统计局 2020年12月考核加5分。原因：按时报送",
+    ]
 
 
 async def test_an_adjustment_for_a_unit_without_a_liaison_says_nobody_was_told(
@@ -146,6 +150,9 @@ async def test_veto_zeroes_the_year_in_the_next_scores(world: World) -> None:
     assert "0（单项否决）" in message.text
     assert "公安局：单项否决（12月，网页长期不更新），全年按零分计算。" in message.text
     assert adjustments(world.db) == 1
+    await world.settled()
+    files = [m.document["file_name"] for m in admin.unread() if m.document]
+    assert [name.rsplit(".", 1)[1] for name in sorted(files)] == ["docx", "xlsx"]
 
 
 async def test_assessment_in_chat(db: Database, jining_2020_rules: Rules) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import io
 from collections.abc import AsyncIterator
@@ -19,6 +18,7 @@ from storage.models import AuditEntry, ProgressReport, Task, TaskAssignment, Uni
 from tests.botworld import SUPERVISION_CHAT, World, running_bot
 from tests.conftest import JINING
 from tests.test_bot_flow import edited_message
+from tests.waiting import eventually
 
 NOW = dt.datetime(2021, 5, 20, 2, 0, tzinfo=dt.UTC)  # 10:00 in 济宁, before the reminder day
 
@@ -225,11 +225,8 @@ async def test_reminders_and_overdue_notices_go_out_from_the_running_bot(world: 
     assert "完成时限 2021-12-31" in overdue.text
     job_queue.run_once(task_followup_job, 0)
     # Both notices reach the 督查室, once each (notices due together go as one message).
-    for _ in range(100):
-        if overdue_notices(world) == 2:
-            break
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.5)
+    await eventually(lambda: overdue_notices(world) == 2, what="two overdue notices")
+    await world.settled()
     assert overdue_notices(world) == 2
     # 市教育局 reported in May (no reminder) and leads only the other overdue task, as one of
     # 市政府各部门、单位; each hears once.

@@ -17,6 +17,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repos import Repo
 from tests.botworld import World, running_bot
+from tests.waiting import eventually
 
 NOW = dt.datetime(2020, 8, 4, 10, 0, tzinfo=dt.UTC)
 RECIPIENTS = range(7001, 7031)
@@ -37,16 +38,16 @@ def statuses(db: Database) -> dict[str, int]:
 
 
 async def until_delivered(world: World, expected: int, seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.1)):
+    def done() -> bool:
         counts = statuses(world.db)
-        if counts.get("sent", 0) + counts.get("undeliverable", 0) >= expected:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"not delivered: {statuses(world.db)}")
+        return counts.get("sent", 0) + counts.get("undeliverable", 0) >= expected
+
+    await eventually(done, timeout=seconds, what=f"{expected} messages delivered")
 
 
 def received(world: World, user_id: int) -> list[str]:
-    return [m.get("text", "") for m in world.sandbox.bot_messages(user_id)]
+    """What the user has been sent and the test has not read yet (now read)."""
+    return [m.text for m in world.person(user_id).unread()]
 
 
 def kick(world: World) -> None:
@@ -100,12 +101,14 @@ async def test_a_blocked_user_is_marked_undeliverable_and_the_admins_are_told_on
         assert "一条消息无法送达（对方 7005）" in alert.text
         assert "blocked by the user" in alert.text
         assert admin.unread() == []
+        for user_id in RECIPIENTS:
+            assert received(world, user_id) == ([] if user_id == 7005 else [f"通知 {user_id}"])
 
 
 BOT_PROCESS = """
 import sys
 from bot.app import build_application
-from bot.settings import Settings
+from runtime.settings import Settings
 from domain.rules import load_rules
 from storage.db import Database
 
@@ -142,10 +145,9 @@ async def test_a_bot_killed_in_the_middle_of_a_broadcast_delivers_every_message_
         assert statuses(gaoxin) == {"sent": 12, "pending": 18}
         second = await bot_process(sandbox, gaoxin.url)
         try:
-            for _ in range(300):
-                if statuses(gaoxin) == {"sent": 30}:
-                    break
-                await asyncio.sleep(0.1)
+            await eventually(
+                lambda: statuses(gaoxin) == {"sent": 30}, timeout=30, what="30 messages sent"
+            )
         finally:
             second.terminate()
             await second.wait()

@@ -45,6 +45,8 @@ async def test_a_title_very_like_the_units_own_asks_whether_it_is_a_duplicate(
     assert "是否重复报送？" in (await liaison.reply()).text
     await liaison.presses("不是重复，继续报送")
     assert "请发送稿件的网页链接" in (await liaison.reply()).text
+    told = "\n".join(await world.remaining(world.admin))  # notices due together may be one
+    assert "新稿件 #18" in told and "新稿件 #19" in told and "#20" not in told
 
 
 async def test_titles_that_differ_in_a_number_are_a_series_not_duplicates(world: World) -> None:
@@ -53,6 +55,8 @@ async def test_titles_that_differ_in_a_number_are_a_series_not_duplicates(world:
     assert "已报送 #18" in (await liaison.reply()).text
     await liaison.says("/submit 王因街道政务公开工作简报第2期")
     assert "已报送 #19" in (await liaison.reply()).text
+    told = "\n".join(await world.remaining(world.admin))
+    assert "新稿件 #18" in told and "新稿件 #19" in told and "相似" not in told
 
 
 async def test_a_title_very_like_another_units_is_recorded_and_flagged_to_the_office(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -10,17 +9,21 @@ from bot.sandbox import SentMessage
 from domain.rules import Rules
 from storage.db import Database
 from tests.botworld import BULLETIN_CHAT, SUPERVISION_CHAT, World, running_bot
+from tests.waiting import eventually
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 async def messages_in(world: World, chat_id: int, count: int) -> list[SentMessage]:
-    for _ in range(300):
-        sent = world.sandbox.bot_messages(chat_id)
-        if len(sent) >= count:
-            return [SentMessage(m) for m in sent]
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"only {len(world.sandbox.bot_messages(chat_id))} messages in {chat_id}")
+    sent = await eventually(
+        lambda: (
+            len(world.sandbox.bot_messages(chat_id)) >= count
+            and world.sandbox.bot_messages(chat_id)
+        ),
+        timeout=30,
+        what=f"{count} messages in {chat_id}",
+    )
+    return [SentMessage(m) for m in sent]
 
 
 async def test_a_bot_started_after_the_due_time_issues_the_missed_bulletin_once(
@@ -47,7 +50,8 @@ async def test_a_bot_started_after_the_due_time_issues_the_missed_bulletin_once(
             "督办单 〔2020〕第3号",
         ]
     async with running_bot(gaoxin, rules, now=late) as again:  # a restart sends nothing more
-        await asyncio.sleep(2)
+        await again.caught_up()
+        await again.settled()
         assert again.sandbox.bot_messages(BULLETIN_CHAT) == []
 
 
@@ -71,5 +75,5 @@ async def test_an_admin_publishes_a_held_bulletin_by_button(gaoxin: Database, ru
         decided = world.sandbox.bot_messages(admin.id)[0]
         assert decided["text"] == "2020年7月的通报已发布：下发督办单 3 个，全区通报 15 个单位。"
         assert "reply_markup" not in decided  # the buttons are gone: no second decision
-        await asyncio.sleep(1)
+        await world.settled()
         assert len(world.sandbox.bot_messages(BULLETIN_CHAT)) == 7

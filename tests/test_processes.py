@@ -22,6 +22,7 @@ from storage.db import Database
 from storage.models import Article, AuditEntry, BulletinIssue, InboxUpdate
 from tests.test_reliability import LIAISONS, bind_liaisons, texts
 from tests.test_run import free_port
+from tests.waiting import eventually, settled
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("GONGKAI_TEST_DATABASE_URL"), reason="several processes need PostgreSQL"
@@ -74,27 +75,26 @@ async def stop_all(processes: list[asyncio.subprocess.Process]) -> None:
 async def healthy(process: asyncio.subprocess.Process, port: int, log: Path) -> None:
     """Wait for ``/healthz``; fail with the process's log if it exits first."""
     async with aiohttp.ClientSession() as session:
-        for _ in range(600):
+
+        async def up() -> bool:
             if process.returncode is not None:
                 tail = log.read_text(errors="replace")[-3000:]
                 raise AssertionError(f"process on port {port} exited {process.returncode}:\n{tail}")
             try:
                 async with session.get(f"http://127.0.0.1:{port}/healthz") as page:
-                    if page.status == 200:
-                        return
+                    return page.status == 200
             except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise AssertionError(f"process on port {port} never became healthy")
+                return False
+
+        await eventually(up, timeout=60, what=f"/healthz on port {port}")
 
 
 async def until(missing: Callable[[], list[str]], timeout: float = 90) -> None:
     """Wait until ``missing()`` is empty; fail with what is still missing."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while left := missing():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still missing after {timeout} s: {left[:10]}")
-        await asyncio.sleep(0.2)
+    try:
+        await eventually(lambda: not missing(), timeout=timeout, what="every answer")
+    except AssertionError:
+        raise AssertionError(f"still missing after {timeout} s: {missing()[:10]}") from None
 
 
 @pytest.mark.parametrize("processes", [2, 3])
@@ -144,7 +144,7 @@ async def test_several_processes_send_each_message_once_and_run_each_job_once(
                     return left if sandbox.bot_messages(BULLETIN_CHAT) else [*left, "bulletin"]
 
                 await until(unanswered)
-                await asyncio.sleep(3)  # a second copy from another process would be here
+                await settled(sandbox, db, quiet=3)  # a second copy would be here by then
             finally:
                 await stop_all(running)
         assert all(served), served  # the balancer reached every process

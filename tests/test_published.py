@@ -19,7 +19,8 @@ from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, Publication
 from tests.botworld import World
 from tests.test_month_lock import issue_july
-from tests.test_reliability import bind_liaisons, settled, start_bot, texts
+from tests.test_reliability import bind_liaisons, outbox_drained, start_bot, texts
+from tests.waiting import settled
 
 COLUMN = """政务公开看山东 2020年第7期
 1. 接庄街道全方位公开助力精准扶贫政策落地 2020-07-25
@@ -190,7 +191,7 @@ async def test_a_bot_killed_while_recording_a_column_records_it_once_after_resta
             lines = "\n".join(f"{n}. 济宁高新区{t}" for n, t in COLUMN_TITLES.items())
             await admin.says(f"/published 看山东\n{lines}")
             assert "匹配确定（3）" in await until_text(admin, "行标题")
-            await settled(db)
+            await outbox_drained(db)
             sandbox.inject(Fault("sendMessage", 0, stall=True))  # the answer to the press hangs
             await admin.presses("全部记录（3 条）")
             await asyncio.wait_for(sandbox.stalled.wait(), timeout=60)
@@ -203,8 +204,8 @@ async def test_a_bot_killed_while_recording_a_column_records_it_once_after_resta
             await until_text(admin, "已记录 3 条被《政务公开看山东》采用")
             for n in COLUMN_TITLES:
                 await until_text(liaisons[n], "已被《政务公开看山东》采用")
-            await settled(db)
-            await asyncio.sleep(0.5)  # a second copy would have come by now
+            await outbox_drained(db)
+            await settled(sandbox, db)  # a second copy would have come by then
         finally:
             second.terminate()
             await second.wait()

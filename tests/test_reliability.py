@@ -15,6 +15,7 @@ from bot.sandbox import Fault, Sandbox, SandboxUser
 from storage.db import Database
 from storage.models import Article, InboxUpdate, OutboxMessage, Publication
 from tests.botworld import World
+from tests.waiting import eventually, settled
 
 
 def articles(db: Database) -> int:
@@ -47,9 +48,9 @@ async def test_a_receipt_that_fails_to_send_arrives_later_and_the_article_is_sav
     receipt = await liaison.reply(timeout=20)
     assert receipt.text.startswith("已报送 #18《王因街道推进村务公开》")
     assert articles(world.db) == before + 1
-    await asyncio.sleep(0.5)
-    assert liaison.unread() == []  # no "系统繁忙", no second receipt
-    assert all("系统繁忙" not in t for t in texts(world.sandbox, world.admin.id))
+    assert await world.remaining(liaison) == []  # no "系统繁忙", no second receipt
+    told = await world.remaining(world.admin)
+    assert told == ["新稿件 #18：王因街道《王因街道推进村务公开》待审核。"]  # once
 
 
 async def test_an_edited_command_is_not_run_again(world: World) -> None:
@@ -71,12 +72,16 @@ async def test_an_edited_command_is_not_run_again(world: World) -> None:
             select(Publication.platform).where(Publication.article_id == 18)
         )
         assert list(platforms) == ["province"]
+    assert await world.remaining(liaison) == [
+        "稿件 #18《原标题有错字》已被《政务公开看山东》采用，计 20 分。"
+    ]  # told once, for the first publication only
 
 
 async def test_every_update_is_recorded_and_marked_handled(world: World) -> None:
     liaison = await world.liaison("王因街道", 3002)
     await liaison.says("/submit 王因街道推进村务公开")
     await liaison.reply()
+    assert "新稿件 #18" in (await world.admin.reply()).text
     with world.db.session() as session:
         statuses = session.scalars(select(InboxUpdate.status)).all()
     assert statuses and set(statuses) == {"done"}
@@ -87,7 +92,7 @@ async def test_every_update_is_recorded_and_marked_handled(world: World) -> None
 BOT_PROCESS = """
 import sys
 from bot.app import build_application
-from bot.settings import Settings
+from runtime.settings import Settings
 from domain.rules import load_rules
 from storage.db import Database
 
@@ -136,12 +141,13 @@ def bind_liaisons(db: Database) -> None:
 async def receipts(user: SandboxUser, deadline: float) -> list[str]:
     """Every message the bot has sent the user by ``deadline`` (loop time), waiting for a
     receipt (the month's reminder may come too: the bot runs on today's date)."""
-    loop = asyncio.get_running_loop()
-    while loop.time() < deadline and not any(
-        t.startswith("已报送") for t in texts(user.sandbox, user.id)
-    ):
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(0.3)  # a second copy would have come by now
+    timeout = deadline - asyncio.get_running_loop().time()
+    await eventually(
+        lambda: any(t.startswith("已报送") for t in texts(user.sandbox, user.id)),
+        timeout=max(timeout, 0.1),
+        what=f"a receipt for {user.id}",
+    )
+    await settled(user.sandbox)  # a second copy would have come by then
     return texts(user.sandbox, user.id)
 
 
@@ -181,15 +187,15 @@ async def test_a_bot_killed_during_a_burst_answers_everyone_once_after_restart(
     assert sorted(titles) == sorted(f"第{n}篇稿件" for n in LIAISONS)
 
 
-async def settled(db: Database) -> None:
+async def outbox_drained(db: Database) -> None:
     """Until every queued message is marked sent (a kill then loses nothing in flight)."""
-    for _ in range(300):
+
+    def drained() -> bool:
         with db.session() as session:
             waiting = session.scalar(select(func.count()).where(OutboxMessage.status == "pending"))
-        if not waiting:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the outbox did not settle")
+        return not waiting
+
+    await eventually(drained, timeout=30, what="the outbox drained")
 
 
 async def answer_to(user: SandboxUser) -> str:
@@ -210,7 +216,7 @@ async def test_a_conversation_interrupted_by_a_restart_goes_on_after_it(db: Data
             assert "请发送稿件标题" in await answer_to(liaison)
             await liaison.says("一篇跨越重启的稿件")
             assert "网页链接" in await answer_to(liaison)
-            await settled(db)
+            await outbox_drained(db)
         finally:
             first.send_signal(signal.SIGKILL)
             await first.wait()
@@ -223,10 +229,7 @@ async def test_a_conversation_interrupted_by_a_restart_goes_on_after_it(db: Data
             await liaison.presses("完成")
             assert "标题：《一篇跨越重启的稿件》" in await answer_to(liaison)
             await liaison.presses("确认报送")
-            for _ in range(300):
-                if articles(db):
-                    break
-                await asyncio.sleep(0.1)
+            await eventually(lambda: articles(db), timeout=30, what="the article saved")
         finally:
             second.terminate()
             await second.wait()

@@ -19,14 +19,15 @@ from bot.app import build_application, start_application, stop_application
 from bot.cli import main
 from bot.console import run_console
 from bot.sandbox import Sandbox
-from bot.settings import Settings
 from bot.webhook import WebhookServer
 from domain.notices import enqueue
 from domain.rules import Rules
 from domain.service_status import ServiceStatus, read_status
+from runtime.settings import Settings
 from storage.db import Database
 from storage.models import BulletinIssue
 from storage.repos import Repo
+from tests.waiting import eventually
 
 
 def test_run_without_a_token_is_one_line(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,13 +132,14 @@ async def test_healthz_shows_the_service_in_chinese_and_as_json(db: Database, ru
         await start_application(application)
         await server.start("127.0.0.1", port)
         try:
-            services = application.bot_data["services"]
+            services = application.bot_data.services
             async with httpx.AsyncClient() as client:
-                for _ in range(50):
+
+                async def holding() -> httpx.Response | None:
                     page = await client.get(f"http://127.0.0.1:{port}/healthz")
-                    if services.holder in page.text:
-                        break
-                    await asyncio.sleep(0.1)
+                    return page if services.holder in page.text else None
+
+                page = await eventually(holding, timeout=5, what="the jobs' holder on /healthz")
                 data = (await client.get(f"http://127.0.0.1:{port}/healthz?format=json")).json()
             assert page.status_code == 200
             assert f"定时任务：由 {services.holder} 运行" in page.text
@@ -240,10 +242,7 @@ async def test_console_in_an_empty_folder_loads_the_example_and_saves_the_files_
     try:
         process.stdin.write(b"/bulletin 2020-07\n")
         await process.stdin.drain()
-        for _ in range(300):
-            if len(list(saved.glob("*"))) >= 3:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: len(list(saved.glob("*"))) >= 3, timeout=30, what="3 files")
         process.stdin.write(b":quit\n")
         await process.stdin.drain()
         out = (await asyncio.wait_for(process.stdout.read(), timeout=30)).decode()

@@ -1,4 +1,5 @@
-"""Settings: the variables of DESIGN §7, a .env file, and one-line errors naming the variable."""
+"""Settings: the environment variables README lists, a .env file, and one-line errors naming
+the variable."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.settings import SettingsError, load_settings
+from runtime.settings import SettingsError, load_settings
 
 
 def test_defaults_are_the_embedded_database_and_shanghai(

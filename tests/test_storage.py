@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
+from domain.text import title_key
 from storage.db import Database, alembic_config
 from storage.models import Article, ArticleTally, Base, Publication, Unit
 
@@ -55,7 +56,13 @@ def test_upgrading_gives_existing_articles_title_keys_and_keeps_old_twins(env: s
     assert keys == {1: '"四项"举措', 2: '"四项"举措#2', 3: "另一篇"}
     with pytest.raises(IntegrityError), database.session() as session:
         session.add(
-            Article(unit_id=1, title="“四项”举措。", year=2020, submitted_on=dt.date(2020, 4, 1))
+            Article(
+                unit_id=1,
+                title="“四项”举措。",
+                title_key=title_key("“四项”举措。"),
+                year=2020,
+                submitted_on=dt.date(2020, 4, 1),
+            )
         )
     database.dispose()
 
@@ -70,7 +77,9 @@ def test_unit_name_is_unique_in_the_database(db: Database) -> None:
 def test_article_is_published_at_most_once_per_platform_in_the_database(db: Database) -> None:
     with db.session() as session:
         unit = Unit(name="甲局", category="区直部门", display_order=1)
-        article = Article(unit=unit, title="稿", year=2020, submitted_on=dt.date(2020, 3, 1))
+        article = Article(
+            unit=unit, title="稿", title_key="稿", year=2020, submitted_on=dt.date(2020, 3, 1)
+        )
         article.publications.append(Publication(platform="city", recorded_by="t"))
         session.add(article)
     with pytest.raises(IntegrityError), db.session() as session:
@@ -82,7 +91,12 @@ def test_unknown_article_status_is_refused_by_the_database(db: Database) -> None
         unit = Unit(name="甲局", category="区直部门", display_order=1)
         session.add(
             Article(
-                unit=unit, title="稿", year=2020, submitted_on=dt.date(2020, 3, 1), status="lost"
+                unit=unit,
+                title="稿",
+                title_key="稿",
+                year=2020,
+                submitted_on=dt.date(2020, 3, 1),
+                status="lost",
             )
         )
 
@@ -128,6 +142,7 @@ def test_tallies_follow_every_insert_update_and_delete_of_articles(db: Database)
                 Article(
                     unit_id=rng.choice(units).id,
                     title=f"稿{n}",
+                    title_key=f"稿{n}",
                     year=2020,
                     submitted_on=dt.date(2020, rng.randint(1, 12), rng.randint(1, 28)),
                     status="submitted",

@@ -1,4 +1,4 @@
-"""Configuration from the environment (and a ``.env`` file), as DESIGN §7 fixes it."""
+"""Configuration from the environment (and a ``.env`` file): the variables README lists."""
 
 from __future__ import annotations
 
