@@ -11,7 +11,7 @@ from domain.periods import as_utc
 from domain.unit_lists import did_you_mean
 from storage.db import Database
 from storage.models import Invite, Unit
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 INVITE_TTL = dt.timedelta(days=7)
 
@@ -43,8 +43,8 @@ class Identity:
 
 def identify(db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:
     """The roles of a Telegram user (admins of ``GONGKAI_ADMIN_IDS`` included)."""
-    with db.session() as session:
-        user = Repo(session).users.with_unit_and_roles(telegram_id)
+    with repository(db) as repo:
+        user = repo.users.with_unit_and_roles(telegram_id)
         roles = {grant.role for grant in user.roles} if user else set()
         if telegram_id in admin_ids:
             roles.add("admin")
@@ -72,11 +72,10 @@ def create_invite(
     db: Database, unit_name: str, admin_id: int, now: dt.datetime, ttl: dt.timedelta = INVITE_TTL
 ) -> IssuedInvite:
     """A single-use code binding its redeemer as a liaison of the unit. Audited."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         unit = require_unit(repo, unit_name)
         code = secrets.token_urlsafe(9)
-        session.add(Invite(code=code, unit_id=unit.id, created_by=admin_id, expires_at=now + ttl))
+        repo.add(Invite(code=code, unit_id=unit.id, created_by=admin_id, expires_at=now + ttl))
         repo.audit.record(
             f"tg:{admin_id}", "invite.create", "unit", unit.id, None, {"unit": unit.name}
         )
@@ -90,8 +89,7 @@ def redeem_invite(
 
     A wrong, used or expired code is a ``UserError`` and changes nothing.
     """
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         invite = repo.invites.get_for_update(code)
         if invite is None:
             raise UserError("邀请码无效。请向政务公开办公室索取新的邀请链接。")
@@ -128,8 +126,8 @@ class UnitRef:
 
 def require_unit_name(db: Database, name: str) -> UnitRef:
     """The unit called ``name``, or a ``UserError`` suggesting close names."""
-    with db.session() as session:
-        unit = require_unit(Repo(session), name)
+    with repository(db) as repo:
+        unit = require_unit(repo, name)
         return UnitRef(unit.id, unit.name)
 
 

@@ -18,7 +18,7 @@ from domain.notices import enqueue
 from domain.periods import Month
 from storage.db import Database
 from storage.models import Adjustment
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 REASON_MAX = 200
 _POINTS = re.compile(r"^[+\-＋－]?\d+(\.\d{1,2})?$")
@@ -116,8 +116,7 @@ def _record(
     today: dt.date,
 ) -> Recorded:
     month = Month.of(today)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         unit = require_unit(repo, unit_name)
         year = (dt.date(month.year, 1, 1), dt.date(month.year + 1, 1, 1))
         if kind == "veto" and unit.id in adjusted_between(repo, *year).vetoed:
@@ -130,8 +129,8 @@ def _record(
             reason=reason,
             created_by=f"tg:{admin_id}",
         )
-        session.add(adjustment)
-        session.flush()
+        repo.add(adjustment)
+        repo.flush()
         after = {"kind": kind, "points": str(points), "reason": reason, "month": str(month)}
         repo.audit.record(f"tg:{admin_id}", f"adjustment.{kind}", "unit", unit.id, None, after)
         liaisons = repo.users.liaisons_of(unit.id)

@@ -19,7 +19,7 @@ from domain.text import clean_text, title_key
 from domain.units import first_error
 from storage.db import Database
 from storage.models import TITLE_MAX, Article, Publication
-from storage.repos import Repo
+from storage.repos import repository
 
 ARTICLE_COLUMNS = ("unit", "title", "submitted_on", "forwarded", "published_in")
 # Optional: when the upstream column published it (附件2 lists publications in that order).
@@ -191,8 +191,7 @@ def import_articles(
     """
     created = updated = unchanged = 0
     locked_rows: list[RowError] = []
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.by_names()
         rows = parse_articles(name, content, rules, {n: u.id for n, u in units.items()})
         keys = [(units[r.unit].id, r.submitted_on.year, title_key(r.title)) for _, r in rows]
@@ -230,7 +229,7 @@ def import_articles(
                     submitted_on=row.submitted_on,
                     status="forwarded" if row.forwarded else "submitted",
                 )
-                session.add(article)
+                repo.add(article)
                 have: set[str] = set()
                 created += 1
             else:

@@ -22,7 +22,7 @@ from domain.score_sheets import sheet_totals
 from domain.wording import some_units
 from storage.db import Database
 from storage.models import Unit
-from storage.repos import Repo
+from storage.repos import repository
 
 _CENT = Decimal("0.01")
 ORDINALS = "一二三四五六七八九十"
@@ -75,8 +75,7 @@ class Assessment:
 def assess(db: Database, rules: Rules, year: int, issued_on: dt.date) -> Assessment:
     """The year's assessment; a unit without a third-party score is a ``UserError``."""
     config = rules.assessment
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.ordered()
         evaluations = {u: e.score for u, e in repo.evaluations.of_year(year).items()}
         start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)

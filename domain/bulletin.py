@@ -20,7 +20,7 @@ from domain.stagnation import Streak, idle_period, stagnation_streaks
 from domain.trends import MonthTotals, monthly_totals
 from domain.wording import some_units
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 STATUS_LABELS = {"forwarded": "未采用", "submitted": "待审核", "declined": "未上报"}
 
@@ -103,8 +103,8 @@ def build_bulletin(
         for s in streaks
         if escalation.supervision_after <= s.counted < escalation.circular_after
     ]
-    with db.session() as session:
-        article_count = Repo(session).articles.count_in(period.start, period.end)
+    with repository(db) as repo:
+        article_count = repo.articles.count_in(period.start, period.end)
     wording = bulletin_wording(db, month)
     preamble = rules.bulletin.preamble.format(period=period.label)
     return Bulletin(
@@ -268,8 +268,8 @@ def scoring_rules_text(rules: Rules) -> str:
 def annex_articles(db: Database, rules: Rules, period: Period) -> Iterator[AnnexArticle]:
     """附件2, streamed: highest level first, then by date."""
     names = {p.code: p.short.strip("《》") for p in rules.platforms}
-    with db.session() as session:
-        for title, unit, status, platforms in Repo(session).articles.annex(
+    with repository(db) as repo:
+        for title, unit, status, platforms in repo.articles.annex(
             period.start, period.end, [p.code for p in rules.platforms]
         ):
             if platforms:

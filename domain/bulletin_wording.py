@@ -16,7 +16,7 @@ from domain.tabular import WORD, check_archive
 from domain.text import clean_text
 from storage.db import Database
 from storage.models import BulletinDocument
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 PARTS = {"导语": "preamble", "存在问题": "problems", "问题": "problems"}
 PART_NAMES = {"preamble": "导语", "problems": "二、存在问题"}
@@ -40,8 +40,8 @@ def _editable(repo: Repo, month: Month) -> None:
 def bulletin_wording(db: Database, month: Month) -> dict[str, list[str]]:
     """The parts an admin has rewritten for ``month``: part → paragraphs."""
     found = {}
-    with db.session() as session:
-        settings = Repo(session).settings
+    with repository(db) as repo:
+        settings = repo.settings
         for part in PART_NAMES:
             stored = json.loads(settings.get(_key(month, part)) or "[]")
             if stored:  # an empty list: restored to the default
@@ -69,8 +69,7 @@ def set_bulletin_wording(db: Database, month: Month, part_name: str, text: str, 
         )
     if len(paragraphs) > MAX_PARAGRAPHS or sum(len(p) for p in paragraphs) > MAX_CHARACTERS:
         raise UserError(f"文字过长：最多 {MAX_PARAGRAPHS} 段、{MAX_CHARACTERS} 字。")
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         _editable(repo, month)
         before = repo.settings.get(_key(month, part))
         repo.settings.put(_key(month, part), json.dumps(paragraphs, ensure_ascii=False))
@@ -97,10 +96,9 @@ def use_office_document(db: Database, month: Month, name: str, content: bytes, a
         raise UserError(f"{name}：文件过大，最大 {MAX_DOCUMENT_BYTES // 2**20} MB。")
     if "word/document.xml" not in check_archive(name, content, WORD):
         raise UserError(f"{name}：不是可用的 Word（.docx）文件。")
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         _editable(repo, month)
-        session.merge(
+        repo.merge(
             BulletinDocument(
                 month=month.first_day, file_name=name[:255], content=content, uploaded_by=actor
             )
@@ -113,13 +111,12 @@ def use_office_document(db: Database, month: Month, name: str, content: bytes, a
 
 def drop_office_document(db: Database, month: Month, actor: str) -> str:
     """Go back to the .docx the system writes for ``month``."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         _editable(repo, month)
         document = repo.bulletins.document(month.first_day)
         if document is None:
             return f"{month.year}年{month.month}月通报没有修改稿，将发出系统生成的文件。"
-        session.delete(document)
+        repo.delete(document)
         repo.audit.record(
             actor, "bulletin.document", "bulletin", str(month), {"file": document.file_name}, None
         )
@@ -128,6 +125,6 @@ def drop_office_document(db: Database, month: Month, actor: str) -> str:
 
 def office_document(db: Database, month: Month) -> bytes | None:
     """The .docx the office sent for ``month``, if any."""
-    with db.session() as session:
-        document = Repo(session).bulletins.document(month.first_day)
+    with repository(db) as repo:
+        document = repo.bulletins.document(month.first_day)
         return document.content if document else None

@@ -27,7 +27,7 @@ from domain.wording import parse_ref
 from domain.workdays import working_days_before
 from storage.db import Database
 from storage.models import CAMPAIGN_KINDS, Campaign, CampaignAnswer, CampaignTarget
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 KIND_NAMES = {"file": "文件", "text": "文字材料", "template": "填好的年度报告模板（.xlsx）"}
 TITLE_MAX = 200
@@ -109,8 +109,8 @@ def resolve_targets(repo: Repo, rules: Rules, spec: str) -> list[int]:
 
 def count_targets(db: Database, rules: Rules, spec: str) -> int:
     """How many units ``spec`` names; a ``UserError`` naming what it cannot read."""
-    with db.session() as session:
-        return len(resolve_targets(Repo(session), rules, spec))
+    with repository(db) as repo:
+        return len(resolve_targets(repo, rules, spec))
 
 
 @dataclass(frozen=True)
@@ -135,13 +135,12 @@ def open_campaign(
 ) -> Opened:
     """Open a campaign, audited, and tell the units' liaisons what they owe."""
     title, kind = check_title(title), check_kind(kind)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         unit_ids = resolve_targets(repo, rules, spec)
         campaign = Campaign(title=title, kind=kind, deadline=deadline, created_by=actor)
         campaign.targets = [CampaignTarget(unit_id=u) for u in unit_ids]
-        session.add(campaign)
-        session.flush()
+        repo.add(campaign)
+        repo.flush()
         repo.audit.record(
             actor,
             "campaign.open",
@@ -184,8 +183,7 @@ class Requested:
 
 def requested(db: Database, who: Identity, campaign_id: int) -> Requested:
     """The campaign, if the caller's unit owes it an answer; otherwise a ``UserError``."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         campaign = repo.campaigns.get(campaign_id)
         if campaign is None:
             raise UserError(f"没有编号为 {campaign_ref(campaign_id)} 的催报事项。")
@@ -228,8 +226,7 @@ def answer_campaign(
     if campaign.kind == "template":
         assert file is not None and content is not None
         read_report(file[1], content)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         answer = CampaignAnswer(
             campaign_id=campaign_id,
             unit_id=who.unit_id,
@@ -240,8 +237,8 @@ def answer_campaign(
             file_id=file[0] if file else None,
             file_name=file[1] if file else None,
         )
-        session.add(answer)
-        session.flush()
+        repo.add(answer)
+        repo.flush()
         number = repo.campaigns.answer_counts(campaign_id).get(who.unit_id or 0, 1)
         repo.audit.record(
             f"tg:{who.telegram_id}",
@@ -290,8 +287,7 @@ class CampaignStatus:
 
 def campaign_status(db: Database, campaign_id: int) -> CampaignStatus:
     """A campaign's units in display order with their latest answer."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         campaign = repo.campaigns.get(campaign_id)
         if campaign is None:
             raise UserError(f"没有编号为 {campaign_ref(campaign_id)} 的催报事项。")
@@ -328,8 +324,7 @@ class Owed:
 
 def owed_by(db: Database, unit_id: int, today: dt.date) -> list[Owed]:
     """The unit's campaigns still followed up, answered or not."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         campaigns = repo.campaigns.of_unit(unit_id, today - dt.timedelta(days=FOLLOW_UP_DAYS))
         found = []
         for campaign in campaigns:
@@ -348,8 +343,7 @@ def owed_by(db: Database, unit_id: int, today: dt.date) -> list[Owed]:
 
 def recent_campaigns(db: Database, limit: int = 20) -> list[tuple[int, str, dt.date, int, int]]:
     """(id, title, deadline, units, answered) of the newest campaigns."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         found = []
         for campaign in repo.campaigns.recent(limit):
             answered = len(repo.campaigns.latest_answers(campaign.id))
@@ -368,8 +362,7 @@ def run_campaign_followup(
     today = local.date()
     at = rules.campaigns.reminder_time
     queued = 0
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         campaigns = repo.campaigns.since(today - dt.timedelta(days=FOLLOW_UP_DAYS))
         answered = repo.campaigns.answered_units([c.id for c in campaigns])
         for campaign in campaigns:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 
 def _tagged(value: Any) -> Any:
@@ -34,14 +34,14 @@ def from_json(data: Any) -> Any:
 
 def load_user_data(db: Database) -> dict[int, dict[Any, Any]]:
     """Every user's drafts."""
-    with db.session() as session:
-        return {user: from_json(data) for user, data in Repo(session).drafts.user_data().items()}
+    with repository(db) as repo:
+        return {user: from_json(data) for user, data in repo.drafts.user_data().items()}
 
 
 def load_conversations(db: Database, name: str) -> dict[str, Any]:
     """Every open conversation of one kind, by its key (JSON)."""
-    with db.session() as session:
-        return Repo(session).drafts.conversations(name)
+    with repository(db) as repo:
+        return repo.drafts.conversations(name)
 
 
 def save_drafts(
@@ -51,8 +51,8 @@ def save_drafts(
 
     Drafts are stored as JSON (``to_json``).
     """
-    with db.session() as session:
-        drafts = Repo(session).drafts
+    with repository(db) as repo:
+        drafts = repo.drafts
         for user_id, data in users.items():
             drafts.set_user_data(user_id, to_json(data))
         for (name, key), state in conversations.items():

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from domain.rules import Rules
 from domain.text import title_key
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 _NUMBER = re.compile(r"\d+")
 
@@ -87,8 +87,7 @@ def similar_titles(
     numbers = _NUMBER.findall(key)
     with _KEYS_LOCK:
         known = _KEYS.setdefault(db, {}).setdefault((year, areas), _YearKeys())
-    with db.session() as session, known.lock:
-        repo = Repo(session)
+    with repository(db) as repo, known.lock:
         known.refresh(repo, year, words)
         rows = [(n, *row) for n, row in known.rows.items() if n != exclude]
         found = process.extract(

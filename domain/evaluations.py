@@ -11,7 +11,7 @@ from domain.score_sheets import parse_points
 from domain.tabular import read_rows
 from storage.db import Database
 from storage.models import Evaluation
-from storage.repos import Repo
+from storage.repos import repository
 
 EVALUATION_COLUMNS = ("unit", "year", "evaluation")
 EVALUATION_ALIASES = {
@@ -46,8 +46,7 @@ def import_evaluations(
     """Record third-party scores (0–100, at most two decimals), all or nothing, audited."""
     rows = read_rows(name, content, EVALUATION_COLUMNS, aliases=EVALUATION_ALIASES)
     result = EvaluationImportResult()
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.by_names()
         errors: list[RowError] = []
         parsed: list[tuple[int, int, Decimal]] = []
@@ -81,7 +80,7 @@ def import_evaluations(
         for unit_id, year, score in parsed:
             known = known_by_year[year].get(unit_id)
             if known is None:
-                session.add(Evaluation(unit_id=unit_id, year=year, score=score, recorded_by=actor))
+                repo.add(Evaluation(unit_id=unit_id, year=year, score=score, recorded_by=actor))
                 result.created += 1
                 before = None
             elif known.score != score:
@@ -93,5 +92,5 @@ def import_evaluations(
                 continue
             after = {"year": year, "evaluation": str(score)}
             repo.audit.record(actor, "evaluation.record", "unit", unit_id, before, after)
-            session.flush()
+            repo.flush()
     return result

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.text import strip_invisible
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 from storage.service_repos import Claimed
 
 # An update that has already brought its process down this many times is set aside.
@@ -81,41 +81,40 @@ def _without_invisible(value: Any) -> Any:
 
 def record_update(db: Database, payload: dict[str, Any]) -> bool:
     """Keep an update (once: a re-delivery is recognised by its ``update_id``)."""
-    with db.session() as session:
-        return Repo(session).inbox.record(int(payload["update_id"]), payload, chat_key(payload))
+    with repository(db) as repo:
+        return repo.inbox.record(int(payload["update_id"]), payload, chat_key(payload))
 
 
 def claim_update(db: Database, holder: str, hold: dt.timedelta) -> Claimed | None:
     """The next update ``holder`` may handle, taken for ``hold``; None when there is none."""
     now = dt.datetime.now(dt.UTC)
-    with db.session() as session:
-        return Repo(session).inbox.claim(holder, now, now + hold)
+    with repository(db) as repo:
+        return repo.inbox.claim(holder, now, now + hold)
 
 
 def finish_update(db: Database, update_id: int, holder: str, error: str | None = None) -> bool:
     """Mark the update handled (inside its unit of work); False if another process took it
     over meanwhile, in which case the unit must be rolled back."""
     status = "done" if error is None else "failed"
-    with db.session() as session:
-        return Repo(session).inbox.finish(update_id, holder, status, error)
+    with repository(db) as repo:
+        return repo.inbox.finish(update_id, holder, status, error)
 
 
 def release_claims(db: Database) -> int:
     """Void every claim: on SQLite (one process) whoever held them is gone."""
-    with db.session() as session:
-        return Repo(session).inbox.release_all()
+    with repository(db) as repo:
+        return repo.inbox.release_all()
 
 
 def prune_inbox(db: Database, keep: dt.timedelta) -> int:
     """Forget updates handled longer ago than ``keep``."""
-    with db.session() as session:
-        return Repo(session).inbox.prune(dt.datetime.now(dt.UTC) - keep)
+    with repository(db) as repo:
+        return repo.inbox.prune(dt.datetime.now(dt.UTC) - keep)
 
 
 def backlog(db: Database) -> tuple[int, int]:
     """Updates not yet handled and messages not yet sent."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         updates = repo.inbox.backlog()
         waiting = updates.get("pending", 0) + updates.get("processing", 0)
         return waiting, repo.outbox.pending_count()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 JOBS = "jobs"
 
@@ -13,11 +13,11 @@ JOBS = "jobs"
 def take_lease(db: Database, name: str, holder: str, hold: dt.timedelta) -> bool:
     """Take or renew ``name`` for ``hold``; False while a live process holds it."""
     now = dt.datetime.now(dt.UTC)
-    with db.session() as session:
-        return Repo(session).leases.take(name, holder, now, now + hold)
+    with repository(db) as repo:
+        return repo.leases.take(name, holder, now, now + hold)
 
 
 def release_lease(db: Database, name: str, holder: str) -> None:
     """Give a lease up on a clean stop."""
-    with db.session() as session:
-        Repo(session).leases.release(name, holder)
+    with repository(db) as repo:
+        repo.leases.release(name, holder)

@@ -15,7 +15,7 @@ from domain.periods import Month
 from domain.wording import parse_ref
 from storage.db import Database
 from storage.models import ProgressReport, Task
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 ROLE_LABELS = {"lead": "牵头", "responsible": "责任"}
 LABEL_MAX = 40
@@ -88,8 +88,7 @@ def ledger_rows(
     db: Database, today: dt.date, unit_id: int | None = None, year: int | None = None
 ) -> list[LedgerRow]:
     """The 台账: every task of the year with each of its units (or one unit's tasks)."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         year = year or ledger_year(repo, today)
         latest = repo.progress.latest(year)
         finished = repo.progress.finished(year)
@@ -154,8 +153,7 @@ class TaskDetail:
 
 def task_detail(db: Database, task_id: int, today: dt.date) -> TaskDetail:
     """A task by number, or a ``UserError``."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         task = repo.tasks.get(task_id)
         if task is None:
             raise UserError(f"没有编号为 {task_ref(task_id)} 的任务。可用 /ledger 查看台账。")
@@ -202,8 +200,7 @@ def month_progress(db: Database, month: Month, today: dt.date) -> MonthProgress 
     rows = ledger_rows_for_year(db, month.year, today)
     if not rows:
         return None
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         active = repo.progress.reports_by_unit(month.first_day, month.next().first_day)
         named = {row.unit for row in rows}
         units = [unit.name for unit in repo.units.ordered() if unit.name in named]
@@ -226,15 +223,15 @@ def month_progress(db: Database, month: Month, today: dt.date) -> MonthProgress 
 
 def current_ledger(db: Database, today: dt.date) -> list[LedgerRow]:
     """The ledger in force (see ``ledger_year``); empty when no tasks were ever imported."""
-    with db.session() as session:
-        if Repo(session).tasks.latest_year() is None:
+    with repository(db) as repo:
+        if repo.tasks.latest_year() is None:
             return []
     return ledger_rows(db, today)
 
 
 def ledger_rows_for_year(db: Database, year: int, today: dt.date) -> list[LedgerRow]:
     """The 台账 of ``year`` (empty when it has no tasks)."""
-    with db.session() as session:
-        if not Repo(session).tasks.has_year(year):
+    with repository(db) as repo:
+        if not repo.tasks.has_year(year):
             return []
     return ledger_rows(db, today, year=year)

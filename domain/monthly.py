@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-
 from domain.bulletin import Bulletin, build_bulletin
 from domain.bulletin_wording import office_document
 from domain.errors import UserError
@@ -26,7 +24,7 @@ from domain.stagnation import outlook, stagnation_streaks
 from domain.workdays import covered, nth_working_day, nth_working_day_before_end
 from storage.db import Database
 from storage.models import BulletinIssue, Escalation
-from storage.repos import Repo
+from storage.repos import Conflict, repository
 
 
 @dataclass(frozen=True)
@@ -99,8 +97,8 @@ def bulletin_due(now: dt.datetime, rules: Rules, tz: ZoneInfo) -> tuple[Month, d
 def issue_date(db: Database, rules: Rules, month: Month, tz: ZoneInfo) -> dt.date:
     """成文日期 of ``month``'s bulletin: the day it was issued, or else the day it is due (the
     N-th working day of the month after), so that a bulletin rendered later keeps its date."""
-    with db.session() as session:
-        issue = Repo(session).bulletins.get(month.first_day)
+    with repository(db) as repo:
+        issue = repo.bulletins.get(month.first_day)
         if issue is not None:
             return as_utc(issue.created_at).astimezone(tz).date()
     return nth_working_day(month.next(), rules.schedule.bulletin_working_day)
@@ -124,19 +122,18 @@ def run_bulletin_cycle(
     _warn_uncovered_year(db, now.astimezone(tz).year, chats)
     if now < due_at:
         return CycleOutcome()
-    with db.session() as session:
-        issue = Repo(session).bulletins.get(month.first_day)
+    with repository(db) as repo:
+        issue = repo.bulletins.get(month.first_day)
         if issue is not None and issue.status == "issued" and issue.published_at is None:
             return publish_month(db, rules, month, now.astimezone(tz).date(), chats, render)
         if issue is not None:
             return CycleOutcome(month, "already")
     status = "held" if rules.escalation.require_approval else "issued"
     try:
-        with db.session() as session:
-            session.add(BulletinIssue(month=month.first_day, status=status, created_by=actor))
-            repo = Repo(session)
+        with repository(db) as repo:
+            repo.add(BulletinIssue(month=month.first_day, status=status, created_by=actor))
             repo.audit.record(actor, f"bulletin.{status}", "bulletin", str(month))
-    except IntegrityError:
+    except Conflict:
         return CycleOutcome(month, "already")  # another process issued it first
     if status == "held":
         _ask_approval(db, month, chats)
@@ -157,8 +154,7 @@ def publish_month(
     bulletin = build_bulletin(db, rules, month, today, [text for _, text in changes])
     supervised, circulated = record_escalations(db, rules, month)
     edited = office_document(db, month)  # the office's own .docx goes out as it sent it
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         if chats.bulletin is not None:
             key = f"bulletin:{month}"
             enqueue(repo, f"{key}:message", chats.bulletin, render.message(bulletin))
@@ -255,8 +251,7 @@ def record_escalations(
     """督办单 at the supervision threshold, 全区通报 from the circular one; once per unit."""
     streaks = stagnation_streaks(db, month, rules)
     rule = rules.escalation
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.by_names()
         for streak in streaks:
             if streak.counted < rule.supervision_after:
@@ -266,7 +261,7 @@ def record_escalations(
             if repo.escalations.exists(unit.id, month.first_day, kind):
                 continue
             number = repo.escalations.next_number(month.year) if kind == "supervision" else None
-            session.add(
+            repo.add(
                 Escalation(
                     unit_id=unit.id,
                     month=month.first_day,
@@ -276,7 +271,7 @@ def record_escalations(
                     streak=streak.months,
                 )
             )
-            session.flush()
+            repo.flush()
             repo.audit.record(
                 "system",
                 f"escalation.{kind}",
@@ -303,8 +298,7 @@ def decide_held_bulletin(
     render: Renderers,
 ) -> CycleOutcome:
     """发布 or 暂缓 a bulletin held for approval. Audited; deciding twice changes nothing."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         issue = repo.bulletins.get(month.first_day, lock=True)
         if issue is None:
             raise UserError(f"{month.year}年{month.month}月的通报尚未生成。")
@@ -332,8 +326,7 @@ def _ask_approval(db: Database, month: Month, chats: Chats) -> None:
         f"\n预览：/bulletin {month}"
     )
     buttons = [[["发布", f"bul:ok:{month}"], ["暂缓", f"bul:no:{month}"]]]
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         for admin in admin_chats(repo, chats.admins):
             enqueue(repo, f"approval:{month}:to:{admin}", admin, text, buttons=buttons)
 
@@ -341,8 +334,7 @@ def _ask_approval(db: Database, month: Month, chats: Chats) -> None:
 def _warn_uncovered_year(db: Database, year: int, chats: Chats) -> None:
     if covered(year):
         return
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         text = (
             f"⚠️ 节假日数据包 chinese-calendar 尚未包含 {year} 年的官方安排，"
             f"工作日暂按周一至周五计算。请升级该依赖包。"
@@ -363,8 +355,7 @@ def run_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) ->
         return 0
     streaks = {s.unit: s for s in stagnation_streaks(db, month.previous(), rules)}
     queued = 0
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         submitted = repo.articles.active_months(month.first_day, month.next().first_day)
         last_day = month.next().first_day - dt.timedelta(days=1)
         for unit in repo.units.ordered():
@@ -385,5 +376,5 @@ def run_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) ->
 
 def pending_changes(db: Database, month: Month) -> list[tuple[int, str]]:
     """Corrections to months already reported, not yet told in a bulletin."""
-    with db.session() as session:
-        return Repo(session).changes.unreported(month.next().first_day)
+    with repository(db) as repo:
+        return repo.changes.unreported(month.next().first_day)

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from storage.db import Database
-from storage.models import PRIORITY_NOTICE, PRIORITY_REPLY, OutboxMessage
-from storage.repos import Repo
+from storage.models import PRIORITY_NOTICE, PRIORITY_REPLY
+from storage.repos import Repo, repository
 
 Buttons = list[list[list[str]]]
 
@@ -37,22 +37,17 @@ def enqueue(
     ``buttons`` is an inline keyboard as rows of ``[label, callback_data]``; with
     ``edit_message_id`` the message replaces that one's text (or, with no text, its buttons).
     """
-    if repo.outbox.exists(key):
-        return False
-    repo.session.add(
-        OutboxMessage(
-            key=key[:200],
-            chat_id=chat_id,
-            text=text,
-            document=document,
-            document_name=document_name,
-            buttons=buttons,
-            priority=priority,
-            edit_message_id=edit_message_id,
-            picture=picture,
-        )
+    return repo.outbox.queue(
+        key=key[:200],
+        chat_id=chat_id,
+        text=text,
+        document=document,
+        document_name=document_name,
+        buttons=buttons,
+        priority=priority,
+        edit_message_id=edit_message_id,
+        picture=picture,
     )
-    return True
 
 
 @dataclass(frozen=True)
@@ -71,8 +66,7 @@ class Reply:
 def queue_replies(db: Database, key: str, replies: Sequence[Reply]) -> None:
     """Queue answers ahead of notices, in order; inside an update's unit of work they are
     committed with the change they report, so they go out exactly when it happened."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         for number, reply in enumerate(replies):
             enqueue(
                 repo,
@@ -100,8 +94,8 @@ def admin_chats(repo: Repo, admin_ids: frozenset[int]) -> list[int]:
 
 def office_chats(db: Database, admin_ids: frozenset[int]) -> list[int]:
     """``admin_chats`` in a session of its own."""
-    with db.session() as session:
-        return admin_chats(Repo(session), admin_ids)
+    with repository(db) as repo:
+        return admin_chats(repo, admin_ids)
 
 
 @dataclass(frozen=True)
@@ -148,7 +142,7 @@ def claim_messages(
     db: Database, holder: str, now: dt.datetime, hold: dt.timedelta, limit: int = 50
 ) -> list[Pending]:
     """Take queued messages whose time has come (replies first) for ``holder`` to send."""
-    with db.session() as session:
+    with repository(db) as repo:
         return [
             Pending(
                 m.id,
@@ -163,21 +157,21 @@ def claim_messages(
                 m.edit_message_id,
                 m.picture,
             )
-            for m in Repo(session).outbox.claim(holder, now, now + hold, limit)
+            for m in repo.outbox.claim(holder, now, now + hold, limit)
         ]
 
 
 def release_messages(db: Database, message_ids: Sequence[int] | None = None) -> None:
     """Give claimed rows back unsent (a batch cut short), or every claim (``None``: the
     SQLite lease holder voiding claims of a process that is gone)."""
-    with db.session() as session:
-        Repo(session).outbox.release(message_ids)
+    with repository(db) as repo:
+        repo.outbox.release(message_ids)
 
 
 def mark_sent(db: Database, message_ids: Sequence[int], now: dt.datetime) -> None:
     """Telegram accepted the message (or the messages sent as one)."""
-    with db.session() as session:
-        Repo(session).outbox.mark_sent(message_ids, now)
+    with repository(db) as repo:
+        repo.outbox.mark_sent(message_ids, now)
 
 
 MERGED_MAX = 3500
@@ -211,8 +205,8 @@ def postpone(
     db: Database, message_id: int, until: dt.datetime, error: str, *, counts: bool = True
 ) -> None:
     """Try again later; a flood-control wait (``counts=False``) is not a failed attempt."""
-    with db.session() as session:
-        message = Repo(session).outbox.get(message_id)
+    with repository(db) as repo:
+        message = repo.outbox.get(message_id)
         if message is not None:
             message.next_attempt_at, message.last_error = until, error[:1000]
             message.claimed_by = message.claimed_until = None
@@ -229,8 +223,7 @@ def mark_undeliverable(
     db: Database, message_id: int, error: str, admin_ids: frozenset[int]
 ) -> None:
     """Telegram refuses the message for good (blocked, no such chat): record it, tell admins."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         message = repo.outbox.get(message_id)
         if message is None:
             return
@@ -257,8 +250,7 @@ def mark_undeliverable(
 
 def alert_admins(db: Database, key: str, text: str, admin_ids: frozenset[int]) -> None:
     """Queue an alert (HTML) to every admin, once per key."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         for admin in admin_chats(repo, admin_ids):
             enqueue(repo, f"alert:{key}:to:{admin}", admin, text)
 

@@ -10,7 +10,7 @@ from domain.errors import UserError
 from domain.ledger import ledger_rows, shorten, task_label, task_ref
 from storage.db import Database
 from storage.models import ProgressReport
-from storage.repos import Repo
+from storage.repos import repository
 
 PROGRESS_MAX = 2000
 FILES_MAX = 10
@@ -42,8 +42,7 @@ def check_progress_text(text: str) -> str:
 
 def require_own_task(db: Database, who: Identity, task_id: int) -> str:
     """The task's label, if it is one of the caller's unit's tasks; otherwise a ``UserError``."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         task = repo.tasks.get(task_id)
         if task is None:
             raise UserError(f"没有编号为 {task_ref(task_id)} 的任务。可用 /tasks 查看本单位任务。")
@@ -69,8 +68,7 @@ def record_progress(
     if len(files) > FILES_MAX:
         raise UserError(f"每次最多附 {FILES_MAX} 个文件。")
     require_own_task(db, who, task_id)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         report = ProgressReport(
             task_id=task_id,
             unit_id=who.unit_id,
@@ -80,8 +78,8 @@ def record_progress(
             final=final,
             files=[[file_id, name] for file_id, name in files],
         )
-        session.add(report)
-        session.flush()
+        repo.add(report)
+        repo.flush()
         repo.audit.record(
             f"tg:{who.telegram_id}",
             "progress.report",

@@ -23,7 +23,7 @@ from domain.review import publish_article
 from domain.rules import Platform, Rules
 from domain.tabular import WORD, check_archive, open_workbook
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 # Past this many lines a list is not one column's contents.
 MAX_LINES = 2000
@@ -97,8 +97,7 @@ def match_column(
         raise UserError("没有可匹配的标题：请每行一个标题。")
     if len(lines) > MAX_LINES:
         raise UserError(f"标题过多（{len(lines)} 行，最多 {MAX_LINES} 行），请分批发送。")
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         articles = repo.articles.titles_of_year(year)
         candidates = [Candidate(n, unit, title) for n, unit, title in articles]
         matches = match_lines(lines, candidates, rules.bulletin.area_names)

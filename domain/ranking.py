@@ -10,7 +10,7 @@ from domain.errors import UserError
 from domain.periods import Period
 from domain.rules import Rules
 from storage.db import Database
-from storage.repos import Repo, UnitArticleTotals
+from storage.repos import UnitArticleTotals, repository
 
 
 class UnitScore(NamedTuple):
@@ -44,8 +44,7 @@ class Ranking:
 def rank_units(db: Database, rules: Rules, period: Period, category: str | None = None) -> Ranking:
     """Rank the units for ``period`` from one aggregate over the period's article tallies."""
     codes = [p.code for p in rules.platforms]
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.listing()
         if category is not None and category not in {u.category for u in units}:
             known = (

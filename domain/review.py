@@ -22,7 +22,7 @@ from domain.rules import Rules
 from domain.text import title_key
 from storage.db import Database
 from storage.models import Article, Publication
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 LINK_MAX = 500
 STATUS_NAMES = {
@@ -114,8 +114,7 @@ def submit_article(
     if unknown:
         raise UserError(f"未知平台代码：{'、'.join(unknown)}")
     # The busiest write of the bot: a few single statements rather than the ORM's unit of work.
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         article_id = repo.articles.insert_new(
             unit_id=who.unit_id,
             title=title,
@@ -173,8 +172,8 @@ def similar_warning(similar: Similar) -> str:
 
 def ensure_title_is_new(db: Database, unit_id: int, year: int, title: str) -> None:
     """Refuse a title the unit already used this year."""
-    with db.session() as session:
-        _refuse_twin(Repo(session), unit_id, year, title)
+    with repository(db) as repo:
+        _refuse_twin(repo, unit_id, year, title)
 
 
 def _refuse_twin(repo: Repo, unit_id: int, year: int, title: str) -> None:
@@ -186,30 +185,28 @@ def _refuse_twin(repo: Repo, unit_id: int, year: int, title: str) -> None:
 
 def pending_articles(db: Database, limit: int = 20) -> tuple[list[ArticleView], int]:
     """The oldest submissions awaiting review, and how many await in all."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         articles, total = repo.articles.pending(limit)
         return [view(a) for a in articles], total
 
 
 def unit_articles(db: Database, unit_id: int, year: int) -> list[ArticleView]:
     """A unit's articles of a year, newest first."""
-    with db.session() as session:
-        return [view(a) for a in Repo(session).articles.of_unit(unit_id, year)]
+    with repository(db) as repo:
+        return [view(a) for a in repo.articles.of_unit(unit_id, year)]
 
 
 def get_article(db: Database, article_id: int) -> ArticleView:
     """One article, or a ``UserError`` naming the number."""
-    with db.session() as session:
-        return view(_require(Repo(session), article_id))
+    with repository(db) as repo:
+        return view(_require(repo, article_id))
 
 
 def forward_article(
     db: Database, rules: Rules, article_id: int, admin_id: int, override: bool = False
 ) -> ArticleView:
     """区级采用·上报: the office accepts the article and sends it upstream."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         article = _require(repo, article_id, lock=True)
         locked = guard(repo, article.submitted_on, override, f"/forward {article_id}")
         if article.status in {"forwarded", "published"}:
@@ -233,8 +230,7 @@ def decline_article(
     db: Database, article_id: int, admin_id: int, override: bool = False
 ) -> ArticleView:
     """不上报: the office does not forward the article."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         article = _require(repo, article_id, lock=True)
         locked = guard(repo, article.submitted_on, override, f"/decline {article_id}")
         if article.status == "declined":
@@ -278,8 +274,7 @@ def publish_article(
     platform = rules.platform_named(code)
     if platform is None:
         raise UserError(f"未知平台“{code.strip()[:40]}”。可用平台：{rules.platform_choices()}")
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         article = _require(repo, article_id, lock=True)
         locked = guard(repo, article.submitted_on, override, f"/publish {article_id} {code}")
         have = set(view(article).platforms)
@@ -336,7 +331,7 @@ def _audit(
 
     A change to a month already reported is also kept for the next bulletin to tell.
     """
-    repo.session.flush()
+    repo.flush()
     after = _state(article)
     if locked is not None:
         after["override"] = f"{locked}"
@@ -349,7 +344,7 @@ def _audit(
             actor,
         )
     entry = repo.audit.record(actor, action, "article", article.id, before, after)
-    repo.session.flush()
+    repo.flush()
     return entry.id
 
 

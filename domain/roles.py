@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.errors import UserError
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 GRANTABLE = {"admin": "管理员", "supervisor": "督查人员"}
 
@@ -17,8 +17,7 @@ def _check_role(role: str) -> None:
 def grant_role(db: Database, telegram_id: int, role: str, actor: str) -> bool:
     """Give a user the admin or supervisor role; False if they already had it. Audited."""
     _check_role(role)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         user = repo.users.get_or_create(telegram_id)
         granted = repo.users.grant(user, role, actor)
         if granted:
@@ -29,8 +28,7 @@ def grant_role(db: Database, telegram_id: int, role: str, actor: str) -> bool:
 def revoke_role(db: Database, telegram_id: int, role: str, actor: str) -> bool:
     """Take the admin or supervisor role away; False if the user did not have it. Audited."""
     _check_role(role)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         user = repo.users.get_or_create(telegram_id)
         revoked = repo.users.revoke(user, role)
         if revoked:

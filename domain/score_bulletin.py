@@ -18,7 +18,7 @@ from domain.periods import Month
 from domain.rules import Rules
 from domain.score_sheets import sheet_totals
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,7 @@ def build_score_bulletin(
     style = rules.scores
     dimensions = [d.name for d in style.dimensions]
     start, end = Month(month.year, 1).first_day, month.next().first_day
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         sheets = repo.score_sheets.of_month(month.first_day)
         if not sheets:
             raise UserError(f"{month.year}年{month.month}月尚无月度评分数据，请先导入评分表。")
@@ -154,8 +153,8 @@ def build_score_bulletin(
 
 def latest_score_month(db: Database) -> Month:
     """The newest month with score sheets, or a ``UserError`` when there are none."""
-    with db.session() as session:
-        latest = Repo(session).score_sheets.latest_month()
+    with repository(db) as repo:
+        latest = repo.score_sheets.latest_month()
     if latest is None:
         raise UserError("尚无月度评分数据，请先导入评分表。")
     return Month.of(latest)

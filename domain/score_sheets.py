@@ -19,7 +19,7 @@ from domain.rules import Dimension, Rules
 from domain.tabular import read_rows
 from storage.db import Database
 from storage.models import OpeningBalance, ScoreSheet
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 SCORE_COLUMNS = ("unit", "month")
 SCORE_OPTIONAL = ("total", "opening")
@@ -192,8 +192,7 @@ def import_score_sheets(
     """Record a file's score sheets (a sheet again for the same unit and month replaces it)
     and opening balances, all or nothing, audited."""
     result = ScoreImportResult()
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         rows = parse_score_sheets(name, content, rules, repo)
         existing = repo.score_sheets.by_keys((r.unit_id, r.month.first_day) for r in rows)
         balances: dict[int, dict[int, OpeningBalance]] = {}
@@ -202,7 +201,7 @@ def import_score_sheets(
             scores = {key: _text(value) for key, value in row.scores.items()}
             sheet = existing.get((row.unit_id, row.month.first_day))
             if sheet is None:
-                session.add(
+                repo.add(
                     ScoreSheet(
                         unit_id=row.unit_id,
                         month=row.month.first_day,
@@ -241,7 +240,7 @@ def _set_opening(repo: Repo, known: dict[int, OpeningBalance], row: SheetRow, ac
         balance = OpeningBalance(
             unit_id=row.unit_id, year=row.month.year, points=row.opening, recorded_by=actor
         )
-        repo.session.add(balance)
+        repo.add(balance)
         known[row.unit_id] = balance
     else:
         balance.points, balance.recorded_by = row.opening, actor

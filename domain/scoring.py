@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from sqlalchemy.exc import IntegrityError
-
 from domain.rules import Rules
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import Conflict, repository
 
 RULES_KEY = "scoring_rules"
 
@@ -38,14 +36,13 @@ def rescore_if_rules_changed(db: Database, rules: Rules, actor: str) -> int | No
     """
     try:
         return _rescore(db, rules, actor)
-    except IntegrityError:
+    except Conflict:
         return _rescore(db, rules, actor)
 
 
 def _rescore(db: Database, rules: Rules, actor: str) -> int | None:
     fingerprint = scoring_fingerprint(rules)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         previous = repo.settings.get(RULES_KEY)
         if previous == fingerprint:
             return None

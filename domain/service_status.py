@@ -15,7 +15,7 @@ from domain.periods import Month, as_utc
 from domain.rules import Rules
 from domain.workdays import nth_working_day_before_end
 from storage.db import Database, DatabaseError
-from storage.repos import Repo
+from storage.repos import repository
 
 # Shown of the messages given up on; the rest are counted.
 UNDELIVERABLE_SHOWN = 3
@@ -103,8 +103,7 @@ def read_status(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) -> S
         return ServiceStatus(now, db.display_url(), error=str(exc), next_due=due)
     if revision != head:
         return ServiceStatus(now, db.display_url(), revision=revision, head=head, next_due=due)
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         lease = repo.leases.get(JOBS)
         jobs = (
             JobsHolder(lease.holder, as_utc(lease.expires_at), as_utc(lease.expires_at) > now)

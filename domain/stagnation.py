@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from domain.periods import Month
 from domain.rules import Rules
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 # The office calendar: a record made at 00:30 on 1 August in China belongs to August.
 OFFICE_TZ = ZoneInfo("Asia/Shanghai")
@@ -103,8 +103,7 @@ def escalation_start(db: Database, rules: Rules) -> Month | None:
     configured = rules.escalation.since_month
     if configured is not None:
         return configured
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         stamps = [repo.articles.first_recorded()]
         if rules.tasks.progress_counts:
             stamps.append(repo.progress.first_recorded())
@@ -123,8 +122,7 @@ def _aware(stamp: dt.datetime) -> dt.datetime:
 def stagnation_streaks(db: Database, last_complete: Month, rules: Rules) -> list[Streak]:
     """Every active unit's streak as of ``last_complete``, in display order."""
     end = last_complete.next().first_day
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.ordered()
         first_months = repo.articles.first_months()
         earliest = min([*first_months.values(), *(u.created_at.date() for u in units)], default=end)

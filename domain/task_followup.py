@@ -18,7 +18,7 @@ from domain.rules import Rules
 from domain.wording import some_units
 from domain.workdays import nth_working_day_before_end
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 
 def run_task_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) -> int:
@@ -39,8 +39,7 @@ def run_task_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInf
         return 0
     last_day = month.next().first_day - dt.timedelta(days=1)
     queued = 0
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         reported = repo.progress.reports_by_unit(month.first_day, month.next().first_day)
         for unit in repo.units.ordered():
             if unit.name not in open_tasks or unit.name in reported:
@@ -77,8 +76,7 @@ def run_overdue_notices(db: Database, now: dt.datetime, tz: ZoneInfo, chats: Cha
         if row.overdue:
             overdue.setdefault(row.task_id, []).append(row)
     queued = 0
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         units = repo.units.by_names()
         for task_id, rows in overdue.items():
             text = overdue_text(rows, leads.get(task_id, []))

@@ -23,7 +23,7 @@ from domain.tabular import SourceRow, read_rows
 from domain.unit_lists import KnownUnit, UnitLists
 from storage.db import Database
 from storage.models import Task, TaskAssignment
-from storage.repos import Repo
+from storage.repos import Repo, repository
 
 TASK_COLUMNS = ("部分", "牵头部门", "责任单位", "具体要求")
 TASK_OPTIONAL = ("工作任务", "任务", "完成时限")
@@ -204,8 +204,7 @@ def import_tasks(
     A task already imported (same year, section, sub-section and requirement) is updated in
     place, its reports kept; tasks missing from the file are left as they are.
     """
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         rows = parse_tasks(name, content, rules, known_units(repo), year)
         result = TaskImportResult(year)
         existing = repo.tasks.by_keys([row.key(year) for row in rows])
@@ -216,7 +215,7 @@ def import_tasks(
             task = existing.get(row.key(year))
             if task is None:
                 task = Task(key=row.key(year), year=year, source=name)
-                session.add(task)
+                repo.add(task)
                 before = None
             else:
                 before = _state(task)
@@ -224,7 +223,7 @@ def import_tasks(
             task.title, task.requirement, task.deadline = row.title, row.requirement, row.deadline
             task.lead_text, task.responsible_text = row.lead_text, row.responsible_text
             _assign(task, wanted)
-            session.flush()
+            repo.flush()
             after = _state(task)
             if before is None:
                 result.created += 1

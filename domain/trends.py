@@ -8,7 +8,7 @@ from decimal import Decimal
 from domain.periods import Month, Period
 from domain.rules import Rules
 from storage.db import Database
-from storage.repos import Repo
+from storage.repos import repository
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,7 @@ def monthly_totals(
 ) -> list[MonthTotals]:
     """Every month of ``period``, for one unit or (``unit_id`` None) all units together."""
     codes = [p.code for p in rules.platforms]
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         articles = repo.articles.totals_by_month(period.start, period.end, codes, unit_id)
         adjustments = repo.adjustments.totals_by_month(period.start, period.end, unit_id)
     months = []

@@ -10,7 +10,7 @@ from domain.errors import ImportRejected, RowError
 from domain.tabular import read_rows
 from storage.db import Database
 from storage.models import Unit
-from storage.repos import Repo
+from storage.repos import repository
 
 UNIT_COLUMNS = ("name", "category")
 
@@ -93,14 +93,13 @@ def import_units(db: Database, name: str, content: bytes, actor: str) -> UnitImp
     """Create or update a file's units, all or nothing; its row order becomes the display order."""
     rows = parse_units(name, content)
     result = UnitImportResult()
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         existing = repo.units.by_names()
         for order, row in enumerate(rows, start=1):
             unit = existing.pop(row.name, None)
             if unit is None:
                 unit = Unit(name=row.name, category=row.category, display_order=order, active=True)
-                session.add(unit)
+                repo.add(unit)
                 result.created.append(row.name)
                 repo.audit.record(actor, "unit.create", "unit", row.name, None, _state(unit))
                 continue
@@ -141,8 +140,7 @@ class UnitSummary:
 
 def list_units(db: Database) -> list[UnitSummary]:
     """Active units in display order, with how many liaisons each has."""
-    with db.session() as session:
-        repo = Repo(session)
+    with repository(db) as repo:
         counts = repo.users.liaison_counts()
         return [
             UnitSummary(unit.id, unit.name, unit.category, position, counts.get(unit.id, 0))

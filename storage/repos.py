@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import case, func, insert, literal, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from storage.campaign_repos import Campaigns
+from storage.db import Database
 from storage.models import (
     Adjustment,
     Article,
@@ -516,10 +519,21 @@ class Outbox:
             self.session.execute(insert(OutboxMessage), rows)
         return len(rows)
 
-    def exists(self, key: str) -> bool:
-        """Whether a message with this key was ever queued."""
-        query = select(OutboxMessage.id).where(OutboxMessage.key == key[:200])
-        return self.session.scalar(query) is not None
+    def queue(self, **values: Any) -> bool:
+        """Queue a message unless one with its key was ever queued; whether this call did.
+
+        One statement (INSERT … ON CONFLICT DO NOTHING): two jobs or processes queueing the
+        same key at the same moment queue it once, and neither fails.
+        """
+        dialect = self.session.get_bind().dialect.name
+        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert_for(OutboxMessage)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=[OutboxMessage.key])
+            .returning(OutboxMessage.id)
+        )
+        return self.session.execute(statement).scalar_one_or_none() is not None
 
     def claim(
         self, holder: str, now: dt.datetime, until: dt.datetime, limit: int
@@ -776,7 +790,7 @@ class Audit:
 
 
 class Repo:
-    """All repositories over one session."""
+    """All repositories over one session; the domain's only way to the database."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -799,3 +813,34 @@ class Repo:
         self.inbox = Inbox(session)
         self.leases = Leases(session)
         self.drafts = Drafts(session)
+
+    def add(self, row: Any) -> None:
+        """Keep a new row (written with the transaction; ``flush`` to get its id now)."""
+        self.session.add(row)
+
+    def flush(self) -> None:
+        """Write what was added or changed so far, giving new rows their ids."""
+        self.session.flush()
+
+    def merge(self, row: Any) -> None:
+        """Keep a row by its key: insert it, or overwrite the one with that key."""
+        self.session.merge(row)
+
+    def delete(self, row: Any) -> None:
+        """Remove a row."""
+        self.session.delete(row)
+
+
+class Conflict(Exception):
+    """A row whose unique key another transaction (or process) wrote first."""
+
+
+@contextmanager
+def repository(db: Database) -> Iterator[Repo]:
+    """``db.session()`` with its repositories: committed when the block ends, rolled back if
+    it raises; a unique key taken meanwhile is a ``Conflict``."""
+    try:
+        with db.session() as session:
+            yield Repo(session)
+    except IntegrityError as exc:
+        raise Conflict(str(exc.orig)) from exc

@@ -51,10 +51,38 @@ def test_a_package_imports_only_the_layers_below_it(package: str) -> None:
     assert wrong == []
 
 
+def sessions_used(path: Path) -> list[int]:
+    """Lines where a module names a database session or imports SQLAlchemy itself."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        named = (isinstance(node, ast.Name) and node.id == "session") or (
+            isinstance(node, ast.Attribute) and node.attr == "session"
+        )
+        imported = isinstance(node, ast.ImportFrom | ast.Import) and "sqlalchemy" in ast.unparse(
+            node
+        )
+        if named or imported:
+            lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_the_domain_reaches_the_database_only_through_its_repositories() -> None:
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in modules("domain")
+        if (lines := sessions_used(path))
+    }
+    assert found == {}
+
+
 def test_the_check_sees_a_wrong_arrow(tmp_path: Path) -> None:
     module = tmp_path / "sample.py"
-    module.write_text("def f():\n    from handlers.common import answer\n    import telegram\n")
+    module.write_text(
+        "def f(db):\n    from handlers.common import answer\n    import telegram\n"
+        "    with db.session() as session:\n        session.add(1)\n"
+    )
     assert imports_of(module) == {"handlers", "telegram"}
+    assert sessions_used(module) == [4, 5]
 
 
 def test_every_package_is_in_the_map() -> None:

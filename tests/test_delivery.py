@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import signal
 import sys
+import threading
 
 from sqlalchemy import func, select
 
@@ -43,6 +44,28 @@ async def until_delivered(world: World, expected: int, seconds: float = 20.0) ->
         return counts.get("sent", 0) + counts.get("undeliverable", 0) >= expected
 
     await eventually(done, timeout=seconds, what=f"{expected} messages delivered")
+
+
+def test_a_notice_queued_by_two_transactions_at_once_is_queued_once(db: Database) -> None:
+    """Two jobs chasing the same overdue task at one moment (seen on PostgreSQL): the second
+    waits for the first, then queues nothing; neither fails."""
+    key = "task-overdue:1:2022-01:to:7"
+    outcomes: list[bool] = []
+
+    def second() -> None:
+        with db.session() as session:
+            outcomes.append(enqueue(Repo(session), key, 7, "第二次"))
+
+    with db.session() as session:
+        assert enqueue(Repo(session), key, 7, "第一次")
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=0.5)
+        assert other.is_alive()  # waiting for this transaction, on either database
+    other.join(timeout=30)
+    assert outcomes == [False]
+    with db.session() as session:
+        assert session.scalars(select(OutboxMessage.text)).all() == ["第一次"]
 
 
 def received(world: World, user_id: int) -> list[str]:
