@@ -215,31 +215,8 @@ class Articles:
 
         Reads the tallies the database keeps per unit and month, not the articles themselves.
         """
-        tally = ArticleTally
-        per_platform = [
-            func.sum(tally.articles).filter(tally.platform == code) for code in platform_codes
-        ]
-        query = (
-            select(
-                tally.unit_id,
-                func.sum(tally.articles),
-                func.sum(tally.articles).filter(tally.status == "forwarded"),
-                func.sum(tally.points),
-                *per_platform,
-            )
-            .where(tally.month >= start, tally.month < end)
-            .group_by(tally.unit_id)
-        )
-        totals: dict[int, UnitArticleTotals] = {}
-        rows = self.session.connection().execute(query)
-        for unit_id, submitted, unpublished, points, *counts in rows:
-            if not submitted:
-                continue  # only tallies emptied by deletions or moves
-            by_platform = {code: n or 0 for code, n in zip(platform_codes, counts, strict=True)}
-            totals[unit_id] = UnitArticleTotals(
-                unit_id, submitted, unpublished or 0, points or 0, by_platform
-            )
-        return totals
+        rows = self._tally_totals(ArticleTally.unit_id, start, end, platform_codes)
+        return {unit_id: total._replace(unit_id=unit_id) for unit_id, total in rows.items()}
 
     def totals_by_month(
         self,
@@ -251,30 +228,44 @@ class Articles:
         """Per month of [start, end), for one unit or all: submitted, unpublished, points and
         the articles at each best platform (read from the tallies, keyed by the month's first
         day; months with nothing are absent)."""
+        rows = self._tally_totals(ArticleTally.month, start, end, platform_codes, unit_id)
+        return {month: total._replace(unit_id=unit_id or 0) for month, total in rows.items()}
+
+    def _tally_totals(
+        self,
+        key: Any,
+        start: dt.date,
+        end: dt.date,
+        platform_codes: Sequence[str],
+        unit_id: int | None = None,
+    ) -> dict[Any, UnitArticleTotals]:
+        """The tallies of [start, end) (of one unit, or all) added up per ``key`` column."""
         tally = ArticleTally
         per_platform = [
             func.sum(tally.articles).filter(tally.platform == code) for code in platform_codes
         ]
         query = (
             select(
-                tally.month,
+                key,
                 func.sum(tally.articles),
                 func.sum(tally.articles).filter(tally.status == "forwarded"),
                 func.sum(tally.points),
                 *per_platform,
             )
             .where(tally.month >= start, tally.month < end)
-            .group_by(tally.month)
+            .group_by(key)
         )
         if unit_id is not None:
             query = query.where(tally.unit_id == unit_id)
-        totals: dict[dt.date, UnitArticleTotals] = {}
-        for month, submitted, unpublished, points, *counts in self.session.execute(query):
+        totals: dict[Any, UnitArticleTotals] = {}
+        for value, submitted, unpublished, points, *counts in self.session.connection().execute(
+            query
+        ):
             if not submitted:
-                continue
+                continue  # only tallies emptied by deletions or moves
             by_platform = {code: n or 0 for code, n in zip(platform_codes, counts, strict=True)}
-            totals[month] = UnitArticleTotals(
-                unit_id or 0, submitted, unpublished or 0, points or 0, by_platform
+            totals[value] = UnitArticleTotals(
+                0, submitted, unpublished or 0, points or 0, by_platform
             )
         return totals
 
