@@ -129,7 +129,7 @@ def record_publications(
     before, a month already reported) is listed with the reason and the rest kept."""
     recorded: list[int] = []
     refused: list[tuple[int, str]] = []
-    with db.unit_of_work() as unit:
+    with db.transaction():
         for article_id in dict.fromkeys(article_ids):
             try:
                 publish_article(db, rules, article_id, platform_code, actor, today, override)
@@ -137,7 +137,6 @@ def record_publications(
                 refused.append((article_id, str(exc)))
             else:
                 recorded.append(article_id)
-        unit.commit()
     return ColumnRecorded(recorded, refused)
 
 

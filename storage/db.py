@@ -235,6 +235,18 @@ class Database:
             _UNIT.reset(token)
             unit.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Everything inside as one transaction: the caller's unit of work when it is inside
+        one (committed with the rest of that update, never before it), or a unit of its own
+        committed when the block ends."""
+        if self.current_unit() is not None:
+            yield
+            return
+        with self.unit_of_work() as unit:
+            yield
+            unit.commit()
+
     @staticmethod
     def leave_unit() -> None:
         """For a job started while an update was being handled: never join its unit."""

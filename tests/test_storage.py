@@ -74,6 +74,28 @@ def test_unit_name_is_unique_in_the_database(db: Database) -> None:
         session.add(Unit(name="甲局", category="街道", display_order=2))
 
 
+def units_named(db: Database) -> list[str]:
+    with db.engine.connect() as connection:
+        return list(connection.scalars(text("SELECT name FROM units ORDER BY name")))
+
+
+def test_a_transaction_inside_an_update_is_committed_with_the_update_never_before(
+    db: Database,
+) -> None:
+    with db.unit_of_work() as update:
+        with db.transaction(), db.session() as session:
+            session.add(Unit(name="甲局", category="区直部门", display_order=1))
+        assert units_named(db) == []  # a crash here loses the change and its answer alike
+        update.commit()
+    assert units_named(db) == ["甲局"]
+    with db.unit_of_work(), db.transaction(), db.session() as session:
+        session.add(Unit(name="乙局", category="区直部门", display_order=2))
+    assert units_named(db) == ["甲局"]  # the update rolled back: so did its transaction
+    with db.transaction(), db.session() as session:  # outside an update: its own
+        session.add(Unit(name="丙局", category="区直部门", display_order=3))
+    assert units_named(db) == ["丙局", "甲局"]
+
+
 def test_article_is_published_at_most_once_per_platform_in_the_database(db: Database) -> None:
     with db.session() as session:
         unit = Unit(name="甲局", category="区直部门", display_order=1)
