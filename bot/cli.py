@@ -57,6 +57,7 @@ from reports.score_bulletin import (
     score_bulletin_xlsx,
 )
 from reports.status import status_json, status_text
+from reports.wording import CHAT_WORDING
 from runtime.settings import Settings, SettingsError, load_settings
 from storage.db import Database, DatabaseError
 
@@ -162,7 +163,7 @@ def cmd_import_published(ctx: Context, args: argparse.Namespace) -> None:
     done = None
     if not args.dry_run:
         today = dt.datetime.now(ctx.settings.tz).date()
-        done = record_column(db, ctx.rules, matched, ctx.actor, today, args.override)
+        done = record_column(db, ctx.rules, matched, ctx.actor, today, CHAT_WORDING, args.override)
     print(column_match_text(matched, done))
 
 
@@ -238,7 +239,14 @@ def cmd_campaign_open(ctx: Context, args: argparse.Namespace) -> None:
     today = dt.datetime.now(ctx.settings.tz).date()
     deadline = check_deadline(args.deadline, today)
     opened = open_campaign(
-        ctx.database(), ctx.rules, args.title, deadline, args.units, args.kind, ctx.actor
+        ctx.database(),
+        ctx.rules,
+        args.title,
+        deadline,
+        args.units,
+        args.kind,
+        ctx.actor,
+        CHAT_WORDING,
     )
     print(
         f"已发起催报 {campaign_ref(opened.id)}《{opened.title}》：{opened.units} 个单位，"

@@ -7,13 +7,13 @@ zero for that year (score bulletin and annual assessment alike).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.access import require_unit
 from domain.errors import UserError
+from domain.notice_wording import NoticeWording
 from domain.notices import enqueue
 from domain.periods import Month
 from storage.db import Database
@@ -92,18 +92,30 @@ class Recorded:
 
 
 def record_adjustment(
-    db: Database, unit_name: str, points: Decimal, reason: str, admin_id: int, today: dt.date
+    db: Database,
+    unit_name: str,
+    points: Decimal,
+    reason: str,
+    admin_id: int,
+    today: dt.date,
+    wording: NoticeWording,
 ) -> Recorded:
     """A bonus (points > 0) or penalty (< 0) for the unit in this month."""
     kind = "bonus" if points > 0 else "penalty"
-    return _record(db, unit_name, kind, points, check_reason(reason), admin_id, today)
+    return _record(db, unit_name, kind, points, check_reason(reason), admin_id, today, wording)
 
 
 def record_veto(
-    db: Database, unit_name: str, reason: str, admin_id: int, today: dt.date
+    db: Database,
+    unit_name: str,
+    reason: str,
+    admin_id: int,
+    today: dt.date,
+    wording: NoticeWording,
 ) -> Recorded:
     """单项否决 for the unit this year; a second veto in the same year is refused."""
-    return _record(db, unit_name, "veto", Decimal(0), check_reason(reason), admin_id, today)
+    reason = check_reason(reason)
+    return _record(db, unit_name, "veto", Decimal(0), reason, admin_id, today, wording)
 
 
 def _record(
@@ -114,6 +126,7 @@ def _record(
     reason: str,
     admin_id: int,
     today: dt.date,
+    wording: NoticeWording,
 ) -> Recorded:
     month = Month.of(today)
     with repository(db) as repo:
@@ -135,40 +148,9 @@ def _record(
         repo.audit.record(f"tg:{admin_id}", f"adjustment.{kind}", "unit", unit.id, None, after)
         liaisons = repo.users.liaisons_of(unit.id)
         recorded = Recorded(adjustment.id, unit.name, kind, points, reason, month, len(liaisons))
-        text = adjustment_notice(recorded)
+        text = wording.adjustment(recorded)
         for user in liaisons:
             enqueue(
                 repo, f"adjustment:{adjustment.id}:to:{user.telegram_id}", user.telegram_id, text
             )
         return recorded
-
-
-def notified_text(recorded: Recorded) -> str:
-    """Whether anyone was told: a unit may have no liaison yet."""
-    return "已通知该单位联络员。" if recorded.notified else "该单位尚无联络员，未能通知。"
-
-
-def adjustment_text(recorded: Recorded) -> str:
-    """``加2分`` / ``扣1.5分`` / ``单项否决``."""
-    return "单项否决" if recorded.kind == "veto" else points_text(recorded.points)
-
-
-def points_text(points: Decimal) -> str:
-    """``加2分`` / ``扣1.5分``."""
-    amount = f"{abs(points).normalize():f}"
-    return f"加{amount}分" if points > 0 else f"扣{amount}分"
-
-
-def adjustment_notice(recorded: Recorded) -> str:
-    """What the unit's liaisons are told (HTML)."""
-    what = adjustment_text(recorded)
-    reason = html.escape(recorded.reason)
-    if recorded.kind == "veto":
-        return (
-            f"<b>{html.escape(recorded.unit)}</b> {recorded.month.year} 年政务公开工作考核被"
-            f"单项否决，年度得分按零分计算。原因：{reason}"
-        )
-    return (
-        f"<b>{html.escape(recorded.unit)}</b> {recorded.month.year}年{recorded.month.month}月"
-        f"考核{what}。原因：{reason}"
-    )

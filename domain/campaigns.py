@@ -10,7 +10,6 @@ deadline the missing units go to the 督查室 once. Everything goes through the
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,8 @@ from domain.access import Identity
 from domain.annual_report import read_report
 from domain.errors import UserError
 from domain.monthly import Chats
+from domain.notice_wording import NoticeWording
 from domain.notices import admin_chats, enqueue
-from domain.periods import chinese_date
 from domain.rules import Rules
 from domain.tasks import known_units, parse_deadline
 from domain.unit_lists import UnitLists
@@ -132,6 +131,7 @@ def open_campaign(
     spec: str,
     kind: str,
     actor: str,
+    wording: NoticeWording,
 ) -> Opened:
     """Open a campaign, audited, and tell the units' liaisons what they owe."""
     title, kind = check_title(title), check_kind(kind)
@@ -154,12 +154,7 @@ def open_campaign(
                 "units": len(unit_ids),
             },
         )
-        hint = "（模板可用 /report_template 下载）" if kind == "template" else ""
-        text = (
-            f"📮 <b>催报 {campaign_ref(campaign.id)}</b>：{html.escape(title)}\n"
-            f"请于 <b>{chinese_date(deadline)}</b> 前报送{KIND_NAMES[kind]}。"
-            f"发送 /answer {campaign.id} 报送{hint}。"
-        )
+        text = wording.campaign_opened(campaign.id, title, kind, deadline)
         for unit_id in unit_ids:
             for user in repo.users.liaisons_of(unit_id):
                 enqueue(
@@ -353,7 +348,12 @@ def recent_campaigns(db: Database, limit: int = 20) -> list[tuple[int, str, dt.d
 
 
 def run_campaign_followup(
-    db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo, chats: Chats
+    db: Database,
+    rules: Rules,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    chats: Chats,
+    wording: NoticeWording,
 ) -> int:
     """Remind units that have not answered on the rules' working days before each deadline
     (a late start sends the latest reminder due, once); after the deadline, tell the 督查室
@@ -374,7 +374,8 @@ def run_campaign_followup(
             if not missing:
                 continue
             if today > campaign.deadline:
-                queued += _escalate(repo, campaign, [t.unit.name for t in missing], chats)
+                names = [t.unit.name for t in missing]
+                queued += _escalate(repo, campaign, names, chats, wording)
                 continue
             due = [
                 n
@@ -384,11 +385,8 @@ def run_campaign_followup(
             if not due:
                 continue
             n = min(due)
-            text = (
-                f"⏰ 提醒：催报 <b>{campaign_ref(campaign.id)}</b> {html.escape(campaign.title)}"
-                f"将于 <b>{chinese_date(campaign.deadline)}</b> 截止，"
-                f"贵单位尚未报送{KIND_NAMES[campaign.kind]}。"
-                f"请发送 /answer {campaign.id} 报送。"
+            text = wording.campaign_reminder(
+                campaign.id, campaign.title, campaign.kind, campaign.deadline
             )
             for target in missing:
                 for user in repo.users.liaisons_of(target.unit_id):
@@ -399,12 +397,10 @@ def run_campaign_followup(
     return queued
 
 
-def _escalate(repo: Repo, campaign: Campaign, missing: list[str], chats: Chats) -> int:
-    names = "、".join(html.escape(name) for name in missing)
-    text = (
-        f"⚠️ <b>催报逾期</b>：{campaign_ref(campaign.id)} {html.escape(campaign.title)}"
-        f"已于 {chinese_date(campaign.deadline)} 截止，仍有 {len(missing)} 个单位未报送：{names}。"
-    )
+def _escalate(
+    repo: Repo, campaign: Campaign, missing: list[str], chats: Chats, wording: NoticeWording
+) -> int:
+    text = wording.campaign_overdue(campaign.id, campaign.title, campaign.deadline, missing)
     targets = (
         [chats.supervision] if chats.supervision is not None else admin_chats(repo, chats.admins)
     )

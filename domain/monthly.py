@@ -9,7 +9,6 @@ this module decides and records while knowing nothing of Word or Excel.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from domain.bulletin import Bulletin, build_bulletin
 from domain.bulletin_wording import office_document
 from domain.errors import UserError
+from domain.notice_wording import NoticeWording
 from domain.notices import admin_chats, enqueue
 from domain.periods import Month, as_utc
 from domain.rules import Rules
@@ -343,7 +343,9 @@ def _warn_uncovered_year(db: Database, year: int, chats: Chats) -> None:
             enqueue(repo, f"alert:calendar:{year}:to:{admin}", admin, text)
 
 
-def run_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) -> int:
+def run_reminders(
+    db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo, wording: NoticeWording
+) -> int:
     """On the N-th working day before the month ends, remind units with nothing submitted.
 
     Later the same month (a bot that was down) it still reminds, once per unit and month.
@@ -363,10 +365,8 @@ def run_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) ->
                 continue
             streak = streaks[unit.name]
             where = f"你单位截至上月已{streak.wording}。" if streak.months else ""
-            text = (
-                f"提醒：<b>{html.escape(unit.name)}</b>本月（{month.month}月）尚未报送政务公开工作信息，"
-                f"请于 {last_day.month}月{last_day.day}日前发送 /submit 报送。"
-                f"{where}{outlook(streak, rules)}"
+            text = wording.submission_reminder(
+                unit.name, month, last_day, where + outlook(streak, rules)
             )
             for user in repo.users.liaisons_of(unit.id):
                 key = f"reminder:{month}:{unit.id}:to:{user.telegram_id}"

@@ -7,11 +7,10 @@ restarted job never sends anything twice.
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from domain.notice_wording import NoticeWording
 from storage.db import Database
 from storage.models import PRIORITY_NOTICE, PRIORITY_REPLY
 from storage.repos import Repo, repository
@@ -220,7 +219,7 @@ def backoff(attempts: int, base: float = 1.0) -> dt.timedelta:
 
 
 def mark_undeliverable(
-    db: Database, message_id: int, error: str, admin_ids: frozenset[int]
+    db: Database, message_id: int, error: str, admin_ids: frozenset[int], wording: NoticeWording
 ) -> None:
     """Telegram refuses the message for good (blocked, no such chat): record it, tell admins."""
     with repository(db) as repo:
@@ -240,10 +239,7 @@ def mark_undeliverable(
         )
         if message.key.startswith("alert:"):
             return  # an alert that cannot reach an admin raises no further alert
-        text = (
-            f"⚠️ 一条消息无法送达（对方 {message.chat_id}）：{html.escape(error)}\n"
-            f"内容开头：{html.escape(_plain_start(message.text))}"
-        )
+        text = wording.undeliverable(message.chat_id, error, message.text)
         for admin in admin_chats(repo, admin_ids):
             enqueue(repo, f"alert:undeliverable:{message.id}:to:{admin}", admin, text)
 
@@ -253,9 +249,3 @@ def alert_admins(db: Database, key: str, text: str, admin_ids: frozenset[int]) -
     with repository(db) as repo:
         for admin in admin_chats(repo, admin_ids):
             enqueue(repo, f"alert:{key}:to:{admin}", admin, text)
-
-
-def _plain_start(text: str, length: int = 60) -> str:
-    plain = re.sub(r"<[^>]+>", "", text)
-    plain = html.unescape(plain).replace("\n", " ")
-    return plain[:length] + ("…" if len(plain) > length else "")

@@ -19,6 +19,7 @@ from docx import Document
 
 from domain.errors import UserError
 from domain.matching import Candidate, LineMatch, match_lines, published_lines
+from domain.notice_wording import NoticeWording
 from domain.review import publish_article
 from domain.rules import Platform, Rules
 from domain.tabular import WORD, check_archive, open_workbook
@@ -122,6 +123,7 @@ def record_publications(
     article_ids: list[int],
     actor: str,
     today: dt.date,
+    wording: NoticeWording,
     override: bool = False,
 ) -> ColumnRecorded:
     """Record that the platform published each article, in one transaction, each as
@@ -132,7 +134,9 @@ def record_publications(
     with db.transaction():
         for article_id in dict.fromkeys(article_ids):
             try:
-                publish_article(db, rules, article_id, platform_code, actor, today, override)
+                publish_article(
+                    db, rules, article_id, platform_code, actor, today, wording, override
+                )
             except UserError as exc:
                 refused.append((article_id, str(exc)))
             else:
@@ -146,8 +150,10 @@ def record_column(
     matched: ColumnMatch,
     actor: str,
     today: dt.date,
+    wording: NoticeWording,
     override: bool = False,
 ) -> ColumnRecorded:
     """Record every confident match not recorded before (``record_publications``)."""
     wanted = [m.best.article_id for m in matched.to_record() if m.best is not None]
-    return record_publications(db, rules, matched.platform.code, wanted, actor, today, override)
+    code = matched.platform.code
+    return record_publications(db, rules, code, wanted, actor, today, wording, override)

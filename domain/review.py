@@ -6,7 +6,6 @@ Every change is audited and queues a notice to the unit's liaisons in the same t
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from domain.articles import apply_score, check_title
 from domain.duplicates import Similar
 from domain.errors import UserError
 from domain.locks import guard
+from domain.notice_wording import NoticeWording
 from domain.notices import enqueue_many
 from domain.periods import Month
 from domain.rules import Rules
@@ -98,6 +98,7 @@ def submit_article(
     title: str,
     today: dt.date,
     office: Iterable[int],
+    wording: NoticeWording,
     link: str | None = None,
     file_id: str | None = None,
     file_name: str | None = None,
@@ -140,13 +141,9 @@ def submit_article(
             {"unit": who.unit_name, "title": title, "link": link, "file": file_name},
         )
         unit = who.unit_name or ""
-        warning = "".join(f"\n{similar_warning(s)}" for s in alike if not s.same_unit)
-        repo.outbox.add_new(
-            f"audit:{entry_id}",
-            office,
-            f"新稿件 #{article_id}：{html.escape(unit)}《{html.escape(title)}》待审核。"
-            f"{warning}\n/pending 查看待审核稿件。",
-        )
+        others = [s for s in alike if not s.same_unit]
+        text = wording.new_article(article_id, unit, title, others)
+        repo.outbox.add_new(f"audit:{entry_id}", office, text)
         return ArticleView(
             id=article_id,
             unit=unit,
@@ -160,14 +157,6 @@ def submit_article(
             file_name=file_name,
             intended_for=intended_for,
         )
-
-
-def similar_warning(similar: Similar) -> str:
-    """The office's warning that an article is very like another unit's (HTML)."""
-    return (
-        f"⚠️ 与其他单位稿件相似：#{similar.article_id} {html.escape(similar.unit)}"
-        f"《{html.escape(similar.title)}》（相似度 {similar.score:.0f}）"
-    )
 
 
 def ensure_title_is_new(db: Database, unit_id: int, year: int, title: str) -> None:
@@ -203,7 +192,12 @@ def get_article(db: Database, article_id: int) -> ArticleView:
 
 
 def forward_article(
-    db: Database, rules: Rules, article_id: int, admin_id: int, override: bool = False
+    db: Database,
+    rules: Rules,
+    article_id: int,
+    admin_id: int,
+    wording: NoticeWording,
+    override: bool = False,
 ) -> ArticleView:
     """区级采用·上报: the office accepts the article and sends it upstream."""
     with repository(db) as repo:
@@ -220,14 +214,13 @@ def forward_article(
             repo,
             article,
             _audit(repo, f"tg:{admin_id}", "article.forward", article, before, locked),
-            f"稿件 #{article.id}《{html.escape(article.title)}》已由区级采用并报送上级平台，"
-            f"暂计 {article.points} 分；上级平台刊发后按刊发级别计分。",
+            wording.forwarded(article.id, article.title, article.points),
         )
         return view(article)
 
 
 def decline_article(
-    db: Database, article_id: int, admin_id: int, override: bool = False
+    db: Database, article_id: int, admin_id: int, wording: NoticeWording, override: bool = False
 ) -> ArticleView:
     """不上报: the office does not forward the article."""
     with repository(db) as repo:
@@ -244,8 +237,7 @@ def decline_article(
             repo,
             article,
             _audit(repo, f"tg:{admin_id}", "article.decline", article, before, locked),
-            f"稿件 #{article.id}《{html.escape(article.title)}》本次未上报上级平台，不计分。"
-            f"请围绕政务公开举措和经验做法继续报送。",
+            wording.declined(article.id, article.title),
         )
         return view(article)
 
@@ -267,6 +259,7 @@ def publish_article(
     code: str,
     actor: str,
     today: dt.date,
+    wording: NoticeWording,
     override: bool = False,
 ) -> PublishOutcome:
     """采用: record that a platform published the article; the score rises only if higher.
@@ -288,17 +281,8 @@ def publish_article(
         apply_score(article, have | {platform.code}, rules)
         raised = article.points > previous
         entry_id = _audit(repo, actor, "article.publish", article, before, locked)
-        title = html.escape(article.title)
-        if raised:
-            text = (
-                f"稿件 #{article.id}《{title}》已被{platform.short}采用，计 {article.points} 分。"
-            )
-        else:
-            best = rules.by_code[article.best_platform or platform.code].short
-            text = (
-                f"稿件 #{article.id}《{title}》已被{platform.short}采用；"
-                f"该稿件已按{best}计 {article.points} 分，同一信息不重复计分。"
-            )
+        best = None if raised else rules.by_code[article.best_platform or platform.code].short
+        text = wording.published(article.id, article.title, platform.short, article.points, best)
         _tell_liaisons(repo, article, entry_id, text)
         return PublishOutcome(view(article), platform.code, raised, previous)
 

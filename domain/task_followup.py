@@ -7,21 +7,22 @@ unit or task and recipient, so a second run, or a restart, sends nothing twice.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from zoneinfo import ZoneInfo
 
-from domain.ledger import ROLE_LABELS, LedgerRow, current_ledger, shorten, task_ref
+from domain.ledger import LedgerRow, current_ledger
 from domain.monthly import Chats
+from domain.notice_wording import NoticeWording
 from domain.notices import enqueue
 from domain.periods import Month
 from domain.rules import Rules
-from domain.wording import some_units
 from domain.workdays import nth_working_day_before_end
 from storage.db import Database
 from storage.repos import repository
 
 
-def run_task_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo) -> int:
+def run_task_reminders(
+    db: Database, rules: Rules, now: dt.datetime, tz: ZoneInfo, wording: NoticeWording
+) -> int:
     """From the N-th working day before the month ends: units with unfinished tasks in the
     ledger in force and no progress report this month are reminded, once per unit and month."""
     local = now.astimezone(tz)
@@ -44,26 +45,18 @@ def run_task_reminders(db: Database, rules: Rules, now: dt.datetime, tz: ZoneInf
         for unit in repo.units.ordered():
             if unit.name not in open_tasks or unit.name in reported:
                 continue
-            roles = open_tasks[unit.name]
-            counts = "、".join(
-                f"{ROLE_LABELS[role]}{roles[role]}项"
-                for role in ("lead", "responsible")
-                if role in roles
+            text = wording.task_reminder(
+                unit.name, month, last_day, open_tasks[unit.name], rules.tasks.progress_counts
             )
-            text = (
-                f"提醒：<b>{html.escape(unit.name)}</b>本月（{month.month}月）尚未报送工作任务进展"
-                f"（未完成的任务：{counts}）。请于 {last_day.month}月{last_day.day}日前"
-                f"发送 /progress 报送，/tasks 查看任务。"
-            )
-            if rules.tasks.progress_counts:
-                text += "任务进展计入持续进展。"
             for user in repo.users.liaisons_of(unit.id):
                 key = f"task-reminder:{month}:{unit.id}:to:{user.telegram_id}"
                 queued += enqueue(repo, key, user.telegram_id, text)
     return queued
 
 
-def run_overdue_notices(db: Database, now: dt.datetime, tz: ZoneInfo, chats: Chats) -> int:
+def run_overdue_notices(
+    db: Database, now: dt.datetime, tz: ZoneInfo, chats: Chats, wording: NoticeWording
+) -> int:
     """Tasks past their deadline with units that have not finished them go to the lead units'
     liaisons and the 督查室, once per task and month while they stay overdue."""
     local = now.astimezone(tz)
@@ -79,7 +72,7 @@ def run_overdue_notices(db: Database, now: dt.datetime, tz: ZoneInfo, chats: Cha
     with repository(db) as repo:
         units = repo.units.by_names()
         for task_id, rows in overdue.items():
-            text = overdue_text(rows, leads.get(task_id, []))
+            text = wording.task_overdue(rows, leads.get(task_id, []))
             targets = [
                 user.telegram_id
                 for name in leads.get(task_id, [])
@@ -91,15 +84,3 @@ def run_overdue_notices(db: Database, now: dt.datetime, tz: ZoneInfo, chats: Cha
                 key = f"task-overdue:{task_id}:{month}:to:{chat}"
                 queued += enqueue(repo, key, chat, text)
     return queued
-
-
-def overdue_text(rows: list[LedgerRow], leads: list[str]) -> str:
-    """The notice for one overdue task."""
-    first = rows[0]
-    units = html.escape(some_units([row.unit for row in rows], 20))
-    return (
-        f"⚠️ <b>任务逾期</b>：<b>{task_ref(first.task_id)}</b> {html.escape(shorten(first.task))}"
-        f"（完成时限 {first.deadline}）\n尚未报送完成的单位：{units}。\n"
-        f"牵头单位：{html.escape('、'.join(leads))}。请牵头单位督促落实，"
-        f"/task {first.task_id} 查看进展。"
-    )

@@ -23,6 +23,7 @@ from handlers.common import (
     arguments,
     download,
     edit,
+    refusing,
     requires,
     send_file,
 )
@@ -105,6 +106,7 @@ async def wording_document(update: Update, context: BotContext, who: Identity) -
 
 
 @requires("admin")
+@refusing(alert=True)
 async def decide(update: Update, context: BotContext, who: Identity) -> None:
     """发布 or 暂缓 pressed under an approval request."""
     query = update.callback_query
@@ -112,21 +114,17 @@ async def decide(update: Update, context: BotContext, who: Identity) -> None:
     svc = services(context)
     _, choice, raw_month = query.data.split(":")
     month = Month.parse(raw_month)
-    try:
-        outcome = await asyncio.to_thread(
-            decide_held_bulletin,
-            svc.db,
-            svc.rules,
-            month,
-            choice == "ok",
-            who.telegram_id,
-            svc.today(),
-            chats_of(svc),
-            monthly_renderers(svc.rules),
-        )
-    except UserError as exc:
-        await acknowledge(query, str(exc)[:190], alert=True)
-        return
+    outcome = await asyncio.to_thread(
+        decide_held_bulletin,
+        svc.db,
+        svc.rules,
+        month,
+        choice == "ok",
+        who.telegram_id,
+        svc.today(),
+        chats_of(svc),
+        monthly_renderers(svc.rules),
+    )
     await acknowledge(query, "已处理")
     label = f"{month.year}年{month.month}月的通报"
     if outcome.status == "issued":

@@ -43,6 +43,7 @@ from handlers.common import (
     download,
     edit,
     refuse,
+    refusing,
     requires,
     send_file,
 )
@@ -50,6 +51,7 @@ from handlers.conversations import TEXT, Steps
 from reports.annual_report import report_docx, template_xlsx
 from reports.campaigns import status_message, status_xlsx
 from reports.chat import esc
+from reports.wording import CHAT_WORDING
 from runtime.context import BotContext
 from runtime.services import services
 
@@ -63,16 +65,13 @@ ANSWER = Steps("answer", expired=EXPIRED)
 
 
 @requires("admin")
+@refusing(ConversationHandler.END)
 async def campaign(update: Update, context: BotContext, who: Identity) -> int:
     """/campaign ID shows one; /campaign alone opens a new one step by step."""
     svc = services(context)
     words = arguments(context)
     if words:
-        try:
-            status = campaign_status(svc.db, parse_campaign_id(words[0]))
-        except UserError as exc:
-            await refuse(update, str(exc))
-            return ConversationHandler.END
+        status = campaign_status(svc.db, parse_campaign_id(words[0]))
         await answer(update, status_message(status, svc.today()))
         content = await asyncio.to_thread(status_xlsx, status)
         await send_file(update, content, f"催报{campaign_ref(status.id)}报送情况.xlsx")
@@ -85,29 +84,23 @@ async def campaign(update: Update, context: BotContext, who: Identity) -> int:
     return TITLE
 
 
+@refusing(TITLE, suffix="请重新发送。")
 async def got_title(update: Update, context: BotContext) -> int:
     """The campaign's title."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    try:
-        OPENING.data(context)["title"] = check_title(message.text)
-    except UserError as exc:
-        await refuse(update, f"{exc}请重新发送。")
-        return TITLE
+    OPENING.data(context)["title"] = check_title(message.text)
     await answer(update, "请发送截止日期（例如 2021-01-31 或 2021年1月31日）。")
     return DEADLINE
 
 
+@refusing(DEADLINE, suffix="请重新发送。")
 async def got_deadline(update: Update, context: BotContext) -> int:
     """The deadline, then who owes it."""
     svc = services(context)
     message = update.effective_message
     assert message is not None and message.text is not None
-    try:
-        OPENING.data(context)["deadline"] = check_deadline(message.text, svc.today())
-    except UserError as exc:
-        await refuse(update, f"{exc}请重新发送。")
-        return DEADLINE
+    OPENING.data(context)["deadline"] = check_deadline(message.text, svc.today())
     categories = list(dict.fromkeys(u.category for u in list_units(svc.db)))
     rows = [[InlineKeyboardButton("全部单位", callback_data="cmp:u:all")]]
     rows += [
@@ -137,16 +130,13 @@ async def units_chosen(update: Update, context: BotContext) -> int:
     return await _ask_kind(update)
 
 
+@refusing(UNIT_LIST, suffix="请重新发送。")
 async def got_unit_list(update: Update, context: BotContext) -> int:
     """A typed list of units, checked now."""
     svc = services(context)
     message = update.effective_message
     assert message is not None and message.text is not None
-    try:
-        found = count_targets(svc.db, svc.rules, message.text)
-    except UserError as exc:
-        await refuse(update, f"{exc}请重新发送。")
-        return UNIT_LIST
+    found = count_targets(svc.db, svc.rules, message.text)
     draft = OPENING.data(context)
     draft["spec"], draft["scope"] = message.text, f"{found} 个单位"
     return await _ask_kind(update)
@@ -187,6 +177,7 @@ async def kind_chosen(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
+@refusing(ConversationHandler.END)
 async def confirmed(update: Update, context: BotContext) -> int:
     """发起: open the campaign and tell the units."""
     svc = services(context)
@@ -203,10 +194,8 @@ async def confirmed(update: Update, context: BotContext) -> int:
             draft["spec"],
             draft["kind"],
             f"tg:{who.telegram_id}",
+            CHAT_WORDING,
         )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
     finally:
         OPENING.drop(context)
     await acknowledge(query, "已发起")
@@ -254,20 +243,17 @@ async def campaigns(update: Update, context: BotContext, who: Identity) -> None:
 
 
 @requires("liaison")
+@refusing(ConversationHandler.END)
 async def begin_answer(update: Update, context: BotContext, who: Identity) -> int:
     """/answer ID, or /answer to pick among the unit's campaigns."""
     svc = services(context)
     words = arguments(context)
     ANSWER.data(context).clear()
-    try:
-        if words:
-            asked = requested(svc.db, who, parse_campaign_id(words[0]))
-            return await _ask_answer(update, context, asked.id, asked.title, asked.kind)
-        assert who.unit_id is not None
-        owed = owed_by(svc.db, who.unit_id, svc.today())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    if words:
+        asked = requested(svc.db, who, parse_campaign_id(words[0]))
+        return await _ask_answer(update, context, asked.id, asked.title, asked.kind)
+    assert who.unit_id is not None
+    owed = owed_by(svc.db, who.unit_id, svc.today())
     if not owed:
         await answer(update, f"{esc(who.unit_name)}目前没有需要报送的催报事项。")
         return ConversationHandler.END
@@ -279,17 +265,14 @@ async def begin_answer(update: Update, context: BotContext, who: Identity) -> in
     return PICK
 
 
+@refusing(ConversationHandler.END)
 async def answer_picked(update: Update, context: BotContext) -> int:
     """A campaign pressed."""
     svc = services(context)
     query = update.callback_query
     assert query is not None and query.data is not None
     await edit(update, None)
-    try:
-        asked = requested(svc.db, caller(update, context), int(query.data.split(":", 1)[1]))
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    asked = requested(svc.db, caller(update, context), int(query.data.split(":", 1)[1]))
     return await _ask_answer(update, context, asked.id, asked.title, asked.kind)
 
 
@@ -381,12 +364,9 @@ async def report_template(update: Update, context: BotContext) -> None:
 
 
 async def check_report(update: Update, context: BotContext, content: bytes, name: str) -> None:
-    """A filled template sent on its own: the check's verdict, and the report if it passes."""
-    try:
-        report = await asyncio.to_thread(read_report, name, content)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    """A filled template sent on its own: the check's verdict, and the report if it passes
+    (a ``UserError`` is the caller's to refuse)."""
+    report = await asyncio.to_thread(read_report, name, content)
     await answer(
         update,
         f"检查通过：{esc(report.unit)}{report.year}年年度报告的数据勾稽关系正确。已生成报告全文：",

@@ -6,7 +6,7 @@ import functools
 import html
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import (
     CallbackQuery,
@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 STALE_BUTTON = "此按钮已失效，请重新发送命令"
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 RoleHandler = Callable[[Update, BotContext, Identity], Coroutine[Any, Any, Any]]
+H = TypeVar("H", bound=Callable[..., Coroutine[Any, Any, Any]])
+# Telegram shows at most 200 characters in a button's alert.
+ALERT_LIMIT = 190
 
 
 def caller(update: Update, context: BotContext) -> Identity:
@@ -59,24 +62,47 @@ def requires(role: str) -> Callable[[RoleHandler], Handler]:
     """Refuse the update, changing nothing, unless the caller holds ``role``.
 
     The wrapped handler receives the caller's identity as its third argument. A ``UserError``
-    it raises is the refusal the user reads (what the domain did under it is undone); a
-    conversation stays in the state it was in.
+    it raises is the refusal the user reads (see ``refusing``); a conversation stays in the
+    state it was in.
     """
 
     def decorate(handler: RoleHandler) -> Handler:
         @functools.wraps(handler)
+        @refusing()
         async def guarded(update: Update, context: BotContext) -> Any:
             who = caller(update, context)
             if not allowed(who, role):
                 await answer(update, ROLE_REFUSALS[role])
                 return None
-            try:
-                return await handler(update, context, who)
-            except UserError as exc:
-                await refuse(update, str(exc))
-                return None
+            return await handler(update, context, who)
 
         return guarded
+
+    return decorate
+
+
+def refusing(then: object = None, suffix: str = "", alert: bool = False) -> Callable[[H], H]:
+    """A ``UserError`` the wrapped handler raises is what the user reads, and the handler
+    returns ``then`` (a conversation's next state; ``None`` stays where it was).
+
+    The reason comes as a reply, with ``suffix`` (what to do next); with ``alert``, a pressed
+    button shows it as an alert on the button instead. What the domain did under the refused
+    step is undone with it (its savepoint is rolled back).
+    """
+
+    def decorate(handler: H) -> H:
+        @functools.wraps(handler)
+        async def refused(update: Update, context: BotContext, *rest: Any) -> Any:
+            try:
+                return await handler(update, context, *rest)
+            except UserError as exc:
+                if alert and update.callback_query is not None:
+                    await acknowledge(update.callback_query, str(exc)[:ALERT_LIMIT], alert=True)
+                else:
+                    await refuse(update, f"{exc}{suffix}")
+                return then
+
+        return refused  # type: ignore[return-value]
 
     return decorate
 

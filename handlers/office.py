@@ -31,10 +31,11 @@ from handlers.common import (
     download,
     edit,
     parse_article_id,
-    refuse,
+    refusing,
     requires,
 )
 from reports.chat import article_card, esc
+from reports.wording import CHAT_WORDING
 from runtime.context import BotContext
 from runtime.services import services
 
@@ -98,7 +99,9 @@ async def forward(update: Update, context: BotContext, who: Identity) -> None:
     svc = services(context)
     args, override = split_override(arguments(context))
     article_id = _one_id(args, "/forward 12")
-    article = forward_article(svc.db, svc.rules, article_id, who.telegram_id, override)
+    article = forward_article(
+        svc.db, svc.rules, article_id, who.telegram_id, CHAT_WORDING, override
+    )
     await answer(
         update, _forwarded_text(article), reply_markup=platform_keyboard(article.id, svc.rules)
     )
@@ -109,7 +112,9 @@ async def decline(update: Update, context: BotContext, who: Identity) -> None:
     """/decline ID: do not forward an article."""
     svc = services(context)
     args, override = split_override(arguments(context))
-    article = decline_article(svc.db, _one_id(args, "/decline 12"), who.telegram_id, override)
+    article = decline_article(
+        svc.db, _one_id(args, "/decline 12"), who.telegram_id, CHAT_WORDING, override
+    )
     await answer(
         update, f"已将 #{article.id}《{esc(article.title)}》标为不上报，已通知{esc(article.unit)}。"
     )
@@ -120,54 +125,48 @@ async def publish(update: Update, context: BotContext, who: Identity) -> None:
     """/publish ID PLATFORM: record a publication (platform buttons when omitted)."""
     svc = services(context)
     args, override = split_override(arguments(context))
-    try:
-        if not args:
-            raise UserError("用法：/publish 编号 平台，例如 /publish 12 省级 或 /publish 12 看山东")
-        article_id = parse_article_id(args[0])
-        if len(args) == 1:
-            article = get_article(svc.db, article_id)
-            await answer(
-                update,
-                f"#{article.id}《{esc(article.title)}》被哪个平台采用？",
-                reply_markup=platform_keyboard(article.id, svc.rules),
-            )
-            return
-        await _record_publication(update, context, who, article_id, " ".join(args[1:]), override)
-    except UserError as exc:
-        await refuse(update, str(exc))
+    if not args:
+        raise UserError("用法：/publish 编号 平台，例如 /publish 12 省级 或 /publish 12 看山东")
+    article_id = parse_article_id(args[0])
+    if len(args) == 1:
+        article = get_article(svc.db, article_id)
+        await answer(
+            update,
+            f"#{article.id}《{esc(article.title)}》被哪个平台采用？",
+            reply_markup=platform_keyboard(article.id, svc.rules),
+        )
+        return
+    await _record_publication(update, context, who, article_id, " ".join(args[1:]), override)
 
 
 @requires("admin")
+@refusing(alert=True)
 async def review_button(update: Update, context: BotContext, who: Identity) -> None:
     """上报 / 不上报 pressed under an article."""
     query = update.callback_query
     assert query is not None and query.data is not None
     svc = services(context)
     _, action, raw_id = query.data.split(":")
-    try:
-        if action == "fwd":
-            article = forward_article(svc.db, svc.rules, parse_article_id(raw_id), who.telegram_id)
-            text, markup = _forwarded_text(article), platform_keyboard(article.id, svc.rules)
-        else:
-            article = decline_article(svc.db, parse_article_id(raw_id), who.telegram_id)
-            text, markup = f"已标为不上报：#{article.id}《{esc(article.title)}》", None
-    except UserError as exc:
-        await acknowledge(query, str(exc)[:190], alert=True)
-        return
+    if action == "fwd":
+        article = forward_article(
+            svc.db, svc.rules, parse_article_id(raw_id), who.telegram_id, CHAT_WORDING
+        )
+        text, markup = _forwarded_text(article), platform_keyboard(article.id, svc.rules)
+    else:
+        article = decline_article(svc.db, parse_article_id(raw_id), who.telegram_id, CHAT_WORDING)
+        text, markup = f"已标为不上报：#{article.id}《{esc(article.title)}》", None
     await acknowledge(query, "已处理")
     await edit(update, text, reply_markup=markup)
 
 
 @requires("admin")
+@refusing(alert=True)
 async def publish_button(update: Update, context: BotContext, who: Identity) -> None:
     """A platform pressed for an article."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, raw_id, code = query.data.split(":")
-    try:
-        await _record_publication(update, context, who, parse_article_id(raw_id), code)
-    except UserError as exc:
-        await acknowledge(query, str(exc)[:190], alert=True)
+    await _record_publication(update, context, who, parse_article_id(raw_id), code)
 
 
 async def _record_publication(
@@ -180,7 +179,14 @@ async def _record_publication(
 ) -> None:
     svc = services(context)
     outcome = publish_article(
-        svc.db, svc.rules, article_id, code, f"tg:{who.telegram_id}", svc.today(), override
+        svc.db,
+        svc.rules,
+        article_id,
+        code,
+        f"tg:{who.telegram_id}",
+        svc.today(),
+        CHAT_WORDING,
+        override,
     )
     article = outcome.article
     platform = svc.rules.by_code[outcome.platform]
@@ -227,6 +233,7 @@ async def import_help(update: Update, context: BotContext, who: Identity) -> Non
     )
 
 
+@refusing()
 async def import_document(update: Update, context: BotContext) -> None:
     """A table sent in private (or captioned /import). A filled annual report template is
     checked for anyone the bot knows; any other table is an import (all or nothing), for
@@ -243,13 +250,9 @@ async def import_document(update: Update, context: BotContext) -> None:
     if not who.is_admin and not could_be_report(name):
         await answer(update, ROLE_REFUSALS["admin"])  # refused before anything is downloaded
         return
-    try:
-        content = await download(context, document)
-        # Off the event loop: even within the limits a workbook takes a while to open.
-        report = await asyncio.to_thread(looks_like_report, name, content)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    content = await download(context, document)
+    # Off the event loop: even within the limits a workbook takes a while to open.
+    report = await asyncio.to_thread(looks_like_report, name, content)
     if report:
         await check_report(update, context, content, name)
         return
@@ -257,19 +260,15 @@ async def import_document(update: Update, context: BotContext) -> None:
         await answer(update, ROLE_REFUSALS["admin"])
         return
     _, override = split_override((message.caption or "").split())
-    try:
-        summary = await asyncio.to_thread(
-            import_file,
-            svc.db,
-            svc.rules,
-            name,
-            content,
-            f"tg:{who.telegram_id}",
-            svc.today().year,
-            override,
-        )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    summary = await asyncio.to_thread(
+        import_file,
+        svc.db,
+        svc.rules,
+        name,
+        content,
+        f"tg:{who.telegram_id}",
+        svc.today().year,
+        override,
+    )
     svc.identities.forget()  # a units file may have retired a liaison's unit
     await answer(update, esc(summary))

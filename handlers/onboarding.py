@@ -15,9 +15,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden
 
 from domain.access import Identity, create_invite, redeem_invite
-from domain.errors import UserError
 from domain.units import list_units
-from handlers.common import answer, arguments, caller, refuse, requires
+from handlers.common import answer, arguments, caller, refuse, refusing, requires
 from reports.chat import esc
 from runtime.context import BotContext
 from runtime.services import services
@@ -81,6 +80,7 @@ async def set_menu(bot: Bot, who: Identity) -> None:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(who.telegram_id))
 
 
+@refusing()
 async def start(update: Update, context: BotContext) -> None:
     """Bind with an invite code, or greet a known user."""
     user = update.effective_user
@@ -88,12 +88,8 @@ async def start(update: Update, context: BotContext) -> None:
     svc = services(context)
     args = arguments(context)
     if args:
-        try:
-            unit = redeem_invite(svc.db, args[0], user.id, user.full_name, svc.now())
-            svc.identities.forget(user.id)
-        except UserError as exc:
-            await refuse(update, str(exc))
-            return
+        unit = redeem_invite(svc.db, args[0], user.id, user.full_name, svc.now())
+        svc.identities.forget(user.id)
         who = caller(update, context)
         await set_menu(context.bot, who)
         await answer(
@@ -170,11 +166,7 @@ async def invite_button(update: Update, context: BotContext, who: Identity) -> N
 
 async def _send_invite(update: Update, context: BotContext, who: Identity, unit_name: str) -> None:
     svc = services(context)
-    try:
-        issued = create_invite(svc.db, unit_name, who.telegram_id, svc.now())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return
+    issued = create_invite(svc.db, unit_name, who.telegram_id, svc.now())
     link = f"https://t.me/{context.bot.username}?start={issued.code}"
     expires = issued.expires_at.astimezone(svc.settings.tz).strftime("%Y-%m-%d %H:%M")
     await answer(

@@ -17,7 +17,6 @@ from telegram.ext import (
 )
 
 from domain.access import Identity
-from domain.errors import UserError
 from domain.published import column_text, match_column, record_publications
 from handlers.common import (
     STALE_BUTTON,
@@ -27,10 +26,12 @@ from handlers.common import (
     download,
     edit,
     refuse,
+    refusing,
     requires,
 )
 from handlers.conversations import Steps
 from reports.published import column_match_html, recorded_lines
+from reports.wording import CHAT_WORDING
 from runtime.context import BotContext
 from runtime.services import services
 
@@ -59,21 +60,19 @@ async def published_text(update: Update, context: BotContext, who: Identity) -> 
 
 
 @requires("admin")
+@refusing(ConversationHandler.END)
 async def published_file(update: Update, context: BotContext, who: Identity) -> int:
     """A file of the column's contents, captioned /published 平台."""
     message = update.effective_message
     assert message is not None and message.document is not None
     name = message.document.file_name or "column.txt"
-    try:
-        content = await download(context, message.document)
-        text = await asyncio.to_thread(column_text, name, content)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    content = await download(context, message.document)
+    text = await asyncio.to_thread(column_text, name, content)
     caption = (message.caption or "").split(maxsplit=1)
     return await _preview(update, context, caption[1:], text)
 
 
+@refusing(ConversationHandler.END)
 async def _preview(update: Update, context: BotContext, platform: list[str], text: str) -> int:
     if not text.strip():
         await refuse(update, USAGE)
@@ -93,13 +92,9 @@ async def _preview(update: Update, context: BotContext, platform: list[str], tex
             update, "这是哪个栏目刊发的？请选择：", reply_markup=InlineKeyboardMarkup(rows)
         )
         return PLATFORM
-    try:
-        matched = await asyncio.to_thread(
-            match_column, svc.db, svc.rules, platform[0].strip(), text, svc.today().year
-        )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    matched = await asyncio.to_thread(
+        match_column, svc.db, svc.rules, platform[0].strip(), text, svc.today().year
+    )
     doubtful = {
         str(m.line_number): [c.article_id for c, _ in m.choices]
         for m in matched.tier("doubtful")[:DOUBTFUL_BUTTONS]
@@ -166,6 +161,7 @@ async def chosen(update: Update, context: BotContext) -> int:
         wanted,
         f"tg:{caller(update, context).telegram_id}",
         svc.today(),
+        CHAT_WORDING,
     )
     left = bool(draft["sure"] or draft["doubtful"])
     await edit(update, None, _keyboard(draft) if left else None)

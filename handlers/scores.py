@@ -16,11 +16,8 @@ from telegram.ext import (
 from domain.access import Identity, require_unit_name
 from domain.adjustments import (
     Recorded,
-    adjustment_text,
     check_reason,
-    notified_text,
     parse_adjustment_points,
-    points_text,
     record_adjustment,
     record_veto,
 )
@@ -37,6 +34,7 @@ from handlers.common import (
     caller,
     edit,
     refuse,
+    refusing,
     requires,
     send_file,
 )
@@ -44,6 +42,7 @@ from handlers.conversations import TEXT, Steps
 from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
 from reports.score_bulletin import score_bulletin_docx, score_bulletin_message, score_bulletin_xlsx
+from reports.wording import CHAT_WORDING, adjustment_text, notified_text, points_text
 from runtime.context import BotContext
 from runtime.services import services
 
@@ -98,6 +97,7 @@ STEPS = Steps(
 
 
 @requires("admin")
+@refusing(ConversationHandler.END)
 async def adjust(update: Update, context: BotContext, who: Identity) -> int:
     """/adjust UNIT +2 原因 records at once; without the reason it is asked for; /adjust UNIT
     offers the amounts as buttons first."""
@@ -106,34 +106,30 @@ async def adjust(update: Update, context: BotContext, who: Identity) -> int:
     if not words:
         await refuse(update, ADJUST_USAGE)
         return ConversationHandler.END
-    try:
-        unit = require_unit_name(svc.db, words[0])
-        if len(words) == 1:
-            STEPS.data(context).update(unit=unit.name)
-            limit = svc.rules.adjustments.max_points
-            offered = [a for a in AMOUNTS if abs(Decimal(a)) <= limit]
-            rows = [
-                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in offered if a[0] == "+"],
-                [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in offered if a[0] == "-"],
-                [InlineKeyboardButton("取消", callback_data="adj:no")],
-            ]
-            await answer(
-                update,
-                f"为 <b>{esc(unit.name)}</b> 加分或扣分：请选择分值。",
-                reply_markup=InlineKeyboardMarkup(rows),
-            )
-            return AMOUNT
-        points = parse_adjustment_points(words[1], svc.rules.adjustments.max_points)
-        if len(words) == 2:
-            STEPS.data(context).update(unit=unit.name, points=str(points))
-            await answer(update, f"{esc(unit.name)} {words[1]} 分：请发送原因（不超过 200 字）。")
-            return REASON
-        return await _record_or_confirm(
-            update, context, who, unit.name, points, check_reason(" ".join(words[2:]))
+    unit = require_unit_name(svc.db, words[0])
+    if len(words) == 1:
+        STEPS.data(context).update(unit=unit.name)
+        limit = svc.rules.adjustments.max_points
+        offered = [a for a in AMOUNTS if abs(Decimal(a)) <= limit]
+        rows = [
+            [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in offered if a[0] == "+"],
+            [InlineKeyboardButton(a, callback_data=f"adj:{a}") for a in offered if a[0] == "-"],
+            [InlineKeyboardButton("取消", callback_data="adj:no")],
+        ]
+        await answer(
+            update,
+            f"为 <b>{esc(unit.name)}</b> 加分或扣分：请选择分值。",
+            reply_markup=InlineKeyboardMarkup(rows),
         )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+        return AMOUNT
+    points = parse_adjustment_points(words[1], svc.rules.adjustments.max_points)
+    if len(words) == 2:
+        STEPS.data(context).update(unit=unit.name, points=str(points))
+        await answer(update, f"{esc(unit.name)} {words[1]} 分：请发送原因（不超过 200 字）。")
+        return REASON
+    return await _record_or_confirm(
+        update, context, who, unit.name, points, check_reason(" ".join(words[2:]))
+    )
 
 
 async def _record_or_confirm(
@@ -162,7 +158,9 @@ async def _record_or_confirm(
             reply_markup=InlineKeyboardMarkup([buttons]),
         )
         return CONFIRM
-    recorded = record_adjustment(svc.db, unit, points, reason, who.telegram_id, svc.today())
+    recorded = record_adjustment(
+        svc.db, unit, points, reason, who.telegram_id, svc.today(), CHAT_WORDING
+    )
     STEPS.drop(context)
     await answer(update, _recorded_text(recorded))
     return ConversationHandler.END
@@ -186,6 +184,7 @@ async def confirmed(update: Update, context: BotContext) -> int:
             pending["reason"],
             caller(update, context).telegram_id,
             svc.today(),
+            CHAT_WORDING,
         )
     except UserError as exc:
         await refuse(update, str(exc))
@@ -196,17 +195,14 @@ async def confirmed(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
+@refusing(AMOUNT, alert=True)
 async def amount_chosen(update: Update, context: BotContext) -> int:
     """An amount pressed: ask for the reason."""
     query = update.callback_query
     assert query is not None and query.data is not None
     choice = query.data.split(":", 1)[1]
     pending = STEPS.data(context)
-    try:
-        points = parse_adjustment_points(choice, services(context).rules.adjustments.max_points)
-    except UserError as exc:
-        await acknowledge(query, str(exc)[:190], alert=True)
-        return AMOUNT
+    points = parse_adjustment_points(choice, services(context).rules.adjustments.max_points)
     pending["points"] = str(points)
     await edit(update, None)
     await answer(update, f"{esc(pending['unit'])} {choice} 分：请发送原因（不超过 200 字）。")
@@ -269,7 +265,9 @@ async def veto(update: Update, context: BotContext, who: Identity) -> None:
     if not words:
         await refuse(update, "用法：/veto 单位 原因")
         return
-    recorded = record_veto(svc.db, words[0], " ".join(words[1:]), who.telegram_id, svc.today())
+    recorded = record_veto(
+        svc.db, words[0], " ".join(words[1:]), who.telegram_id, svc.today(), CHAT_WORDING
+    )
     await answer(
         update,
         f"已记录：{esc(recorded.unit)} {recorded.month.year} 年单项否决，年度得分按零分计算。"

@@ -13,12 +13,12 @@ from telegram.ext import (
 from domain.access import Identity
 from domain.attachments import ARTICLE_FILES, ARTICLE_FILES_HINT, check_attachment
 from domain.duplicates import Similar, similar_titles
-from domain.errors import UserError
 from domain.review import check_link, ensure_title_is_new, submit_article, validate_title
 from domain.rules import Rules
-from handlers.common import acknowledge, answer, arguments, caller, edit, refuse, requires
+from handlers.common import acknowledge, answer, arguments, caller, edit, refuse, refusing, requires
 from handlers.conversations import TEXT, Steps
 from reports.chat import esc
+from reports.wording import CHAT_WORDING
 from runtime.context import BotContext
 from runtime.services import services
 
@@ -51,16 +51,13 @@ def platforms_keyboard(rules: Rules, chosen: list[str]) -> InlineKeyboardMarkup:
 
 
 @requires("liaison")
+@refusing(ConversationHandler.END)
 async def begin(update: Update, context: BotContext, who: Identity) -> int:
     """/submit: in one line records at once; alone starts the steps."""
     title = " ".join(arguments(context)).strip()
     if title:
         STEPS.data(context).clear()
-        try:
-            alike = _alike(context, who, validate_title(title))
-        except UserError as exc:
-            await refuse(update, str(exc))
-            return ConversationHandler.END
+        alike = _alike(context, who, validate_title(title))
         if any(s.same_unit for s in alike):
             return await _ask_duplicate(update, context, title, alike, then="submit")
         return await _submit_now(update, context, who, title, alike)
@@ -69,19 +66,16 @@ async def begin(update: Update, context: BotContext, who: Identity) -> int:
     return TITLE
 
 
+@refusing(TITLE, suffix="请重新发送标题，或 /cancel 取消。")
 async def got_title(update: Update, context: BotContext) -> int:
     """The title: checked for length and for a twin this year."""
     svc = services(context)
     message = update.effective_message
     assert message is not None and message.text is not None
     who = caller(update, context)
-    try:
-        title = validate_title(message.text)
-        assert who.unit_id is not None
-        ensure_title_is_new(svc.db, who.unit_id, svc.today().year, title)
-    except UserError as exc:
-        await refuse(update, f"{exc}请重新发送标题，或 /cancel 取消。")
-        return TITLE
+    title = validate_title(message.text)
+    assert who.unit_id is not None
+    ensure_title_is_new(svc.db, who.unit_id, svc.today().year, title)
     alike = _alike(context, who, title)
     if any(s.same_unit for s in alike):
         return await _ask_duplicate(update, context, title, alike, then="link")
@@ -134,6 +128,7 @@ async def not_a_duplicate(update: Update, context: BotContext) -> int:
     return await _submit_now(update, context, who, title, _alike(context, who, title))
 
 
+@refusing(ConversationHandler.END)
 async def _submit_now(
     update: Update,
     context: BotContext,
@@ -144,24 +139,19 @@ async def _submit_now(
     """A one-line /submit: record it and give the receipt."""
     svc = services(context)
     office = svc.identities.office(svc.db, svc.settings.admin_ids)
-    try:
-        article = submit_article(svc.db, svc.rules, who, title, svc.today(), office, alike=alike)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    article = submit_article(
+        svc.db, svc.rules, who, title, svc.today(), office, CHAT_WORDING, alike=alike
+    )
     await answer(update, submitted_text(article.id, article.title))
     return ConversationHandler.END
 
 
+@refusing(LINK, suffix="请重新发送，或点“跳过”。")
 async def got_link(update: Update, context: BotContext) -> int:
     """The link, checked."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    try:
-        STEPS.data(context)["link"] = check_link(message.text)
-    except UserError as exc:
-        await refuse(update, f"{exc}请重新发送，或点“跳过”。")
-        return LINK
+    STEPS.data(context)["link"] = check_link(message.text)
     return await _ask_file(update)
 
 
@@ -178,6 +168,7 @@ async def _ask_file(update: Update) -> int:
     return FILE
 
 
+@refusing(FILE)
 async def got_file(update: Update, context: BotContext) -> int:
     """A document or photo: type and size checked; the file stays on Telegram's side."""
     message = update.effective_message
@@ -185,11 +176,7 @@ async def got_file(update: Update, context: BotContext) -> int:
     draft = STEPS.data(context)
     if message.document is not None:
         name = message.document.file_name or "稿件"
-        try:
-            check_attachment(name, message.document.file_size, ARTICLE_FILES, ARTICLE_FILES_HINT)
-        except UserError as exc:
-            await refuse(update, str(exc))
-            return FILE
+        check_attachment(name, message.document.file_size, ARTICLE_FILES, ARTICLE_FILES_HINT)
         draft["file_id"], draft["file_name"] = message.document.file_id, name
     elif message.photo:
         draft["file_id"], draft["file_name"] = message.photo[-1].file_id, "图片.jpg"
@@ -256,6 +243,7 @@ def _go_on_or_cancel(label: str, step: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons])
 
 
+@refusing(ConversationHandler.END)
 async def confirm(update: Update, context: BotContext) -> int:
     """确认报送: record the article."""
     svc = services(context)
@@ -269,15 +257,13 @@ async def confirm(update: Update, context: BotContext) -> int:
             draft["title"],
             svc.today(),
             svc.identities.office(svc.db, svc.settings.admin_ids),
+            CHAT_WORDING,
             link=draft.get("link"),
             file_id=draft.get("file_id"),
             file_name=draft.get("file_name"),
             intended_for=tuple(draft["platforms"]),
             alike=_alike(context, who, draft["title"]),
         )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
     finally:
         STEPS.drop(context)
     query = update.callback_query

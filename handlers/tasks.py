@@ -14,7 +14,6 @@ from telegram.ext import (
 
 from domain.access import Identity, require_unit_name
 from domain.attachments import REPORT_FILES, check_attachment
-from domain.errors import UserError
 from domain.ledger import ledger_rows, parse_task_id, shorten, task_detail, task_ref
 from domain.progress import (
     FILES_MAX,
@@ -30,6 +29,7 @@ from handlers.common import (
     caller,
     edit,
     refuse,
+    refusing,
     requires,
     send_file,
 )
@@ -80,23 +80,20 @@ def tasks_keyboard(choices: list[tuple[int, str]], page: int) -> InlineKeyboardM
 
 
 @requires("liaison")
+@refusing(ConversationHandler.END)
 async def begin(update: Update, context: BotContext, who: Identity) -> int:
     """/progress: pick a task by button; ``/progress T12`` picks it; with a text, records it."""
     svc = services(context)
     words = arguments(context)
     STEPS.data(context).clear()
-    try:
-        if words:
-            task_id = parse_task_id(words[0])
-            label = require_own_task(svc.db, who, task_id)
-            if len(words) > 1:
-                return await _record_at_once(update, context, who, task_id, " ".join(words[1:]))
-            return await _ask_text(update, context, task_id, label)
-        assert who.unit_id is not None
-        found = await asyncio.to_thread(unit_tasks, svc.db, who.unit_id, svc.today())
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    if words:
+        task_id = parse_task_id(words[0])
+        label = require_own_task(svc.db, who, task_id)
+        if len(words) > 1:
+            return await _record_at_once(update, context, who, task_id, " ".join(words[1:]))
+        return await _ask_text(update, context, task_id, label)
+    assert who.unit_id is not None
+    found = await asyncio.to_thread(unit_tasks, svc.db, who.unit_id, svc.today())
     open_tasks = [(t.id, t.label) for t in found if not t.done]
     if not open_tasks:
         await answer(update, f"{esc(who.unit_name)}目前没有需要报送进展的任务。")
@@ -129,17 +126,14 @@ async def turn_page(update: Update, context: BotContext) -> int:
     return PICK
 
 
+@refusing(ConversationHandler.END)
 async def picked(update: Update, context: BotContext) -> int:
     """A task pressed: checked again (the unit's tasks may have changed), then ask the text."""
     query = update.callback_query
     assert query is not None and query.data is not None
     task_id = int(query.data.rsplit(":", 1)[1])
     svc = services(context)
-    try:
-        label = require_own_task(svc.db, caller(update, context), task_id)
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
+    label = require_own_task(svc.db, caller(update, context), task_id)
     await edit(update, None)
     return await _ask_text(update, context, task_id, label)
 
@@ -154,15 +148,12 @@ async def _ask_text(update: Update, context: BotContext, task_id: int, label: st
     return WRITE
 
 
+@refusing(WRITE, suffix="请重新发送，或 /cancel 取消。")
 async def got_text(update: Update, context: BotContext) -> int:
     """The report's text, checked."""
     message = update.effective_message
     assert message is not None and message.text is not None
-    try:
-        STEPS.data(context)["text"] = check_progress_text(message.text)
-    except UserError as exc:
-        await refuse(update, f"{exc}请重新发送，或 /cancel 取消。")
-        return WRITE
+    STEPS.data(context)["text"] = check_progress_text(message.text)
     await answer(
         update,
         f"可发送相关文件或图片（最多 {FILES_MAX} 个），发完或没有文件时点“完成 / 跳过”。",
@@ -171,6 +162,7 @@ async def got_text(update: Update, context: BotContext) -> int:
     return FILES
 
 
+@refusing(FILES)
 async def got_file(update: Update, context: BotContext) -> int:
     """A document or photo added to the report."""
     message = update.effective_message
@@ -181,11 +173,7 @@ async def got_file(update: Update, context: BotContext) -> int:
         return FILES
     if message.document is not None:
         name = message.document.file_name or "附件"
-        try:
-            check_attachment(name, message.document.file_size, REPORT_FILES)
-        except UserError as exc:
-            await refuse(update, str(exc))
-            return FILES
+        check_attachment(name, message.document.file_size, REPORT_FILES)
         files.append((message.document.file_id, name))
     elif message.photo:
         files.append((message.photo[-1].file_id, f"图片{len(files) + 1}.jpg"))
@@ -222,6 +210,7 @@ async def files_done(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
+@refusing(ConversationHandler.END)
 async def confirm(update: Update, context: BotContext) -> int:
     """Record the report."""
     svc = services(context)
@@ -239,9 +228,6 @@ async def confirm(update: Update, context: BotContext) -> int:
             final,
             svc.today(),
         )
-    except UserError as exc:
-        await refuse(update, str(exc))
-        return ConversationHandler.END
     finally:
         STEPS.drop(context)
     state = "（已完成）" if final else ""

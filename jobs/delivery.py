@@ -23,6 +23,7 @@ from domain.notices import (
     postpone,
     release_messages,
 )
+from reports.wording import CHAT_WORDING
 from runtime.context import BotContext
 from runtime.sending import send_reply
 from runtime.services import outside_update, services, wall_clock
@@ -133,5 +134,5 @@ async def _undeliverable(context: BotContext, message: Pending, exc: TelegramErr
     svc = services(context)
     log.warning("outbox %s to %s undeliverable: %s", message.id, message.chat_id, exc)
     await asyncio.to_thread(
-        mark_undeliverable, svc.db, message.id, str(exc), svc.settings.admin_ids
+        mark_undeliverable, svc.db, message.id, str(exc), svc.settings.admin_ids, CHAT_WORDING
     )

@@ -22,6 +22,7 @@ from jobs.delivery import JOB_NAME as DELIVERY_JOB
 from jobs.delivery import deliver_outbox
 from jobs.lease import leader_only
 from reports.notices import monthly_renderers
+from reports.wording import CHAT_WORDING
 from runtime.context import BotContext, job_queue
 from runtime.services import Services, chats_of, outside_update, services
 
@@ -55,7 +56,9 @@ async def bulletin_job(context: BotContext) -> None:
 async def reminder_job(context: BotContext) -> None:
     """Remind units with nothing submitted this month, if it is time."""
     svc = services(context)
-    queued = await asyncio.to_thread(run_reminders, svc.db, svc.rules, svc.clock(), svc.settings.tz)
+    queued = await asyncio.to_thread(
+        run_reminders, svc.db, svc.rules, svc.clock(), svc.settings.tz, CHAT_WORDING
+    )
     if queued:
         log.info("queued %d reminders", queued)
     _deliver_now(context)
@@ -65,8 +68,10 @@ async def task_followup_job(context: BotContext) -> None:
     """Remind units with no task report this month, if it is time; chase overdue tasks."""
     svc = services(context)
     now, tz = svc.clock(), svc.settings.tz
-    reminded = await asyncio.to_thread(run_task_reminders, svc.db, svc.rules, now, tz)
-    chased = await asyncio.to_thread(run_overdue_notices, svc.db, now, tz, chats_of(svc))
+    reminded = await asyncio.to_thread(run_task_reminders, svc.db, svc.rules, now, tz, CHAT_WORDING)
+    chased = await asyncio.to_thread(
+        run_overdue_notices, svc.db, now, tz, chats_of(svc), CHAT_WORDING
+    )
     if reminded or chased:
         log.info("task follow-up: %d reminders, %d overdue notices", reminded, chased)
     _deliver_now(context)
@@ -76,7 +81,13 @@ async def campaign_followup_job(context: BotContext) -> None:
     """Remind units that owe a campaign; escalate those missing after its deadline."""
     svc = services(context)
     queued = await asyncio.to_thread(
-        run_campaign_followup, svc.db, svc.rules, svc.clock(), svc.settings.tz, chats_of(svc)
+        run_campaign_followup,
+        svc.db,
+        svc.rules,
+        svc.clock(),
+        svc.settings.tz,
+        chats_of(svc),
+        CHAT_WORDING,
     )
     if queued:
         log.info("campaign follow-up: %d notices", queued)

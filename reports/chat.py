@@ -9,7 +9,7 @@ from tabulate import tabulate
 
 from domain.duplicates import Similar
 from domain.ranking import Ranking, UnitScore
-from domain.review import ArticleView, similar_warning
+from domain.review import ArticleView
 from domain.rules import Rules
 from domain.stagnation import Streak, standing
 from reports.numbers import change_mark, score_text
@@ -21,6 +21,14 @@ _TABLE_BUDGET = 3600
 def esc(text: object) -> str:
     """Escape anything for Telegram HTML."""
     return html.escape(str(text), quote=False)
+
+
+def similar_warning(similar: Similar) -> str:
+    """The office's warning that an article is very like another unit's."""
+    return (
+        f"⚠️ 与其他单位稿件相似：#{similar.article_id} {esc(similar.unit)}"
+        f"《{esc(similar.title)}》（相似度 {similar.score:.0f}）"
+    )
 
 
 def article_line(article: ArticleView, rules: Rules, *, with_unit: bool = True) -> str:

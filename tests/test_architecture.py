@@ -4,6 +4,7 @@ storage``, with ``reports`` beside the domain. A module importing against them f
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,35 @@ def test_the_domain_reaches_the_database_only_through_its_repositories() -> None
     assert found == {}
 
 
+MARKUP = re.compile(r"</?(b|i|u|s|a|pre|code|blockquote)[ >]")
+
+
+def markup_built(path: Path) -> list[int]:
+    """Lines where a module escapes HTML or writes a Telegram HTML tag."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = {alias.name for alias in node.names} | {getattr(node, "module", None)}
+            if "html" in names:
+                lines.append(node.lineno)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and MARKUP.search(node.value)
+        ):
+            lines.append(node.lineno)
+    return sorted(set(lines))
+
+
+def test_the_domain_leaves_the_words_of_chat_messages_to_reports() -> None:
+    found = {
+        str(path.relative_to(ROOT)): lines
+        for path in modules("domain")
+        if (lines := markup_built(path))
+    }
+    assert found == {}
+
+
 def test_the_check_sees_a_wrong_arrow(tmp_path: Path) -> None:
     module = tmp_path / "sample.py"
     module.write_text(
@@ -83,6 +113,9 @@ def test_the_check_sees_a_wrong_arrow(tmp_path: Path) -> None:
     )
     assert imports_of(module) == {"handlers", "telegram"}
     assert sessions_used(module) == [4, 5]
+    worded = tmp_path / "worded.py"
+    worded.write_text('import html\n\ndef f(t):\n    return f"<b>{html.escape(t)}</b>"\n')
+    assert markup_built(worded) == [1, 4]
 
 
 def test_every_package_is_in_the_map() -> None:

@@ -17,6 +17,7 @@ from domain.errors import UserError
 from domain.rules import Rules
 from domain.units import import_units
 from reports.assessment import annex_lines
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 
 ISSUED = dt.date(2021, 6, 4)
@@ -113,7 +114,9 @@ def test_annual_score_is_forty_percent_basic_and_sixty_third_party(
 def test_a_vetoed_unit_scores_zero_and_fails(
     jining_2020: Database, jining_2020_rules: Rules
 ) -> None:
-    record_veto(jining_2020, "任城区政府", "被上级通报批评", 1000, dt.date(2020, 11, 3))
+    record_veto(
+        jining_2020, "任城区政府", "被上级通报批评", 1000, dt.date(2020, 11, 3), CHAT_WORDING
+    )
     result = assess(jining_2020, jining_2020_rules, 2020, ISSUED)
     counties = dict(result.categories[0].grades)
     assert [u.unit for u in counties["不合格"]] == ["任城区政府"]

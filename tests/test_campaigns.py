@@ -15,6 +15,7 @@ from domain.errors import UserError
 from domain.monthly import Chats
 from domain.rules import Rules
 from domain.workdays import working_days_before
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import OutboxMessage, RoleGrant, Unit, User
 
@@ -47,12 +48,19 @@ def test_a_late_start_sends_only_the_latest_reminder_due(
 ) -> None:
     bind(yanshi, "统计局", 5001)
     opened = open_campaign(
-        yanshi, yanshi_rules, "年报", dt.date(2021, 1, 29), "category:市直单位", "file", "t"
+        yanshi,
+        yanshi_rules,
+        "年报",
+        dt.date(2021, 1, 29),
+        "category:市直单位",
+        "file",
+        "t",
+        CHAT_WORDING,
     )
     assert opened.units == 31
     at = dt.datetime(2021, 1, 28, 10, 0, tzinfo=TZ)  # down since before the 22nd
-    assert run_campaign_followup(yanshi, yanshi_rules, at, TZ, CHATS) == 1
-    assert run_campaign_followup(yanshi, yanshi_rules, at, TZ, CHATS) == 0
+    assert run_campaign_followup(yanshi, yanshi_rules, at, TZ, CHATS, CHAT_WORDING) == 1
+    assert run_campaign_followup(yanshi, yanshi_rules, at, TZ, CHATS, CHAT_WORDING) == 0
     assert [k for k in keys(yanshi) if ":remind:" in k] == [
         f"campaign:{opened.id}:remind:1:{_unit_id(yanshi, '统计局')}:to:5001"
     ]
@@ -63,23 +71,27 @@ def test_escalation_goes_once_and_only_when_units_are_missing(
 ) -> None:
     police = bind(yanshi, "公安局", 5002)
     opened = open_campaign(
-        yanshi, yanshi_rules, "材料", dt.date(2021, 1, 29), "公安局", "text", "t"
+        yanshi, yanshi_rules, "材料", dt.date(2021, 1, 29), "公安局", "text", "t", CHAT_WORDING
     )
     answer_campaign(yanshi, police, opened.id, dt.date(2021, 1, 20), text="已报送材料")
     after = dt.datetime(2021, 2, 1, 9, 0, tzinfo=TZ)
-    assert run_campaign_followup(yanshi, yanshi_rules, after, TZ, CHATS) == 0
+    assert run_campaign_followup(yanshi, yanshi_rules, after, TZ, CHATS, CHAT_WORDING) == 0
     other = open_campaign(
-        yanshi, yanshi_rules, "材料二", dt.date(2021, 1, 29), "统计局", "text", "t"
+        yanshi, yanshi_rules, "材料二", dt.date(2021, 1, 29), "统计局", "text", "t", CHAT_WORDING
     )
-    assert run_campaign_followup(yanshi, yanshi_rules, after, TZ, CHATS) == 1
-    assert run_campaign_followup(yanshi, yanshi_rules, after, TZ, CHATS) == 0
+    assert run_campaign_followup(yanshi, yanshi_rules, after, TZ, CHATS, CHAT_WORDING) == 1
+    assert run_campaign_followup(yanshi, yanshi_rules, after, TZ, CHATS, CHAT_WORDING) == 0
     assert f"campaign:{other.id}:overdue:to:-200" in keys(yanshi)
 
 
 def test_answers_must_be_of_the_kind_asked(yanshi: Database, yanshi_rules: Rules) -> None:
     police = bind(yanshi, "公安局", 5002)
-    text = open_campaign(yanshi, yanshi_rules, "说明", dt.date(2021, 1, 29), "公安局", "text", "t")
-    file = open_campaign(yanshi, yanshi_rules, "文件", dt.date(2021, 1, 29), "公安局", "file", "t")
+    text = open_campaign(
+        yanshi, yanshi_rules, "说明", dt.date(2021, 1, 29), "公安局", "text", "t", CHAT_WORDING
+    )
+    file = open_campaign(
+        yanshi, yanshi_rules, "文件", dt.date(2021, 1, 29), "公安局", "file", "t", CHAT_WORDING
+    )
     with pytest.raises(UserError, match="需要报送文字材料"):
         answer_campaign(yanshi, police, text.id, dt.date(2021, 1, 20), file=("f1", "a.pdf"))
     with pytest.raises(UserError, match="需要报送文件"):

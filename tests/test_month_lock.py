@@ -19,6 +19,7 @@ from domain.periods import Month
 from domain.review import forward_article, publish_article, submit_article
 from domain.rules import Rules
 from reports.notices import monthly_renderers
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, RoleGrant, User
 
@@ -38,7 +39,9 @@ def pending_july_article(db: Database, rules: Rules) -> int:
         session.add(User(telegram_id=3001, full_name="王芳", unit_id=24))
         session.add(RoleGrant(telegram_id=3001, role="liaison", granted_by="t"))
     who = identify(db, 3001, frozenset())
-    return submit_article(db, rules, who, "七月底的稿件", dt.date(2020, 7, 30), frozenset()).id
+    return submit_article(
+        db, rules, who, "七月底的稿件", dt.date(2020, 7, 30), frozenset(), CHAT_WORDING
+    ).id
 
 
 def test_a_reported_month_is_locked_and_override_records_the_change(
@@ -47,10 +50,12 @@ def test_a_reported_month_is_locked_and_override_records_the_change(
     article_id = pending_july_article(gaoxin, rules)
     issue_july(gaoxin, rules)
     with pytest.raises(UserError, match="2020年7月的通报已发布，2020年7月的数据已锁定"):
-        forward_article(gaoxin, rules, article_id, 1000)
+        forward_article(gaoxin, rules, article_id, 1000, CHAT_WORDING)
     with pytest.raises(UserError, match=f"/publish {article_id} city override"):
-        publish_article(gaoxin, rules, article_id, "city", "tg:1000", dt.date(2020, 8, 6))
-    forward_article(gaoxin, rules, article_id, 1000, override=True)
+        publish_article(
+            gaoxin, rules, article_id, "city", "tg:1000", dt.date(2020, 8, 6), CHAT_WORDING
+        )
+    forward_article(gaoxin, rules, article_id, 1000, CHAT_WORDING, override=True)
     changes = pending_changes(gaoxin, Month(2020, 8))
     assert [text for _, text in changes] == [
         f"#{article_id}《七月底的稿件》（柳行街道，2020年7月）：待审核、0分 → 已上报，待刊发、2分"
@@ -65,7 +70,7 @@ def test_a_reported_month_is_locked_and_override_records_the_change(
 def test_the_next_bulletin_tells_what_changed(gaoxin: Database, rules: Rules) -> None:
     article_id = pending_july_article(gaoxin, rules)
     issue_july(gaoxin, rules)
-    forward_article(gaoxin, rules, article_id, 1000, override=True)
+    forward_article(gaoxin, rules, article_id, 1000, CHAT_WORDING, override=True)
     now = dt.datetime(2020, 9, 3, 9, 0, tzinfo=TZ)
     run_bulletin_cycle(gaoxin, rules, now, TZ, CHATS, monthly_renderers(rules))
     with gaoxin.session() as session:

@@ -15,6 +15,7 @@ from domain.periods import Month
 from domain.rules import Rules
 from domain.units import import_units
 from reports.notices import monthly_renderers
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import BulletinIssue, Escalation, OutboxMessage, RoleGrant, User
 
@@ -174,13 +175,15 @@ def test_reminders_go_on_the_fifth_working_day_before_the_month_ends(
     for unit_id in range(1, 6):
         bind(db, unit_id, 5000 + unit_id)
     # February 2021: Spring Festival 11–17, make-up working day Saturday the 20th.
-    assert run_reminders(db, rules, at(2021, 2, 19, 17), TZ) == 0
-    assert run_reminders(db, rules, at(2021, 2, 22, 9), TZ) == 5
-    assert run_reminders(db, rules, at(2021, 2, 25, 9), TZ) == 0  # once per unit and month
+    assert run_reminders(db, rules, at(2021, 2, 19, 17), TZ, CHAT_WORDING) == 0
+    assert run_reminders(db, rules, at(2021, 2, 22, 9), TZ, CHAT_WORDING) == 5
+    assert (
+        run_reminders(db, rules, at(2021, 2, 25, 9), TZ, CHAT_WORDING) == 0
+    )  # once per unit and month
     header = "unit,title,submitted_on,forwarded,published_in\n"
     import_articles(db, "c.csv", (header + "每月都报,三月稿,2021-03-02,no,\n").encode(), rules, "t")
     # March 2021 has no holiday: the 5th working day before the end is Thursday the 25th.
-    assert run_reminders(db, rules, at(2021, 3, 25, 9), TZ) == 4
+    assert run_reminders(db, rules, at(2021, 3, 25, 9), TZ, CHAT_WORDING) == 4
     assert "reminder:2021-03:1:to:5001" not in keys(db)
 
 

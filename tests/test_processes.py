@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.sandbox import Sandbox, round_robin
 from domain.campaigns import open_campaign
 from domain.rules import Rules
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import Article, AuditEntry, BulletinIssue, InboxUpdate
 from tests.test_reliability import LIAISONS, bind_liaisons, texts
@@ -129,6 +130,7 @@ async def test_several_processes_send_each_message_once_and_run_each_job_once(
                     "all",
                     "text",
                     "test",
+                    CHAT_WORDING,
                 )
 
                 def unanswered() -> list[str]:

@@ -20,6 +20,7 @@ from domain.periods import Month
 from domain.rules import Rules
 from domain.score_bulletin import build_score_bulletin
 from reports.score_bulletin import score_bulletin_docx, score_bulletin_text, score_bulletin_xlsx
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import AuditEntry, ScoreSheet
 
@@ -156,7 +157,7 @@ def test_scores_command_line_prints_json(
 
 
 def test_a_veto_zeroes_the_year_and_says_so(yanshi: Database, yanshi_rules: Rules) -> None:
-    record_veto(yanshi, "公安局", "网页长期不更新", 1000, dt.date(2020, 12, 20))
+    record_veto(yanshi, "公安局", "网页长期不更新", 1000, dt.date(2020, 12, 20), CHAT_WORDING)
     bulletin = build_score_bulletin(yanshi, yanshi_rules, DECEMBER, ISSUED)
     city = bulletin.tables[0]
     assert city.lines[-1].unit == "公安局" and city.lines[-1].vetoed
@@ -167,12 +168,16 @@ def test_a_veto_zeroes_the_year_and_says_so(yanshi: Database, yanshi_rules: Rule
     assert "0（单项否决）" in text
     assert "公安局：单项否决（12月，网页长期不更新），全年按零分计算。" in text
     with pytest.raises(UserError, match="2020 年已被单项否决"):
-        record_veto(yanshi, "公安局", "再次否决", 1000, dt.date(2020, 12, 21))
+        record_veto(yanshi, "公安局", "再次否决", 1000, dt.date(2020, 12, 21), CHAT_WORDING)
 
 
 def test_a_bonus_or_penalty_moves_the_year_total(yanshi: Database, yanshi_rules: Rules) -> None:
-    record_adjustment(yanshi, "统计局", Decimal(5), "材料报送及时", 1000, dt.date(2020, 12, 3))
-    record_adjustment(yanshi, "社保中心", Decimal(-1), "报送材料不及时", 1000, dt.date(2020, 12, 4))
+    record_adjustment(
+        yanshi, "统计局", Decimal(5), "材料报送及时", 1000, dt.date(2020, 12, 3), CHAT_WORDING
+    )
+    record_adjustment(
+        yanshi, "社保中心", Decimal(-1), "报送材料不及时", 1000, dt.date(2020, 12, 4), CHAT_WORDING
+    )
     bulletin = build_score_bulletin(yanshi, yanshi_rules, DECEMBER, ISSUED)
     last_three = [(line.unit, line.year_total) for line in bulletin.tables[0].lines[-3:]]
     assert last_three == [

@@ -15,6 +15,7 @@ from domain.periods import Month
 from domain.rules import DEFAULT_RULES_TEXT, Rules, RulesError, load_rules
 from domain.stagnation import escalation_start, stagnation_streaks, streak_of
 from reports.notices import circular_text
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import OutboxMessage, RoleGrant, User
 from storage.repos import Repo
@@ -98,7 +99,7 @@ def test_a_reminder_says_where_the_unit_stands(gaoxin: Database, rules: Rules) -
             assert unit is not None
             session.add(User(telegram_id=8000 + n, full_name=name, unit_id=unit.id))
             session.add(RoleGrant(telegram_id=8000 + n, role="liaison", granted_by="t"))
-    run_reminders(gaoxin, rules, dt.datetime(2020, 8, 25, 9, tzinfo=TZ), TZ)
+    run_reminders(gaoxin, rules, dt.datetime(2020, 8, 25, 9, tzinfo=TZ), TZ, CHAT_WORDING)
     with gaoxin.session() as session:
         texts = {
             m.key.split(":to:")[1]: m.text

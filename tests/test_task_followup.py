@@ -16,6 +16,7 @@ from domain.progress import record_progress
 from domain.rules import Rules
 from domain.stagnation import streak_of
 from domain.task_followup import run_overdue_notices, run_task_reminders
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import OutboxMessage, RoleGrant, Task, Unit, User
 
@@ -61,9 +62,9 @@ def test_units_without_a_report_this_month_are_reminded_once(
     task = task_id(jining, "坚决打好“治堵”攻坚战")
     record_progress(jining, rencheng, task, "完成4处路口渠化", [], False, dt.date(2021, 5, 6))
     # May 2021 ends on Monday the 31st: the 5th working day before the end is Tuesday the 25th.
-    assert run_task_reminders(jining, jining_rules, at(2021, 5, 24, 17), TZ) == 0
-    assert run_task_reminders(jining, jining_rules, at(2021, 5, 25), TZ) == 2
-    assert run_task_reminders(jining, jining_rules, at(2021, 5, 27), TZ) == 0
+    assert run_task_reminders(jining, jining_rules, at(2021, 5, 24, 17), TZ, CHAT_WORDING) == 0
+    assert run_task_reminders(jining, jining_rules, at(2021, 5, 25), TZ, CHAT_WORDING) == 2
+    assert run_task_reminders(jining, jining_rules, at(2021, 5, 27), TZ, CHAT_WORDING) == 0
     sent = outbox(jining)
     propaganda = f"task-reminder:2021-05:{unit_id(jining, '市委宣传部')}:to:6003"
     development = f"task-reminder:2021-05:{unit_id(jining, '市发展改革委')}:to:6002"
@@ -74,7 +75,7 @@ def test_units_without_a_report_this_month_are_reminded_once(
     )
     assert "/progress" in sent[development]
     # June: 任城区 has not reported either, so it is reminded too.
-    assert run_task_reminders(jining, jining_rules, at(2021, 6, 24), TZ) == 3
+    assert run_task_reminders(jining, jining_rules, at(2021, 6, 24), TZ, CHAT_WORDING) == 3
 
 
 def test_overdue_tasks_go_to_lead_units_and_the_supervision_chat_once_a_month(
@@ -83,10 +84,10 @@ def test_overdue_tasks_go_to_lead_units_and_the_supervision_chat_once_a_month(
     bind(jining, "任城区政府", 6001)
     bind(jining, "市教育局", 6004)
     ipv6 = task_id(jining, "2021年年底前，确保全市所有县级以上政府门户网站")
-    assert run_overdue_notices(jining, at(2021, 12, 31, 18), TZ, CHATS) == 0
+    assert run_overdue_notices(jining, at(2021, 12, 31, 18), TZ, CHATS, CHAT_WORDING) == 0
     # January 2022: no 2022 table yet, so the 2021 ledger is still the one in force.
-    queued = run_overdue_notices(jining, at(2022, 1, 4), TZ, CHATS)
-    assert run_overdue_notices(jining, at(2022, 1, 5), TZ, CHATS) == 0
+    queued = run_overdue_notices(jining, at(2022, 1, 4), TZ, CHATS, CHAT_WORDING)
+    assert run_overdue_notices(jining, at(2022, 1, 5), TZ, CHATS, CHAT_WORDING) == 0
     sent = outbox(jining)
     assert queued == len(sent)
     notice = sent[f"task-overdue:{ipv6}:2022-01:to:6001"]
@@ -96,7 +97,7 @@ def test_overdue_tasks_go_to_lead_units_and_the_supervision_chat_once_a_month(
     assert not any(
         key.endswith(":to:6004") for key in sent if key.startswith(f"task-overdue:{ipv6}")
     )
-    assert run_overdue_notices(jining, at(2022, 2, 7), TZ, CHATS) == queued
+    assert run_overdue_notices(jining, at(2022, 2, 7), TZ, CHATS, CHAT_WORDING) == queued
 
 
 def test_a_final_report_takes_the_unit_off_the_overdue_list(
@@ -108,7 +109,7 @@ def test_a_final_report_takes_the_unit_off_the_overdue_list(
     for n, name in enumerate(units):
         who = bind(jining, name, 7000 + n)
         record_progress(jining, who, ipv6, "已支持IPv6", [], True, dt.date(2021, 12, 20))
-    run_overdue_notices(jining, at(2022, 1, 4), TZ, CHATS)
+    run_overdue_notices(jining, at(2022, 1, 4), TZ, CHATS, CHAT_WORDING)
     notice = outbox(jining)[f"task-overdue:{ipv6}:2022-01:to:-200"]
     missing = notice.split("尚未报送完成的单位：")[1].split("。")[0]
     assert "任城区政府" not in missing and "市政府办公室" not in missing
