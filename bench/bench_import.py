@@ -4,8 +4,9 @@
     python bench/bench_import.py --url postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 Prints rows per second for: reading and checking the file alone (``parse_articles``); the
-whole import into an empty database (``domain.articles.import_articles``, all or nothing, the
-tallies kept by their triggers); the same file imported again (every row unchanged); and,
+whole import into an empty database (``domain.articles.import_articles`` with the command
+line's row limit, as ``gongkai import articles`` runs it: all or nothing, the tallies kept by
+their triggers); the same file imported again (every row unchanged); and,
 as the floor, a bare bulk ``INSERT`` of the same articles into another empty database.
 The database is wiped first (PostgreSQL: the ``public`` schema is dropped).
 """
@@ -24,6 +25,7 @@ from sqlalchemy import insert
 
 from domain.articles import import_articles, parse_articles
 from domain.rules import load_rules
+from domain.tabular import HISTORY_MAX_ROWS
 from domain.text import title_key
 from storage.db import Database
 from storage.models import Article, Unit
@@ -53,7 +55,9 @@ def articles_csv(rows: int, units: int, year: int, seed: int = 3) -> bytes:
         forwarded = rng.random() < 0.4
         published = rng.choice(["", "", "市级", "省级", "市级;省级"]) if forwarded else ""
         unit = f"单位{1 + n % units:04d}"
-        writer.writerow([unit, f"{unit}{words}第{n}期", day.isoformat(), "是" if forwarded else "否", published])
+        writer.writerow(
+            [unit, f"{unit}{words}第{n}期", day.isoformat(), "是" if forwarded else "否", published]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -102,15 +106,31 @@ def main() -> None:
     with db.session() as session:
         session.execute(insert(Unit), units_of(args.units))
     unit_ids = {f"单位{i:04d}": i for i in range(1, args.units + 1)}
-    timed("read and check the file (parse_articles)", args.rows, lambda: parse_articles("a.csv", content, rules, unit_ids))
-    timed("import into an empty database", args.rows, lambda: import_articles(db, "a.csv", content, rules, "bench"))
-    timed("import the same file again (all unchanged)", args.rows, lambda: import_articles(db, "a.csv", content, rules, "bench"))
+    timed(
+        "read and check the file (parse_articles)",
+        args.rows,
+        lambda: parse_articles("a.csv", content, rules, unit_ids, HISTORY_MAX_ROWS),
+    )
+    timed(
+        "import into an empty database",
+        args.rows,
+        lambda: import_articles(db, "a.csv", content, rules, "bench", max_rows=HISTORY_MAX_ROWS),
+    )
+    timed(
+        "import the same file again (all unchanged)",
+        args.rows,
+        lambda: import_articles(db, "a.csv", content, rules, "bench", max_rows=HISTORY_MAX_ROWS),
+    )
     db.dispose()
 
     floor = fresh_database(args.url, "floor.db")
     with floor.session() as session:
         session.execute(insert(Unit), units_of(args.units))
-    timed("floor: bare bulk INSERT of the same rows", args.rows, lambda: bare_insert(floor, content, args.units))
+    timed(
+        "floor: bare bulk INSERT of the same rows",
+        args.rows,
+        lambda: bare_insert(floor, content, args.units),
+    )
     floor.dispose()
 
 

@@ -42,6 +42,7 @@ from domain.score_bulletin import ScoreBulletin, build_score_bulletin, latest_sc
 from domain.score_sheets import import_score_sheets
 from domain.scoring import rescore_if_rules_changed
 from domain.service_status import read_status
+from domain.tabular import HISTORY_MAX_ROWS
 from domain.tasks import import_tasks
 from domain.units import import_units
 from reports.annual_report import report_docx, template_xlsx
@@ -136,7 +137,13 @@ def cmd_import_units(ctx: Context, args: argparse.Namespace) -> None:
 def cmd_import_articles(ctx: Context, args: argparse.Namespace) -> None:
     """Import articles from CSV or XLSX."""
     result = import_articles(
-        ctx.database(), args.file, _read(args.file), ctx.rules, ctx.actor, args.override
+        ctx.database(),
+        args.file,
+        _read(args.file),
+        ctx.rules,
+        ctx.actor,
+        args.override,
+        max_rows=HISTORY_MAX_ROWS,
     )
     print(result.summary())
 

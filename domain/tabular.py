@@ -22,6 +22,8 @@ MAX_PARTS = 500
 # What one import may hold and take, whatever the format: a city's year of articles is a few
 # tens of thousands of rows of a dozen columns. Blank rows count towards the time only.
 MAX_ROWS = 50_000
+# An operator's file on the server (a city moving in with its history) may be longer.
+HISTORY_MAX_ROWS = 1_000_000
 MAX_COLUMNS = 60
 MAX_SECONDS = 30.0
 
@@ -44,7 +46,7 @@ def _normalise(header: Sequence[str]) -> list[str]:
     return [h.strip().lstrip("\ufeff").lower() for h in header]
 
 
-def _lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
+def _lines(name: str, content: bytes, max_rows: int | None = None) -> list[tuple[int, list[str]]]:
     suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         rows = _csv_rows(name, content)
@@ -52,13 +54,13 @@ def _lines(name: str, content: bytes) -> list[tuple[int, list[str]]]:
         rows = _xlsx_rows(name, content)
     else:
         raise UserError(f"{name}：不支持的文件类型，请使用 .csv 或 .xlsx")
-    return _within_limits(name, rows)
+    return _within_limits(name, rows, MAX_ROWS if max_rows is None else max_rows)
 
 
 def _within_limits(
-    name: str, rows: Iterator[tuple[int, Sequence[str]]]
+    name: str, rows: Iterator[tuple[int, Sequence[str]]], max_rows: int
 ) -> list[tuple[int, list[str]]]:
-    """The rows read, refused in one line once they pass ``MAX_ROWS`` non-blank rows, fill a
+    """The rows read, refused in one line once they pass ``max_rows`` non-blank rows, fill a
     column past ``MAX_COLUMNS`` or take longer than ``MAX_SECONDS`` to read."""
     deadline = time.monotonic() + MAX_SECONDS
     lines: list[tuple[int, list[str]]] = []
@@ -77,9 +79,9 @@ def _within_limits(
         kept = [strip_invisible(str(v)) for v in values[:MAX_COLUMNS]]
         if not any(v.strip() for v in kept):
             continue
-        if len(lines) > MAX_ROWS:  # the header and MAX_ROWS data rows are allowed
+        if len(lines) > max_rows:  # the header and max_rows data rows are allowed
             raise UserError(
-                f"{name}：超过 {MAX_ROWS} 行数据（第 {line} 行），未导入。请分成几个文件发送。"
+                f"{name}：超过 {max_rows} 行数据（第 {line} 行），未导入。请分成几个文件发送。"
             )
         lines.append((line, kept))
     return lines
@@ -92,17 +94,19 @@ def read_rows(
     *,
     optional: Sequence[str] = (),
     aliases: Mapping[str, str] | None = None,
+    max_rows: int | None = None,
 ) -> list[SourceRow]:
     """Rows of a CSV or XLSX file whose header holds every one of ``columns``.
 
     ``name`` decides the format by its extension. Blank rows are skipped; cells are strings,
     stripped. ``optional`` columns read as "" when the header lacks them; ``aliases`` maps other
-    spellings of a column name to the one used here. A file that cannot be read, or lacks a
-    column, is a ``UserError``.
+    spellings of a column name to the one used here. A file that cannot be read, lacks a
+    column, or holds more than ``max_rows`` data rows (default ``MAX_ROWS``) is a
+    ``UserError``.
     """
     aliases = aliases or {}
     shown = ",".join(_label(c, aliases) for c in columns)
-    table = _lines(name, content)
+    table = _lines(name, content, max_rows)
     if not table:
         raise UserError(f"{name}：文件为空，第 1 行应为表头：{shown}")
     header_line, header = table[0]

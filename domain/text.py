@@ -15,21 +15,20 @@ import unicodedata
 
 from storage.models import TITLE_KEY_MAX
 
-# Zero-width space/joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator, and the
-# bidirectional marks, embeddings, overrides and isolates.
+# The control characters (Unicode's Cc: C0 and C1) but newline and tab; zero-width
+# space/joiners, word joiner, BOM, soft hyphen, Mongolian vowel separator, and the
+# bidirectional marks, embeddings, overrides and isolates. One pattern: an import cleans
+# every cell of 100,000 rows with it.
 _INVISIBLE = re.compile(
-    "[\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"
+    "\u00ad\u180e\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
 )
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def _kept(char: str) -> bool:
-    return char in "\n\t" or unicodedata.category(char) != "Cc"
-
-
 def strip_invisible(text: str) -> str:
     """``text`` without control characters (but newlines and tabs) and invisible ones."""
-    return "".join(c for c in _INVISIBLE.sub("", text) if _kept(c))
+    return _INVISIBLE.sub("", text)
 
 
 def clean_text(text: str, *, keep_newlines: bool = True) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -37,6 +37,9 @@ from storage.models import (
 from storage.score_repos import Evaluations, ScoreSheets
 from storage.service_repos import Drafts, Inbox, Leases
 from storage.task_repos import ProgressReports, Tasks
+
+# Rows per statement when many are written at once (an import of a city's history).
+BATCH = 5_000
 
 
 def close_names(name: str, names: Sequence[str], limit: int = 3) -> list[str]:
@@ -121,6 +124,59 @@ class Articles:
             for article in self.session.scalars(query):
                 found[(article.unit_id, article.year, article.title_key)] = article
         return found
+
+    def states_by_keys(
+        self, keys: Iterable[tuple[int, int, str]]
+    ) -> dict[tuple[int, int, str], tuple[int, str]]:
+        """(number, status) of the articles with these (unit id, year, title key) keys."""
+        # Asked unit and year at a time: SQLite walks the unique index for ``title_key IN``,
+        # where a list of (unit, year, key) triples would make it scan.
+        groups: dict[tuple[int, int], list[str]] = {}
+        for unit_id, year, key in keys:
+            groups.setdefault((unit_id, year), []).append(key)
+        found: dict[tuple[int, int, str], tuple[int, str]] = {}
+        for (unit_id, year), titles in groups.items():
+            for start in range(0, len(titles), 500):
+                rows = self.session.execute(
+                    select(Article.title_key, Article.id, Article.status).where(
+                        Article.unit_id == unit_id,
+                        Article.year == year,
+                        Article.title_key.in_(titles[start : start + 500]),
+                    )
+                )
+                for key, article_id, status in rows:
+                    found[(unit_id, year, key)] = (article_id, status)
+        return found
+
+    def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int, str], int]:
+        """Insert articles in batches of ``BATCH``; their numbers by (unit id, year, title
+        key). (Matched by key, not by order: on SQLite, RETURNING in the order given costs a
+        statement per row.)"""
+        # NULLs rendered: else the ORM groups rows by which values are None, batches of a few.
+        statement = (
+            insert(Article)
+            .returning(Article.unit_id, Article.year, Article.title_key, Article.id)
+            .execution_options(render_nulls=True)
+        )
+        ids: dict[tuple[int, int, str], int] = {}
+        for start in range(0, len(rows), BATCH):
+            for unit_id, year, key, article_id in self.session.execute(
+                statement, list(rows[start : start + BATCH])
+            ):
+                ids[(unit_id, year, key)] = article_id
+        return ids
+
+    def update_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Set columns of articles by number (each row: ``id`` and the new values)."""
+        for start in range(0, len(rows), BATCH):
+            self.session.execute(update(Article), list(rows[start : start + BATCH]))
+
+    def publish_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Record publications in batches (each row: article_id, platform, published_on,
+        recorded_by)."""
+        statement = insert(Publication).execution_options(render_nulls=True)
+        for start in range(0, len(rows), BATCH):
+            self.session.execute(statement, list(rows[start : start + BATCH]))
 
     def insert_new(self, **values: Any) -> int | None:
         """Record an article in one statement and return its number; None, recording nothing,

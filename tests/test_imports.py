@@ -16,7 +16,7 @@ from domain.errors import ImportRejected, UserError
 from domain.rules import Rules
 from domain.units import import_units
 from storage.db import Database
-from storage.models import Article, AuditEntry, Publication, Unit
+from storage.models import Article, ArticleTally, AuditEntry, Publication, Unit
 from tests.conftest import GAOXIN
 
 UNITS = "name,category\n甲局,区直部门\n乙街道,街道\n"
@@ -217,6 +217,56 @@ def test_a_file_over_the_row_limit_is_refused_whole(db: Database, rules: Rules) 
     ):
         import_articles(db, "articles.csv", content, rules, "test")
     assert count(db, Article) == 0
+
+
+def test_the_command_line_takes_a_history_longer_than_a_chat_upload(
+    db: Database, rules: Rules, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tabular, "MAX_ROWS", 10)
+    rows = "".join(f"甲局,标题{n},2020-07-0{1 + n % 9},否,\n" for n in range(25))
+    path = write(tmp_path, "history.csv", "unit,title,submitted_on,forwarded,published_in\n" + rows)
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    with pytest.raises(UserError, match="超过 10 行数据"):  # what a chat upload meets
+        import_articles(db, "history.csv", Path(path).read_bytes(), rules, "test")
+    assert main(["import", "articles", path]) == 0  # the operator's file on the server
+    assert count(db, Article) == 25
+
+
+def test_an_import_of_new_and_known_articles_writes_each_once_and_scores_them(
+    db: Database, rules: Rules
+) -> None:
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    header = "unit,title,submitted_on,forwarded,published_in\n"
+    first = "甲局,旧稿一,2020-03-01,no,\n甲局,旧稿二,2020-03-02,yes,city\n"
+    import_articles(db, "a.csv", (header + first).encode(), rules, "t")
+    second = (
+        "甲局,旧稿一,2020-03-01,yes,\n"  # now forwarded
+        "甲局,旧稿二,2020-03-02,yes,city;province\n"  # one more publication
+        "乙街道,新稿,2020-04-05,yes,province;city\n"  # new, published twice
+        "乙街道,未上报的新稿,2020-04-06,no,\n"
+    )
+    result = import_articles(db, "a.csv", (header + second).encode(), rules, "t")
+    assert (result.created, result.updated, result.unchanged) == (2, 2, 0)
+    with db.session() as session:
+        scored = {
+            a.title: (
+                a.status,
+                a.points,
+                a.best_platform,
+                sorted(p.platform for p in a.publications),
+            )
+            for a in session.scalars(select(Article))
+        }
+        tallied = session.execute(
+            select(func.sum(ArticleTally.articles), func.sum(ArticleTally.points))
+        ).one()
+    assert scored == {
+        "旧稿一": ("forwarded", 2, None, []),
+        "旧稿二": ("published", 20, "province", ["city", "province"]),
+        "新稿": ("published", 20, "province", ["city", "province"]),
+        "未上报的新稿": ("submitted", 0, None, []),
+    }
+    assert tuple(tallied) == (4, 42)  # the tallies follow the batched writes too
 
 
 def test_blank_rows_and_empty_columns_past_the_limits_are_no_obstacle(db: Database) -> None:
