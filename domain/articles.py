@@ -105,16 +105,22 @@ class ArticleRow(BaseModel):
         # Platform names hold no separators; several platforms are listed with 、 ; or ,
         parts = re.split(r"[;；,，、/]+", str(value).strip())
         names = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
-        rules: Rules | None = (info.context or {}).get("rules")
+        context = info.context or {}
+        rules: Rules | None = context.get("rules")
         if rules is None:
             return names
+        # A file repeats a handful of spellings: each is looked up once.
+        known: dict[tuple[str, ...], tuple[str, ...]] = context.setdefault("platforms", {})
+        if names in known:
+            return known[names]
         platforms = [rules.platform_named(name) for name in names]
         unknown = [name for name, p in zip(names, platforms, strict=True) if p is None]
         if unknown:
             raise ValueError(
                 f"未知刊发平台“{'、'.join(unknown)[:60]}”（可用：{rules.platform_choices()}）"
             )
-        return tuple(dict.fromkeys(p.code for p in platforms if p is not None))
+        known[names] = tuple(dict.fromkeys(p.code for p in platforms if p is not None))
+        return known[names]
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,7 @@ def parse_articles(
     errors: list[RowError] = []
     rows: list[ParsedArticle] = []
     seen: dict[tuple[int, int, str], int] = {}
-    context = {"rules": rules}
+    context: dict[str, object] = {"rules": rules}
     for source in read_rows(
         name,
         content,
@@ -294,6 +300,7 @@ def _plan_import(
     existing = repo.articles.states_by_keys([parsed.key for parsed in rows])
     published = repo.articles.platforms_of([article_id for article_id, _ in existing.values()])
     plan = _Plan()
+    scores: dict[tuple[str, frozenset[str]], tuple[str, int, str | None]] = {}
     for line, row, key in rows:
         found = existing.get(key)
         have = published[found[0]] if found is not None else set()
@@ -303,9 +310,10 @@ def _plan_import(
         if found is not None and not added and not forwards:
             plan.unchanged += 1
             continue
-        status, points, best = scored_state(
-            "forwarded" if forwards else status, have | set(added), rules
-        )
+        scored = ("forwarded" if forwards else status, frozenset(have) | frozenset(added))
+        if scored not in scores:  # a few states score every row of a file
+            scores[scored] = scored_state(scored[0], set(scored[1]), rules)
+        status, points, best = scores[scored]
         state: dict[str, object] = {"status": status, "points": points, "best_platform": best}
         publications: list[dict[str, object]] = [
             {"platform": code, "published_on": row.published_on, "recorded_by": actor}

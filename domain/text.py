@@ -39,6 +39,8 @@ def clean_text(text: str, *, keep_newlines: bool = True) -> str:
     if not keep_newlines:
         text = text.replace("\n", " ")
     text = _SPACES.sub(" ", strip_invisible(text))
+    if "\n" not in text:  # one line (a title, a cell): nothing to trim line by line
+        return text.strip()
     return "\n".join(line.rstrip() for line in text.split("\n")).strip()
 
 
