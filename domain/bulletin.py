@@ -251,7 +251,8 @@ def task_section(progress: MonthProgress | None, month: Month) -> list[str]:
 
 def scoring_rules_text(rules: Rules) -> str:
     """附件3, written from the rules file: the platforms by points, each by its full name, the
-    levels they stand for, and the points of an article forwarded but not published."""
+    levels they stand for, the points of an article forwarded but not published, and whether
+    an article published twice scores once (at the highest) or for each publication."""
     ranked = sorted(rules.platforms, key=lambda p: -p.points)
     by_points: dict[int, list[str]] = {}
     for platform in ranked:
@@ -262,6 +263,8 @@ def scoring_rules_text(rules: Rules) -> str:
     parts.append(
         f"区级采用报送到{upstream}但是上级平台未刊发的一篇计{rules.scoring.unpublished_points}分"
     )
+    if rules.scoring.policy == "sum":
+        return "；".join(parts) + "；同一信息被多个平台采用的，每次采用分别计分。"
     return "；".join(parts) + "；同一信息被重复采用的，以最高分为准，不重复计分。"
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -63,6 +64,9 @@ def platform_key(text: str) -> str:
 
 class Scoring(_Strict):
     unpublished_points: int = Field(default=2, ge=0)
+    # highest: an article published by several platforms scores once, at the highest (seed
+    # 002); sum: every publication counts.
+    policy: Literal["highest", "sum"] = "highest"
 
 
 class EscalationRules(_Strict):
@@ -356,15 +360,18 @@ class Rules(_Strict):
     def points_for(
         self, status: str, platforms: set[str] | frozenset[str]
     ) -> tuple[int, str | None]:
-        """The score of an article and the platform that earns it.
+        """The score of an article and the platform that earns it (or, summed, earns most).
 
         Published: the highest points among its platforms (the same article scores once,
-        equal points go to the platform listed first);
-        forwarded but unpublished: ``unpublished_points``; otherwise nothing.
+        equal points go to the platform listed first), or with ``policy = "sum"`` the points
+        of every platform added up; forwarded but unpublished: ``unpublished_points``;
+        otherwise nothing.
         """
         known = [self.by_code[code] for code in platforms if code in self.by_code]
         if known:
             best = max(known, key=lambda p: (p.points, -self.platforms.index(p)))
+            if self.scoring.policy == "sum":
+                return sum(p.points for p in known), best.code
             return best.points, best.code
         if platforms:
             return 0, None  # published only by platforms the rules no longer score

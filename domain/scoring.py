@@ -19,10 +19,12 @@ RULES_KEY = "scoring_rules"
 
 def scoring_fingerprint(rules: Rules) -> str:
     """A digest of everything in the rules that decides an article's points."""
-    relevant = {
+    relevant: dict[str, object] = {
         "platforms": [[p.code, p.points] for p in rules.platforms],
         "unpublished_points": rules.scoring.unpublished_points,
     }
+    if rules.scoring.policy != "highest":  # the default leaves a database's fingerprint as it was
+        relevant["policy"] = rules.scoring.policy
     return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()
 
 
@@ -48,7 +50,9 @@ def _rescore(db: Database, rules: Rules, actor: str) -> int | None:
             return None
         order = {p.code: index for index, p in enumerate(rules.platforms)}
         points = {p.code: p.points for p in rules.platforms}
-        count = repo.articles.rescore(points, order, rules.scoring.unpublished_points)
+        count = repo.articles.rescore(
+            points, order, rules.scoring.unpublished_points, summed=rules.scoring.policy == "sum"
+        )
         repo.settings.put(RULES_KEY, fingerprint)
         if previous is not None:
             repo.audit.record(

@@ -464,16 +464,24 @@ class Articles:
         """When the system recorded its first article (submitted or imported)."""
         return self.session.scalar(select(func.min(Article.created_at)))
 
-    def rescore(self, points: dict[str, int], order: dict[str, int], unpublished: int) -> int:
+    def rescore(
+        self,
+        points: dict[str, int],
+        order: dict[str, int],
+        unpublished: int,
+        *,
+        summed: bool = False,
+    ) -> int:
         """Recompute every article's cached points and best platform in one statement.
 
-        Among an article's platforms the highest points win, then the earlier platform in the
-        rules; platforms no longer in the rules earn nothing.
+        Among an article's platforms the highest points win (``summed``: all of them add up),
+        then the earlier platform in the rules; platforms no longer in the rules earn nothing.
         """
         platform_points = case(points, value=Publication.platform, else_=literal(0))
         platform_order = case(order, value=Publication.platform, else_=literal(len(order)))
         mine = Publication.article_id == Article.id
-        best_points = select(func.max(platform_points)).where(mine).scalar_subquery()
+        total = func.sum if summed else func.max
+        best_points = select(total(platform_points)).where(mine).scalar_subquery()
         best_platform = (
             select(Publication.platform)
             .where(mine, Publication.platform.in_(list(points)))

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 
+import pytest
+
 from domain.articles import import_articles
+from domain.bulletin import scoring_rules_text
 from domain.periods import Month, Period
 from domain.ranking import rank_units
 from domain.rules import Rules
 from domain.scoring import rescore_if_rules_changed
 from domain.units import import_units
 from storage.db import Database
-from storage.models import Adjustment, Article
+from storage.models import Adjustment, Article, AuditEntry
 from storage.repos import Repo
 
 UNITS = "name,category\n甲局,区直部门\n乙局,区直部门\n丙街道,街道\n丁街道,街道\n"
@@ -120,3 +124,77 @@ def test_rescoring_after_a_rules_change_picks_the_new_highest_platform(
     with db.session() as session:
         rows = {a.title: (a.points, a.best_platform) for a in session.query(Article)}
     assert rows == {"稿": (10, "city"), "未刊": (2, None)}
+
+
+def with_policy(rules: Rules, policy: str) -> Rules:
+    """The same rules scored by ``policy``."""
+    dumped = rules.model_dump()
+    return Rules.model_validate({**dumped, "scoring": {**dumped["scoring"], "policy": policy}})
+
+
+# What each column pays, written out here rather than read from the rules: the check below is
+# independent of the code it checks.
+PAID = {"city": 10, "province": 20, "national": 40, "national_press": 40}
+
+
+def generated_articles(count: int, seed: int) -> tuple[str, dict[str, tuple[str, ...]]]:
+    """``count`` articles of 甲局 and 乙局, each forwarded or not and published by a random set
+    of columns; the file's rows and each title's columns."""
+    rng = random.Random(seed)
+    rows, columns = [], {}
+    for n in range(count):
+        published = tuple(code for code in PAID if rng.random() < 0.3)
+        forwarded = bool(published) or rng.random() < 0.5
+        title = f"稿{n}"
+        columns[title] = published if forwarded else ()
+        unit = "甲局" if n % 2 else "乙局"
+        day = f"2020-0{1 + n % 6}-1{n % 9}"
+        rows.append(f"{unit},{title},{day},{'yes' if forwarded else 'no'},{';'.join(published)}\n")
+    return "".join(rows), columns
+
+
+def expected_points(columns: tuple[str, ...], forwarded: bool, policy: str) -> int:
+    if not columns:
+        return 2 if forwarded else 0
+    paid = [PAID[code] for code in columns]
+    return sum(paid) if policy == "sum" else max(paid)
+
+
+@pytest.mark.parametrize("policy", ["highest", "sum"])
+def test_every_publication_counts_under_sum_and_only_the_highest_under_highest(
+    db: Database, rules: Rules, policy: str
+) -> None:
+    scheme = with_policy(rules, policy)
+    rows, columns = generated_articles(120, seed=len(policy))
+    load(db, scheme, rows)
+    forwarded = {line.split(",")[1]: line.split(",")[3] == "yes" for line in rows.splitlines()}
+    with db.session() as session:
+        points = {a.title: a.points for a in session.query(Article)}
+    assert points == {
+        title: expected_points(codes, forwarded[title], policy) for title, codes in columns.items()
+    }
+    units = {r.unit: r.score for r in rank_units(db, scheme, SPRING).rows}
+    assert units["甲局"] == sum(
+        expected_points(columns[f"稿{n}"], forwarded[f"稿{n}"], policy) for n in range(1, 120, 2)
+    )
+
+
+def test_changing_the_policy_rescores_every_article_once(db: Database, rules: Rules) -> None:
+    load(db, rules, "甲局,稿,2020-03-01,yes,city;province\n乙局,未刊,2020-03-01,yes,\n")
+    assert rescore_if_rules_changed(db, rules, "test") == 2
+    summed = with_policy(rules, "sum")
+    assert rescore_if_rules_changed(db, summed, "test") == 2
+    assert rescore_if_rules_changed(db, summed, "test") is None
+    with db.session() as session:
+        rows = {a.title: (a.points, a.best_platform) for a in session.query(Article)}
+        rescored = session.query(AuditEntry).filter_by(action="article.rescore").count()
+    assert rows == {"稿": (30, "province"), "未刊": (2, None)}
+    assert rescored == 1
+    assert rescore_if_rules_changed(db, rules, "test") == 2  # and back
+    assert scores(db, rules)[0] == (1, "甲局", 20)
+
+
+def test_the_bulletins_annex_says_how_an_article_published_twice_counts(rules: Rules) -> None:
+    assert scoring_rules_text(rules).endswith("同一信息被重复采用的，以最高分为准，不重复计分。")
+    summed = scoring_rules_text(with_policy(rules, "sum"))
+    assert summed.endswith("同一信息被多个平台采用的，每次采用分别计分。")
