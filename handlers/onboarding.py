@@ -15,6 +15,8 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden
 
 from domain.access import Identity, create_invite, redeem_invite
+from domain.bulletin import scoring_rules_text
+from domain.rules import Rules
 from domain.units import list_units
 from handlers.common import answer, arguments, caller, refuse, refusing, requires
 from reports.chat import esc
@@ -107,16 +109,18 @@ async def start(update: Update, context: BotContext) -> None:
             "联络员请点击政务公开办公室发给您的邀请链接完成绑定。",
         )
         return
-    await answer(update, f"您好，{esc(user.full_name)}！\n\n{help_text(who)}")
+    rules = services(context).rules
+    await answer(update, f"您好，{esc(user.full_name)}！\n\n{help_text(who, rules)}")
 
 
 async def help_command(update: Update, context: BotContext) -> None:
     """List the commands of the caller's roles."""
-    await answer(update, help_text(caller(update, context)))
+    await answer(update, help_text(caller(update, context), services(context).rules))
 
 
-def help_text(who: Identity) -> str:
-    """What the caller can do, one command a line."""
+def help_text(who: Identity, rules: Rules) -> str:
+    """What the caller can do, one command a line; a liaison also reads how the unit's
+    articles are scored (the rules file's 计分办法, as the bulletin's 附件3 words it)."""
     roles = []
     if who.is_liaison:
         roles.append(f"{esc(who.unit_name)}联络员")
@@ -128,6 +132,8 @@ def help_text(who: Identity) -> str:
         return "您尚未绑定单位。请点击政务公开办公室发给您的邀请链接完成绑定。"
     lines = [f"您的身份：{'、'.join(roles)}", ""]
     lines += [f"/{name} — {esc(text)}" for name, text in menu_for(who)]
+    if who.is_liaison:
+        lines += ["", "<b>本单位计分办法</b>", esc(scoring_rules_text(rules))]
     return "\n".join(lines)
 
 

@@ -284,6 +284,17 @@ async def test_unknown_command_and_stray_text_get_help(world: World) -> None:
     assert "/help" in (await person.reply()).text
 
 
+async def test_a_liaisons_help_says_how_the_units_articles_are_scored(world: World) -> None:
+    liaison = await world.liaison("王因街道", 3002)
+    await liaison.says("/help")
+    text = (await liaison.reply()).text
+    assert "本单位计分办法" in text
+    assert "省政府门户网站《政务公开看山东》专栏采用一篇计20分" in text
+    assert text.endswith("同一信息被重复采用的，以最高分为准，不重复计分。")
+    await world.admin.says("/help")
+    assert "本单位计分办法" not in (await world.admin.reply()).text
+
+
 async def test_a_ranking_too_long_for_one_message_is_split_or_sent_as_xlsx(
     db: Database, rules: Rules
 ) -> None:
