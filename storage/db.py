@@ -226,7 +226,13 @@ class Database:
 
     @contextmanager
     def unit_of_work(self) -> Iterator[UnitOfWork]:
-        """Open a unit of work for the current task; ``commit()`` it, or it rolls back."""
+        """Open a unit of work for the current task; ``commit()`` it, or it rolls back.
+
+        Never inside another: committing the inner one would make the outer's changes
+        permanent before the rest of its update (use ``transaction``).
+        """
+        if self.current_unit() is not None:
+            raise RuntimeError("a unit of work is already open here; use Database.transaction()")
         unit = UnitOfWork(self)
         token = _UNIT.set(unit)
         try:

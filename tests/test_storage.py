@@ -94,6 +94,9 @@ def test_a_transaction_inside_an_update_is_committed_with_the_update_never_befor
     with db.transaction(), db.session() as session:  # outside an update: its own
         session.add(Unit(name="丙局", category="区直部门", display_order=3))
     assert units_named(db) == ["丙局", "甲局"]
+    outer = db.unit_of_work()
+    with outer, pytest.raises(RuntimeError, match="already open"), db.unit_of_work():
+        pass
 
 
 def test_article_is_published_at_most_once_per_platform_in_the_database(db: Database) -> None:
