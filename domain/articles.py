@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
 
-from domain.errors import ImportRejected, RowError
+from domain.errors import ImportRejected, RowError, UserError
 from domain.locks import locking_bulletin
 from domain.periods import Month, parse_day
 from domain.rules import Rules
@@ -20,7 +20,7 @@ from domain.text import clean_text, title_key
 from domain.units import first_error
 from storage.db import Database
 from storage.models import TITLE_MAX, Article
-from storage.repos import Repo, repository
+from storage.repos import Conflict, Repo, repository
 
 ARTICLE_COLUMNS = ("unit", "title", "submitted_on", "forwarded", "published_in")
 # Optional: when the upstream column published it (附件2 lists publications in that order).
@@ -231,6 +231,24 @@ def import_articles(
     not one by one: a city moving in brings 100,000 rows of history (``max_rows``: see
     ``domain.tabular.read_rows``).
     """
+    try:
+        return _import_articles(db, name, content, rules, actor, override, max_rows)
+    except Conflict:
+        raise UserError(
+            f"{name}：导入时另有报送或导入写入了同一单位同一年的同一标题，本次未导入任何数据。"
+            "请重新导入：已记录的稿件将计为“未变”。"
+        ) from None
+
+
+def _import_articles(
+    db: Database,
+    name: str,
+    content: bytes,
+    rules: Rules,
+    actor: str,
+    override: bool,
+    max_rows: int | None,
+) -> ArticleImportResult:
     with repository(db) as repo:
         units = {n: u.id for n, u in repo.units.by_names().items()}
         rows = parse_articles(name, content, rules, units, max_rows)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
+import psycopg
 from sqlalchemy import Table, case, func, insert, literal, or_, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -57,14 +58,16 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
     names = list(dict.fromkeys([*rows[0], "created_at"]))
     driver = session.connection().connection.driver_connection
     assert driver is not None
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(
-                [row.get(name, now) if name == "created_at" else row[name] for name in names]
-            )
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(
+                    [row.get(name, now) if name == "created_at" else row[name] for name in names]
+                )
+    except psycopg.IntegrityError as exc:
+        # As SQLAlchemy reports it for an INSERT, so that ``repository`` makes it a Conflict.
+        raise IntegrityError(statement, None, exc) from exc
 
 
 def close_names(name: str, names: Sequence[str], limit: int = 3) -> list[str]:

@@ -9,12 +9,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from domain.text import title_key
 from storage.db import Database, alembic_config
 from storage.models import Article, ArticleTally, Base, Publication, Unit
+from storage.repos import Conflict, repository
 
 
 def test_migrations_create_exactly_the_models_schema(db: Database) -> None:
@@ -97,6 +98,28 @@ def test_a_transaction_inside_an_update_is_committed_with_the_update_never_befor
     outer = db.unit_of_work()
     with outer, pytest.raises(RuntimeError, match="already open"), db.unit_of_work():
         pass
+
+
+def test_a_batch_of_articles_meeting_one_written_meanwhile_is_a_conflict(db: Database) -> None:
+    with db.session() as session:
+        session.add(Unit(id=1, name="甲局", category="区直部门", display_order=1))
+    row = {
+        "unit_id": 1,
+        "title": "稿",
+        "title_key": "稿",
+        "year": 2020,
+        "submitted_on": dt.date(2020, 3, 1),
+        "status": "submitted",
+        "points": 0,
+        "best_platform": None,
+    }
+    with repository(db) as repo:
+        repo.articles.insert_many([row])
+    # COPY on PostgreSQL, INSERT on SQLite: either way a Conflict, and nothing of the batch kept
+    with pytest.raises(Conflict), repository(db) as repo:
+        repo.articles.insert_many([{**row, "title": "另一篇", "title_key": "另一篇"}, row])
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Article)) == 1
 
 
 def test_article_is_published_at_most_once_per_platform_in_the_database(db: Database) -> None:
