@@ -167,7 +167,9 @@ async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> 
     await application.bot.set_my_commands(DEFAULT_MENU)
     for admin_id in sorted(services.settings.admin_ids):
         await set_menu(
-            application.bot, identify(services.db, admin_id, services.settings.admin_ids)
+            application.bot,
+            identify(services.db, admin_id, services.settings.admin_ids),
+            services.rules,
         )
     assert application.job_queue is not None
     for job in application.job_queue.get_jobs_by_name(JOB_NAME):

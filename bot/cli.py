@@ -61,6 +61,7 @@ from reports.status import status_json, status_text
 from reports.wording import CHAT_WORDING
 from runtime.settings import Settings, SettingsError, load_settings
 from storage.db import Database, DatabaseError
+from storage.models import CAMPAIGN_KINDS
 
 
 class Context:
@@ -326,7 +327,8 @@ def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
     """Print the ranking for a range of months."""
     last = Month.parse(args.to) if args.to else Month.current(ctx.settings.tz)
     first = Month.parse(args.from_) if args.from_ else Month(last.year, 1)
-    ranking = rank_units(ctx.database(), ctx.rules, Period(first, last), args.category)
+    today = dt.datetime.now(ctx.settings.tz).date()
+    ranking = rank_units(ctx.database(), ctx.rules, Period(first, last), args.category, today)
     if args.format == "table":
         text = ranking_table(ranking, ctx.rules, wide=args.wide)
     else:
@@ -549,7 +551,9 @@ def build_parser() -> argparse.ArgumentParser:
     opening.add_argument(
         "--units", default="all", help="all、category:类别，或单位名称（用“、”分隔）"
     )
-    opening.add_argument("--kind", choices=("file", "text", "template"), default="file")
+    opening.add_argument(
+        "--kind", choices=CAMPAIGN_KINDS, default="file", help="报送形式（article：约稿）"
+    )
     opening.set_defaults(func=cmd_campaign_open)
     status = campaign_commands.add_parser("status", help="报送情况")
     status.add_argument("id", metavar="ID")

@@ -17,7 +17,7 @@ from domain.notice_wording import NoticeWording
 from domain.notices import enqueue
 from domain.periods import Month
 from storage.db import Database
-from storage.models import Adjustment
+from storage.models import Adjustment, Unit
 from storage.repos import Repo, repository
 
 REASON_MAX = 200
@@ -134,23 +134,36 @@ def _record(
         year = (dt.date(month.year, 1, 1), dt.date(month.year + 1, 1, 1))
         if kind == "veto" and unit.id in adjusted_between(repo, *year).vetoed:
             raise UserError(f"{unit.name} {month.year} 年已被单项否决，无需重复。")
-        adjustment = Adjustment(
-            unit_id=unit.id,
-            month=month.first_day,
-            kind=kind,
-            points=points,
-            reason=reason,
-            created_by=f"tg:{admin_id}",
-        )
-        repo.add(adjustment)
-        repo.flush()
-        after = {"kind": kind, "points": str(points), "reason": reason, "month": str(month)}
-        repo.audit.record(f"tg:{admin_id}", f"adjustment.{kind}", "unit", unit.id, None, after)
-        liaisons = repo.users.liaisons_of(unit.id)
-        recorded = Recorded(adjustment.id, unit.name, kind, points, reason, month, len(liaisons))
-        text = wording.adjustment(recorded)
-        for user in liaisons:
-            enqueue(
-                repo, f"adjustment:{adjustment.id}:to:{user.telegram_id}", user.telegram_id, text
-            )
-        return recorded
+        return add_adjustment(repo, unit, kind, points, reason, f"tg:{admin_id}", month, wording)
+
+
+def add_adjustment(
+    repo: Repo,
+    unit: Unit,
+    kind: str,
+    points: Decimal,
+    reason: str,
+    actor: str,
+    month: Month,
+    wording: NoticeWording,
+) -> Recorded:
+    """Write one 加减分 (or 单项否决) in ``repo``'s transaction, audited, and queue the notice
+    to the unit's liaisons."""
+    adjustment = Adjustment(
+        unit_id=unit.id,
+        month=month.first_day,
+        kind=kind,
+        points=points,
+        reason=reason,
+        created_by=actor,
+    )
+    repo.add(adjustment)
+    repo.flush()
+    after = {"kind": kind, "points": str(points), "reason": reason, "month": str(month)}
+    repo.audit.record(actor, f"adjustment.{kind}", "unit", unit.id, None, after)
+    liaisons = repo.users.liaisons_of(unit.id)
+    recorded = Recorded(adjustment.id, unit.name, kind, points, reason, month, len(liaisons))
+    text = wording.adjustment(recorded)
+    for user in liaisons:
+        enqueue(repo, f"adjustment:{adjustment.id}:to:{user.telegram_id}", user.telegram_id, text)
+    return recorded

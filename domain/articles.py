@@ -7,6 +7,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple
 
 from pydantic import BaseModel, ValidationError, ValidationInfo, field_validator
@@ -23,8 +24,9 @@ from storage.models import TITLE_MAX, Article
 from storage.repos import Conflict, Repo, repository
 
 ARTICLE_COLUMNS = ("unit", "title", "submitted_on", "forwarded", "published_in")
-# Optional: when the upstream column published it (附件2 lists publications in that order).
-ARTICLE_OPTIONAL = ("published_on",)
+# Optional: when the upstream column published it (附件2 lists publications in that order),
+# and the levels of 领导批示 it had (as the rules name them, separated like the platforms).
+ARTICLE_OPTIONAL = ("published_on", "endorsed_by")
 # The headers an office's own sheet has (the first of each is how we name the column to users).
 ARTICLE_HEADERS = {
     "unit": ("单位", "单位名称", "报送单位"),
@@ -33,6 +35,7 @@ ARTICLE_HEADERS = {
     "forwarded": ("区级采用", "是否区级采用", "是否上报"),
     "published_in": ("刊发平台", "采用平台", "刊发情况"),
     "published_on": ("刊发日期", "采用日期"),
+    "endorsed_by": ("领导批示", "批示"),
 }
 ARTICLE_ALIASES = {alias: column for column, names in ARTICLE_HEADERS.items() for alias in names}
 _YES = {"yes", "y", "是", "true", "1"}
@@ -65,6 +68,7 @@ class ArticleRow(BaseModel):
     forwarded: bool
     published_in: tuple[str, ...]
     published_on: dt.date | None = None
+    endorsed_by: tuple[str, ...] = ()
 
     @field_validator("unit")
     @classmethod
@@ -103,8 +107,7 @@ class ArticleRow(BaseModel):
     @classmethod
     def _names(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
         # Platform names hold no separators; several platforms are listed with 、 ; or ,
-        parts = re.split(r"[;；,，、/]+", str(value).strip())
-        names = tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
+        names = _listed(value)
         context = info.context or {}
         rules: Rules | None = context.get("rules")
         if rules is None:
@@ -121,6 +124,26 @@ class ArticleRow(BaseModel):
             )
         known[names] = tuple(dict.fromkeys(p.code for p in platforms if p is not None))
         return known[names]
+
+    @field_validator("endorsed_by", mode="before")
+    @classmethod
+    def _levels(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
+        names = _listed(value)
+        rules: Rules | None = (info.context or {}).get("rules")
+        if rules is None or not names:
+            return names
+        levels = [rules.endorsement_named(name) for name in names]
+        unknown = [name for name, level in zip(names, levels, strict=True) if level is None]
+        if unknown:
+            choices = rules.endorsement_choices() or "本单位计分办法未设领导批示加分"
+            raise ValueError(f"未知批示级别“{'、'.join(unknown)[:60]}”（可用：{choices}）")
+        return tuple(dict.fromkeys(level.code for level in levels if level is not None))
+
+
+def _listed(value: object) -> tuple[str, ...]:
+    """The names in a cell listing several: separated by 、 ; , or /, each once."""
+    parts = re.split(r"[;；,，、/]+", str(value or "").strip())
+    return tuple(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
 @dataclass(frozen=True)
@@ -139,18 +162,30 @@ class ArticleImportResult:
         )
 
 
-def scored_state(status: str, platforms: set[str], rules: Rules) -> tuple[str, int, str | None]:
-    """An article's status, points and best platform once ``platforms`` published it."""
+def scored_state(
+    status: str,
+    platforms: set[str] | frozenset[str],
+    rules: Rules,
+    endorsed: set[str] | frozenset[str] = frozenset(),
+    commissioned: bool = False,
+) -> tuple[str, Decimal, str | None]:
+    """An article's status, points and best platform once ``platforms`` published it and
+    leaders of the ``endorsed`` levels commented on it (``commissioned``: it answers a 约稿)."""
     if platforms:
         status = "published"
-    points, best = rules.points_for(status, platforms)
+    points, best = rules.points_for(status, platforms, endorsed, commissioned)
     return status, points, best
 
 
 def apply_score(article: Article, platforms: set[str], rules: Rules) -> None:
-    """Set the article's status, points and best platform from its publications."""
+    """Set the article's status, points and best platform from its publications (and the 批示
+    recorded on it, and whether it answers a 约稿)."""
     article.status, article.points, article.best_platform = scored_state(
-        article.status, platforms, rules
+        article.status,
+        platforms,
+        rules,
+        {e.level for e in article.endorsements},
+        bool(article.commission_answers),
     )
 
 
@@ -193,6 +228,9 @@ def parse_articles(
             continue
         if row.published_in and not row.forwarded:
             errors.append(RowError(source.line, "已填写刊发平台，区级采用应为“是”"))
+            continue
+        if row.endorsed_by and not row.forwarded:
+            errors.append(RowError(source.line, "已填写领导批示，区级采用应为“是”"))
             continue
         if row.published_on is not None and not row.published_in:
             errors.append(RowError(source.line, "已填写刊发日期，但没有刊发平台"))
@@ -257,18 +295,16 @@ def _import_articles(
         if locked_rows:
             raise ImportRejected(name, locked_rows)
         ids = repo.articles.insert_many([change.values for change in plan.created])
-        publications = [
-            {"article_id": ids[change.key], **publication}
-            for change in plan.created
-            for publication in change.publications
-        ]
-        publications += [
-            {"article_id": change.article_id, **publication}
-            for change in plan.updated
-            for publication in change.publications
+        numbered = [(ids[c.key], c) for c in plan.created] + [
+            (c.article_id, c) for c in plan.updated
         ]
         repo.articles.update_many([{"id": c.article_id, **c.values} for c in plan.updated])
-        repo.articles.publish_many(publications)
+        repo.articles.publish_many(
+            [{"article_id": n, **p} for n, c in numbered for p in c.publications]
+        )
+        endorsements = [{"article_id": n, **e} for n, c in numbered for e in c.endorsements]
+        if endorsements:
+            repo.articles.endorse_many(endorsements)
         result = ArticleImportResult(len(plan.created), len(plan.updated), plan.unchanged)
         repo.audit.record(
             actor,
@@ -299,6 +335,7 @@ class _Change:
     article_id: int | None
     values: dict[str, object]
     publications: list[dict[str, object]]
+    endorsements: list[dict[str, object]]
 
 
 @dataclass
@@ -306,6 +343,11 @@ class _Plan:
     created: list[_Change] = field(default_factory=list)
     updated: list[_Change] = field(default_factory=list)
     unchanged: int = 0
+
+
+# What decides an imported article's score: its status, platforms, levels of 批示, and
+# whether it answers a 约稿.
+_Scored = tuple[str, frozenset[str], frozenset[str], bool]
 
 
 def _plan_import(
@@ -316,26 +358,40 @@ def _plan_import(
 ) -> _Plan:
     """Compare the file with what is recorded, row by row, without writing anything."""
     existing = repo.articles.states_by_keys([parsed.key for parsed in rows])
-    published = repo.articles.platforms_of([article_id for article_id, _ in existing.values()])
+    known_ids = [article_id for article_id, _ in existing.values()]
+    published = repo.articles.platforms_of(known_ids)
+    endorsed = repo.articles.endorsements_of(known_ids) if rules.endorsements else {}
+    commissioned = repo.articles.commissioned_among(known_ids) if rules.commissions else set()
     plan = _Plan()
-    scores: dict[tuple[str, frozenset[str]], tuple[str, int, str | None]] = {}
+    scores: dict[_Scored, tuple[str, Decimal, str | None]] = {}
     for line, row, key in rows:
         found = existing.get(key)
         have = published[found[0]] if found is not None else set()
+        had = endorsed.get(found[0], set()) if found is not None else set()
+        asked = found is not None and found[0] in commissioned
         status = found[1] if found is not None else "submitted"
         added = [code for code in row.published_in if code not in have]
+        levels = [code for code in row.endorsed_by if code not in had]
         forwards = row.forwarded and status in {"submitted", "declined"}
-        if found is not None and not added and not forwards:
+        if found is not None and not added and not levels and not forwards:
             plan.unchanged += 1
             continue
-        scored = ("forwarded" if forwards else status, frozenset(have) | frozenset(added))
+        scored: _Scored = (
+            "forwarded" if forwards else status,
+            frozenset(have) | frozenset(added),
+            frozenset(had) | frozenset(levels),
+            asked,
+        )
         if scored not in scores:  # a few states score every row of a file
-            scores[scored] = scored_state(scored[0], set(scored[1]), rules)
+            scores[scored] = scored_state(scored[0], scored[1], rules, scored[2], scored[3])
         status, points, best = scores[scored]
         state: dict[str, object] = {"status": status, "points": points, "best_platform": best}
         publications: list[dict[str, object]] = [
             {"platform": code, "published_on": row.published_on, "recorded_by": actor}
             for code in added
+        ]
+        endorsements: list[dict[str, object]] = [
+            {"level": code, "endorsed_on": None, "recorded_by": actor} for code in levels
         ]
         if found is None:
             columns = {
@@ -345,9 +401,13 @@ def _plan_import(
                 "year": key[1],
                 "submitted_on": row.submitted_on,
             }
-            plan.created.append(_Change(line, row, key, None, columns | state, publications))
+            plan.created.append(
+                _Change(line, row, key, None, columns | state, publications, endorsements)
+            )
         else:
-            plan.updated.append(_Change(line, row, key, found[0], state, publications))
+            plan.updated.append(
+                _Change(line, row, key, found[0], state, publications, endorsements)
+            )
     return plan
 
 

@@ -15,10 +15,10 @@ from domain.bulletin_wording import bulletin_wording
 from domain.ledger import MonthProgress, month_progress
 from domain.periods import Month, Period
 from domain.ranking import PeriodStats, Ranking, rank_changes, rank_units, summarize
-from domain.rules import Rules
+from domain.rules import CommissionRules, QuotaRules, Rules
 from domain.stagnation import Streak, idle_period, stagnation_streaks
 from domain.trends import MonthTotals, monthly_totals
-from domain.wording import some_units
+from domain.wording import figure, points_text, some_units
 from storage.db import Database
 from storage.repos import repository
 
@@ -58,6 +58,8 @@ class Bulletin:
     changes: list[str] = field(default_factory=list)
     tasks: list[str] = field(default_factory=list)
     rank_changes: dict[str, int | None] = field(default_factory=dict)
+    # The month's 加减分 (约稿 penalties among them), a line each.
+    adjustments: list[str] = field(default_factory=list)
     trend: list[MonthTotals] = field(default_factory=list)
     area: str = ""
     area_short: str = ""
@@ -67,7 +69,11 @@ class Bulletin:
     @property
     def later_sections(self) -> list[tuple[str, list[str]]]:
         """The sections after 三、工作要求 that this issue has, numbered in order."""
-        found = [("重点任务落实情况", self.tasks), ("上期通报后更正的数据", self.changes)]
+        found = [
+            ("重点任务落实情况", self.tasks),
+            ("本月加减分情况", self.adjustments),
+            ("上期通报后更正的数据", self.changes),
+        ]
         present = [(title, paragraphs) for title, paragraphs in found if paragraphs]
         return [
             (f"{'四五六'[n]}、{title}", paragraphs) for n, (title, paragraphs) in enumerate(present)
@@ -127,6 +133,7 @@ def build_bulletin(
         articles=lambda: annex_articles(db, rules, period),
         changes=changes or [],
         tasks=task_section(month_progress(db, month, month.next().first_day), month),
+        adjustments=adjustment_lines(db, month),
         rank_changes=rank_changes(db, rules, ranking),
         trend=monthly_totals(db, rules, period),
         area=rules.bulletin.area,
@@ -134,6 +141,17 @@ def build_bulletin(
         mark=rules.bulletin.mark,
         number=rules.bulletin.number.format(year=month.year, seq=month.month),
     )
+
+
+def adjustment_lines(db: Database, month: Month) -> list[str]:
+    """The month's 加减分 and 单项否决, as the bulletin lists them: ``乙局：扣10分（约稿 C1《…》
+    未按期报送）。``"""
+    with repository(db) as repo:
+        return [
+            f"{a.unit.name}："
+            f"{'单项否决' if a.kind == 'veto' else points_text(a.points)}（{a.reason}）。"
+            for a in repo.adjustments.in_period(month.first_day, month.next().first_day)
+        ]
 
 
 def basic_situation(stats: PeriodStats, period: Period, rules: Rules) -> str:
@@ -252,20 +270,51 @@ def task_section(progress: MonthProgress | None, month: Month) -> list[str]:
 def scoring_rules_text(rules: Rules) -> str:
     """附件3, written from the rules file: the platforms by points, each by its full name, the
     levels they stand for, the points of an article forwarded but not published, and whether
-    an article published twice scores once (at the highest) or for each publication."""
+    an article published twice scores once (at the highest) or for each publication, and what
+    a 领导批示 adds."""
     ranked = sorted(rules.platforms, key=lambda p: -p.points)
-    by_points: dict[int, list[str]] = {}
+    by_points: dict[Decimal, list[str]] = {}
     for platform in ranked:
         by_points.setdefault(platform.points, []).append(platform.name)
-    parts = [f"{'或'.join(names)}采用一篇计{points}分" for points, names in by_points.items()]
+    parts = [f"{'或'.join(names)}采用一篇计{figure(p)}分" for p, names in by_points.items()]
     levels = list(dict.fromkeys(p.level.removesuffix("级") for p in ranked if p.level))
     upstream = f"{'、'.join(levels)}级平台" if levels else "上级平台"
-    parts.append(
-        f"区级采用报送到{upstream}但是上级平台未刊发的一篇计{rules.scoring.unpublished_points}分"
-    )
+    if rules.scoring.unpublished_points:  # a scheme that gives nothing says nothing
+        unpublished = figure(rules.scoring.unpublished_points)
+        parts.append(f"区级采用报送到{upstream}但是上级平台未刊发的一篇计{unpublished}分")
+    if rules.endorsements:
+        parts.append(
+            f"信息获{'、'.join(e.name for e in rules.endorsements)}批示的，每条另计"
+            f"{'、'.join(figure(e.points) for e in rules.endorsements)}分"
+        )
+    if rules.commissions:
+        parts.append(commission_text(rules.commissions))
+    if rules.quota:
+        parts.append(quota_text(rules.quota))
     if rules.scoring.policy == "sum":
         return "；".join(parts) + "；同一信息被多个平台采用的，每次采用分别计分。"
     return "；".join(parts) + "；同一信息被重复采用的，以最高分为准，不重复计分。"
+
+
+def commission_text(commission: CommissionRules) -> str:
+    """约稿 as a 计分办法 words it: ``约稿信息采用一篇计5分；约稿不报或迟报的，每次倒扣10分``."""
+    text = f"约稿信息采用一篇计{figure(commission.points)}分"
+    if commission.higher:
+        text += "（刊发平台分值更高的，按刊发平台计分）"
+    if commission.missed_penalty:
+        text += f"；约稿不报或迟报的，每次倒扣{figure(commission.missed_penalty)}分"
+    return text
+
+
+def quota_text(quota: QuotaRules) -> str:
+    """The 报送任务 as a 计分办法 words it: ``每周报送2篇以上为完成任务，计基础分1分，每超报1篇
+    加1分，漏报一次扣除当期基础分``."""
+    text = f"每{quota.noun}报送{quota.count}篇以上为完成任务，计基础分{figure(quota.base_points)}分"
+    if quota.extra_points:
+        text += f"，每超报1篇加{figure(quota.extra_points)}分"
+    if quota.missed == "base":
+        return text + "，漏报一次扣除当期基础分"
+    return text + f"，未完成的每次扣{figure(quota.missed)}分"
 
 
 def annex_articles(db: Database, rules: Rules, period: Period) -> Iterator[AnnexArticle]:

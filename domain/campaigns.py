@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from domain.access import Identity
+from domain.adjustments import add_adjustment
 from domain.annual_report import read_report
 from domain.errors import UserError
 from domain.monthly import Chats
 from domain.notice_wording import NoticeWording
 from domain.notices import admin_chats, enqueue
+from domain.periods import Month
 from domain.rules import Rules
 from domain.tasks import known_units, parse_deadline
 from domain.unit_lists import UnitLists
@@ -28,7 +30,12 @@ from storage.db import Database
 from storage.models import CAMPAIGN_KINDS, Campaign, CampaignAnswer, CampaignTarget
 from storage.repos import Repo, repository
 
-KIND_NAMES = {"file": "文件", "text": "文字材料", "template": "填好的年度报告模板（.xlsx）"}
+KIND_NAMES = {
+    "file": "文件",
+    "text": "文字材料",
+    "template": "填好的年度报告模板（.xlsx）",
+    "article": "约稿稿件",
+}
 TITLE_MAX = 200
 TEXT_MAX = 4000
 # Campaigns whose deadline is further back than this are no longer followed up.
@@ -70,12 +77,19 @@ def check_deadline(text: str, today: dt.date) -> dt.date:
 
 def check_kind(text: str) -> str:
     """file, text or template (or their Chinese names)."""
-    names = {"文件": "file", "文字": "text", "文字材料": "text", "模板": "template"}
+    names = {
+        "文件": "file",
+        "文字": "text",
+        "文字材料": "text",
+        "模板": "template",
+        "约稿": "article",
+        "稿件": "article",
+    }
     kind = names.get(text.strip(), text.strip())
     if kind not in CAMPAIGN_KINDS:
         raise UserError(
             f"报送形式“{text.strip()}”无效，"
-            "应为 file（文件）、text（文字）或 template（年报模板）。"
+            "应为 file（文件）、text（文字）、template（年报模板）或 article（约稿）。"
         )
     return kind
 
@@ -211,6 +225,8 @@ def answer_campaign(
     """Record the unit's answer. A template must pass its checks (``ReportRejected`` lists
     every failure and nothing is recorded); late answers are kept and marked late."""
     campaign = requested(db, who, campaign_id)
+    if campaign.kind == "article":
+        raise UserError(f"催报 {campaign_ref(campaign_id)} 是约稿，请报送稿件。")
     body = (text or "").strip() or None
     if body is not None and len(body) > TEXT_MAX:
         raise UserError(f"文字过长（{len(body)} 字，最多 {TEXT_MAX} 字）。")
@@ -347,6 +363,37 @@ def recent_campaigns(db: Database, limit: int = 20) -> list[tuple[int, str, dt.d
         return found
 
 
+def penalize_missed(
+    repo: Repo,
+    rules: Rules,
+    campaign_id: int,
+    unit_id: int,
+    what: str,
+    wording: NoticeWording,
+) -> bool:
+    """Take the 约稿's penalty from the unit, unless already taken or the rules set none."""
+    commission = rules.commissions
+    if commission is None or not commission.missed_penalty:
+        return False
+    target = repo.campaigns.target(campaign_id, unit_id)
+    campaign = repo.campaigns.get(campaign_id)
+    if target is None or campaign is None or target.penalty_id is not None:
+        return False
+    reason = f"约稿 {campaign_ref(campaign_id)}《{campaign.title}》{what}"
+    recorded = add_adjustment(
+        repo,
+        target.unit,
+        "penalty",
+        -commission.missed_penalty,
+        reason[:200],
+        "system",
+        Month.of(campaign.deadline),
+        wording,
+    )
+    target.penalty_id = recorded.id
+    return True
+
+
 def run_campaign_followup(
     db: Database,
     rules: Rules,
@@ -376,6 +423,11 @@ def run_campaign_followup(
             if today > campaign.deadline:
                 names = [t.unit.name for t in missing]
                 queued += _escalate(repo, campaign, names, chats, wording)
+                if campaign.kind == "article":
+                    for target in missing:
+                        penalize_missed(
+                            repo, rules, campaign.id, target.unit_id, "未按期报送", wording
+                        )
                 continue
             due = [
                 n

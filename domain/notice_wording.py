@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 from domain.periods import Month
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from domain.adjustments import Recorded
     from domain.duplicates import Similar
     from domain.ledger import LedgerRow
@@ -29,7 +31,7 @@ class NoticeWording(Protocol):
         """To the office: a unit submitted an article (and what it is very like)."""
         ...
 
-    def forwarded(self, article_id: int, title: str, points: int) -> str:
+    def forwarded(self, article_id: int, title: str, points: Decimal) -> str:
         """To the unit: the office accepted the article and sent it upstream."""
         ...
 
@@ -38,10 +40,17 @@ class NoticeWording(Protocol):
         ...
 
     def published(
-        self, article_id: int, title: str, platform: str, points: int, counted_as: str | None
+        self, article_id: int, title: str, platform: str, points: Decimal, counted_as: str | None
     ) -> str:
         """To the unit: a platform published the article (``counted_as``: the platform it
         already scores by, when this one scores no higher)."""
+        ...
+
+    def endorsed(
+        self, article_id: int, title: str, level: str, added: Decimal, points: Decimal
+    ) -> str:
+        """To the unit: a leader of ``level`` commented on the article (领导批示), adding
+        ``added`` points to make ``points``."""
         ...
 
     def adjustment(self, recorded: Recorded) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
 from domain.errors import UserError
 from domain.periods import Period
+from domain.quota import quota_points
 from domain.rules import Rules
 from storage.db import Database
 from storage.repos import UnitArticleTotals, repository
@@ -23,13 +25,17 @@ class UnitScore(NamedTuple):
     published: int
     unpublished: int
     by_platform: dict[str, int]
-    article_points: int
+    article_points: Decimal
     adjustments: Decimal
+    # 领导批示 on the unit's articles of the period (their points are in article_points).
+    endorsed: int = 0
+    # What the 报送任务 ([quota]) earned or cost over the period.
+    quota: Decimal = Decimal(0)
 
     @property
     def score(self) -> Decimal:
-        """Article points plus adjustments."""
-        return self.article_points + self.adjustments
+        """Article points plus adjustments plus the quota's points."""
+        return self.article_points + self.adjustments + self.quota
 
 
 @dataclass(frozen=True)
@@ -39,10 +45,20 @@ class Ranking:
     period: Period
     category: str | None
     rows: list[UnitScore]
+    # The day it was ranked on: a quota's week or month still running is not held against a
+    # unit (None: every one has ended).
+    as_of: dt.date | None = None
 
 
-def rank_units(db: Database, rules: Rules, period: Period, category: str | None = None) -> Ranking:
-    """Rank the units for ``period`` from one aggregate over the period's article tallies."""
+def rank_units(
+    db: Database,
+    rules: Rules,
+    period: Period,
+    category: str | None = None,
+    as_of: dt.date | None = None,
+) -> Ranking:
+    """Rank the units for ``period`` from one aggregate over the period's article tallies
+    (and, with a ``[quota]``, the units' submissions per week or month, as of ``as_of``)."""
     codes = [p.code for p in rules.platforms]
     with repository(db) as repo:
         units = repo.units.listing()
@@ -53,7 +69,17 @@ def rank_units(db: Database, rules: Rules, period: Period, category: str | None 
             raise UserError(f"未知的单位类别“{category}”。现有类别：{known}")
         totals = repo.articles.totals_by_unit(period.start, period.end, codes)
         adjustments = repo.adjustments.totals_by_unit(period.start, period.end)
-    nothing = UnitArticleTotals(0, 0, 0, 0, dict.fromkeys(codes, 0))
+        endorsed = (
+            repo.articles.endorsements_by_unit(period.start, period.end)
+            if rules.endorsements
+            else {}
+        )
+        quotas = (
+            quota_points(repo, rules.quota, period, [u.id for u in units if u.active], as_of)
+            if rules.quota
+            else {}
+        )
+    nothing = UnitArticleTotals(0, 0, 0, Decimal(0), dict.fromkeys(codes, 0))
     zero = Decimal(0)
     scored = []
     for order, unit in enumerate(units):
@@ -65,12 +91,13 @@ def rank_units(db: Database, rules: Rules, period: Period, category: str | None 
                 continue
             total = nothing
         adjustment = adjustments.get(unit.id, zero)
-        score = total.points + adjustment if adjustment else total.points
-        scored.append((-score, order, unit, total, adjustment))
+        quota = quotas.get(unit.id, zero)
+        score = total.points + adjustment + quota if adjustment or quota else total.points
+        scored.append((-score, order, unit, total, adjustment, quota))
     scored.sort(key=lambda item: (item[0], item[1]))
     rows: list[UnitScore] = []
     rank = 0
-    for position, (negative, _, unit, total, adjustment) in enumerate(scored, start=1):
+    for position, (negative, _, unit, total, adjustment, quota) in enumerate(scored, start=1):
         if position == 1 or negative != scored[position - 2][0]:
             rank = position
         rows.append(
@@ -84,9 +111,11 @@ def rank_units(db: Database, rules: Rules, period: Period, category: str | None 
                 by_platform=total.by_platform,
                 article_points=total.points,
                 adjustments=adjustment,
+                endorsed=endorsed.get(unit.id, 0),
+                quota=quota,
             )
         )
-    return Ranking(period, category, rows)
+    return Ranking(period, category, rows, as_of)
 
 
 @dataclass(frozen=True)
@@ -147,7 +176,9 @@ def last_months_period(period: Period) -> Period:
 def rank_changes(db: Database, rules: Rules, ranking: Ranking) -> dict[str, int | None]:
     """Per unit, how many places it rose (positive) or fell since last month's ranking of the
     same category; None for a unit that was not ranked then."""
-    before = rank_units(db, rules, last_months_period(ranking.period), ranking.category)
+    before = rank_units(
+        db, rules, last_months_period(ranking.period), ranking.category, ranking.as_of
+    )
     previous = {row.unit: row.rank for row in before.rows}
     return {
         row.unit: previous[row.unit] - row.rank if row.unit in previous else None

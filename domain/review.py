@@ -9,6 +9,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
 
 from domain.access import Identity
 from domain.articles import apply_score, check_title
@@ -20,8 +22,9 @@ from domain.notices import enqueue_many
 from domain.periods import Month
 from domain.rules import Rules
 from domain.text import title_key
+from domain.wording import figure
 from storage.db import Database
-from storage.models import Article, Publication
+from storage.models import Article, Endorsement, Publication
 from storage.repos import Repo, repository
 
 LINK_MAX = 500
@@ -42,13 +45,17 @@ class ArticleView:
     unit: str
     title: str
     status: str
-    points: int
+    points: Decimal
     best_platform: str | None
     platforms: tuple[str, ...]
     submitted_on: dt.date
     link: str | None
     file_name: str | None
     intended_for: tuple[str, ...]
+    # The levels of 批示 recorded on it, as rule codes.
+    endorsed: tuple[str, ...] = ()
+    # The 约稿 (campaign number) it answers, if any.
+    commission: int | None = None
 
     @property
     def status_name(self) -> str:
@@ -66,6 +73,8 @@ def view(article: Article) -> ArticleView:
         points=article.points,
         best_platform=article.best_platform,
         platforms=tuple(p.platform for p in article.publications),
+        endorsed=tuple(e.level for e in article.endorsements),
+        commission=next((a.campaign_id for a in article.commission_answers), None),
         submitted_on=article.submitted_on,
         link=article.link,
         file_name=article.file_name,
@@ -123,7 +132,7 @@ def submit_article(
             year=today.year,
             submitted_on=today,
             status="submitted",
-            points=0,
+            points=Decimal(0),
             link=link,
             file_id=file_id,
             file_name=file_name,
@@ -149,7 +158,7 @@ def submit_article(
             unit=unit,
             title=title,
             status="submitted",
-            points=0,
+            points=Decimal(0),
             best_platform=None,
             platforms=(),
             submitted_on=today,
@@ -230,9 +239,11 @@ def decline_article(
             raise UserError(f"稿件 #{article.id} 已是“未上报”状态。")
         if article.status == "published":
             raise UserError(f"稿件 #{article.id} 已被上级平台采用，不能改为不上报。")
+        if article.endorsements:
+            raise UserError(f"稿件 #{article.id} 已获领导批示，不能改为不上报。")
         before = _state(article)
         article.status = "declined"
-        article.points, article.best_platform = 0, None
+        article.points, article.best_platform = Decimal(0), None
         _tell_liaisons(
             repo,
             article,
@@ -249,7 +260,7 @@ class PublishOutcome:
     article: ArticleView
     platform: str
     raised: bool
-    previous_points: int
+    previous_points: Decimal
 
 
 def publish_article(
@@ -287,6 +298,58 @@ def publish_article(
         return PublishOutcome(view(article), platform.code, raised, previous)
 
 
+@dataclass(frozen=True)
+class EndorseOutcome:
+    """What recording a 批示 did to the article's score."""
+
+    article: ArticleView
+    level: str
+    added: Decimal
+
+
+def endorse_article(
+    db: Database,
+    rules: Rules,
+    article_id: int,
+    level_text: str,
+    actor: str,
+    today: dt.date,
+    wording: NoticeWording,
+    override: bool = False,
+) -> EndorseOutcome:
+    """领导批示: record that a leader of a level the rules name commented on the article; its
+    points are added to the article's (另计), once per level. Only an article the office has
+    sent upstream can be endorsed (declining it afterwards is refused)."""
+    level = rules.endorsement_named(level_text)
+    if level is None:
+        if not rules.endorsements:
+            raise UserError("本单位计分办法未设领导批示加分（规则文件 [[endorsements]]）。")
+        raise UserError(
+            f"未知批示级别“{level_text.strip()[:40]}”。可用：{rules.endorsement_choices()}"
+        )
+    with repository(db) as repo:
+        article = _require(repo, article_id, lock=True)
+        locked = guard(repo, article.submitted_on, override, f"/endorse {article_id} {level_text}")
+        if article.status not in {"forwarded", "published"}:
+            raise UserError(
+                f"稿件 #{article.id} 尚未上报（{STATUS_NAMES[article.status]}），"
+                "上报后才能记录领导批示。"
+            )
+        if level.code in {e.level for e in article.endorsements}:
+            raise UserError(f"稿件 #{article.id} 已记录过{level.name}批示，不重复计分。")
+        before = _state(article)
+        previous = article.points
+        article.endorsements.append(
+            Endorsement(level=level.code, endorsed_on=today, recorded_by=actor)
+        )
+        apply_score(article, set(view(article).platforms), rules)
+        entry_id = _audit(repo, actor, "article.endorse", article, before, locked)
+        added = article.points - previous
+        text = wording.endorsed(article.id, article.title, level.name, added, article.points)
+        _tell_liaisons(repo, article, entry_id, text)
+        return EndorseOutcome(view(article), level.name, added)
+
+
 def _require(repo: Repo, article_id: int, lock: bool = False) -> Article:
     article = repo.articles.get(article_id, lock=lock)
     if article is None:
@@ -300,6 +363,7 @@ def _state(article: Article) -> dict[str, object]:
         "points": article.points,
         "best_platform": article.best_platform,
         "platforms": sorted(p.platform for p in article.publications),
+        "endorsed": sorted(e.level for e in article.endorsements),
     }
 
 
@@ -323,8 +387,8 @@ def _audit(
         repo.changes.add(
             day.replace(day=1),
             f"#{article.id}《{article.title}》（{article.unit.name}，{day.year}年{day.month}月）："
-            f"{STATUS_NAMES[str(before['status'])]}、{before['points']}分 → "
-            f"{STATUS_NAMES[article.status]}、{article.points}分",
+            f"{STATUS_NAMES[str(before['status'])]}、{figure(cast(Decimal, before['points']))}分 → "
+            f"{STATUS_NAMES[article.status]}、{figure(article.points)}分",
             actor,
         )
     entry = repo.audit.record(actor, action, "article", article.id, before, after)

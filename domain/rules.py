@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -36,7 +36,8 @@ class Platform(_Strict):
     name: str = Field(min_length=1)
     short: str = Field(min_length=1)
     publisher: str = ""
-    points: int = Field(ge=0)
+    # Decimals to the hundredth (0.5 for a picture on the portal, as some offices score it).
+    points: Decimal = Field(ge=0, le=10_000, decimal_places=2)
     # 国家级 / 省级 / 市级: a clerk may name the platform by its level.
     level: str = ""
     # Other names clerks use for it (``看山东``); matched like the code and the names.
@@ -53,6 +54,22 @@ class Platform(_Strict):
         return (self.code, self.name, self.short, self.cited, *self.aliases)
 
 
+class EndorsementLevel(_Strict):
+    """领导批示: a level of leader whose written comment on an article earns it more points
+    (``另计``), over and above what its publications earn."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=32)
+    # Who endorsed, as the 计分办法 words it: 国务院领导, 省政府领导.
+    name: str = Field(min_length=1, max_length=40)
+    points: Decimal = Field(ge=0, le=10_000, decimal_places=2)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every name that means this level: code, name, aliases."""
+        return (self.code, self.name, *self.aliases)
+
+
 _BRACKETS = str.maketrans("", "", "《》<>〈〉\"“”'‘’ \t\u3000")
 
 
@@ -63,7 +80,7 @@ def platform_key(text: str) -> str:
 
 
 class Scoring(_Strict):
-    unpublished_points: int = Field(default=2, ge=0)
+    unpublished_points: Decimal = Field(default=Decimal(2), ge=0, le=10_000, decimal_places=2)
     # highest: an article published by several platforms scores once, at the highest (seed
     # 002); sum: every publication counts.
     policy: Literal["highest", "sum"] = "highest"
@@ -286,6 +303,39 @@ class AdjustmentRules(_Strict):
         return abs(points) > self.confirm_above
 
 
+class CommissionRules(_Strict):
+    """约稿: an article the office asked a unit for (a campaign of kind ``article``). Adopted,
+    it scores ``points`` (or its column's points when ``higher`` and they are more); a unit
+    that sends nothing by the deadline, or sends late, loses ``missed_penalty`` (0: nothing)."""
+
+    points: Decimal = Field(ge=0, le=10_000, decimal_places=2)
+    higher: bool = False
+    missed_penalty: Decimal = Field(default=Decimal(0), ge=0, le=100, decimal_places=2)
+
+
+class QuotaRules(_Strict):
+    """报送任务: each unit owes ``count`` articles a week or a month. Meeting it earns
+    ``base_points`` and each article beyond it ``extra_points``; missing it loses the base
+    (``missed = "base"``) or costs a penalty (``missed`` = the points taken away)."""
+
+    per: Literal["week", "month"]
+    count: int = Field(ge=1, le=1000)
+    base_points: Decimal = Field(ge=0, le=10_000, decimal_places=2)
+    extra_points: Decimal = Field(default=Decimal(0), ge=0, le=10_000, decimal_places=2)
+    missed: Literal["base"] | Annotated[Decimal, Field(gt=0, le=10_000, decimal_places=2)] = "base"
+
+    @property
+    def noun(self) -> str:
+        """周 or 月, as the sentences name the period."""
+        return "周" if self.per == "week" else "月"
+
+    def points(self, submitted: int) -> Decimal:
+        """What a period with ``submitted`` articles earns (negative: a penalty)."""
+        if submitted >= self.count:
+            return self.base_points + self.extra_points * (submitted - self.count)
+        return Decimal(0) if self.missed == "base" else -self.missed
+
+
 class DuplicateRules(_Strict):
     """重复报送: how similar (0–100, on the normalised titles) a new title must be to one
     already submitted this year to ask the liaison (same unit) or warn the office (another
@@ -300,6 +350,7 @@ class Rules(_Strict):
 
     scoring: Scoring = Scoring()
     platforms: tuple[Platform, ...]
+    endorsements: tuple[EndorsementLevel, ...] = ()
     escalation: EscalationRules = EscalationRules()
     schedule: Schedule = Schedule()
     bulletin: BulletinStyle = BulletinStyle()
@@ -308,6 +359,8 @@ class Rules(_Strict):
     assessment: AssessmentRules = AssessmentRules()
     campaigns: CampaignRules = CampaignRules()
     adjustments: AdjustmentRules = AdjustmentRules()
+    quota: QuotaRules | None = None
+    commissions: CommissionRules | None = None
     duplicates: DuplicateRules = DuplicateRules()
 
     @field_validator("platforms")
@@ -330,6 +383,28 @@ class Rules(_Strict):
                 if seen.setdefault(key, platform.code) != platform.code:
                     raise ValueError(f"平台名称“{spelling}”同时指向 {seen[key]} 和 {platform.code}")
         return self
+
+    @field_validator("endorsements")
+    @classmethod
+    def _unambiguous_endorsements(
+        cls, endorsements: tuple[EndorsementLevel, ...]
+    ) -> tuple[EndorsementLevel, ...]:
+        seen: dict[str, str] = {}
+        for level in endorsements:
+            for spelling in level.spellings:
+                key = platform_key(spelling)
+                if seen.setdefault(key, level.code) != level.code:
+                    raise ValueError(f"批示级别“{spelling}”同时指向 {seen[key]} 和 {level.code}")
+        return endorsements
+
+    def endorsement_named(self, text: str) -> EndorsementLevel | None:
+        """The level of 批示 ``text`` names: its code, name or an alias."""
+        key = platform_key(text)
+        return next((e for e in self.endorsements if key in map(platform_key, e.spellings)), None)
+
+    def endorsement_choices(self) -> str:
+        """The levels as a clerk names them: ``省政府领导（province）``."""
+        return "、".join(f"{e.name}（{e.code}）" for e in self.endorsements)
 
     @cached_property
     def by_code(self) -> dict[str, Platform]:
@@ -358,26 +433,42 @@ class Rules(_Strict):
         )
 
     def points_for(
-        self, status: str, platforms: set[str] | frozenset[str]
-    ) -> tuple[int, str | None]:
+        self,
+        status: str,
+        platforms: set[str] | frozenset[str],
+        endorsed: set[str] | frozenset[str] = frozenset(),
+        commissioned: bool = False,
+    ) -> tuple[Decimal, str | None]:
         """The score of an article and the platform that earns it (or, summed, earns most).
 
         Published: the highest points among its platforms (the same article scores once,
         equal points go to the platform listed first), or with ``policy = "sum"`` the points
-        of every platform added up; forwarded but unpublished: ``unpublished_points``;
-        otherwise nothing.
+        of every platform added up; a 约稿 (``commissioned``) adopted scores the commission's
+        points instead (or the higher of the two, as ``[commissions] higher`` says); forwarded
+        but unpublished: ``unpublished_points``; otherwise nothing. Each level of 批示 it
+        ``endorsed`` adds its points on top.
         """
+        extra = sum((e.points for e in self.endorsements if e.code in endorsed), Decimal(0))
+        points, best = self._publication_points(status, platforms)
+        commission = self.commissions
+        if commissioned and commission is not None and best is not None:
+            points = max(points, commission.points) if commission.higher else commission.points
+        return points + extra, best
+
+    def _publication_points(
+        self, status: str, platforms: set[str] | frozenset[str]
+    ) -> tuple[Decimal, str | None]:
         known = [self.by_code[code] for code in platforms if code in self.by_code]
         if known:
             best = max(known, key=lambda p: (p.points, -self.platforms.index(p)))
             if self.scoring.policy == "sum":
-                return sum(p.points for p in known), best.code
+                return sum((p.points for p in known), Decimal(0)), best.code
             return best.points, best.code
         if platforms:
-            return 0, None  # published only by platforms the rules no longer score
+            return Decimal(0), None  # published only by platforms the rules no longer score
         if status == "forwarded":
             return self.scoring.unpublished_points, None
-        return 0, None
+        return Decimal(0), None
 
 
 DEFAULT_RULES_TEXT = (files("domain") / "rules.toml").read_text(encoding="utf-8")

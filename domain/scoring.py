@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from decimal import Decimal
 
 from domain.rules import Rules
 from storage.db import Database
@@ -20,12 +21,23 @@ RULES_KEY = "scoring_rules"
 def scoring_fingerprint(rules: Rules) -> str:
     """A digest of everything in the rules that decides an article's points."""
     relevant: dict[str, object] = {
-        "platforms": [[p.code, p.points] for p in rules.platforms],
-        "unpublished_points": rules.scoring.unpublished_points,
+        "platforms": [[p.code, _number(p.points)] for p in rules.platforms],
+        "unpublished_points": _number(rules.scoring.unpublished_points),
     }
-    if rules.scoring.policy != "highest":  # the default leaves a database's fingerprint as it was
+    # What the default rules leave out leaves a database's fingerprint as it was.
+    if rules.scoring.policy != "highest":
         relevant["policy"] = rules.scoring.policy
+    if rules.endorsements:
+        relevant["endorsements"] = [[e.code, _number(e.points)] for e in rules.endorsements]
+    if rules.commissions:
+        relevant["commissions"] = [_number(rules.commissions.points), rules.commissions.higher]
     return hashlib.sha256(json.dumps(relevant).encode()).hexdigest()
+
+
+def _number(points: Decimal) -> int | str:
+    """Whole points as the integers earlier releases digested, so their digest stands."""
+    whole = points.to_integral_value()
+    return int(whole) if points == whole else str(points.normalize())
 
 
 def rescore_if_rules_changed(db: Database, rules: Rules, actor: str) -> int | None:
@@ -51,7 +63,14 @@ def _rescore(db: Database, rules: Rules, actor: str) -> int | None:
         order = {p.code: index for index, p in enumerate(rules.platforms)}
         points = {p.code: p.points for p in rules.platforms}
         count = repo.articles.rescore(
-            points, order, rules.scoring.unpublished_points, summed=rules.scoring.policy == "sum"
+            points,
+            order,
+            rules.scoring.unpublished_points,
+            summed=rules.scoring.policy == "sum",
+            endorsed={e.code: e.points for e in rules.endorsements},
+            commission=(
+                (rules.commissions.points, rules.commissions.higher) if rules.commissions else None
+            ),
         )
         repo.settings.put(RULES_KEY, fingerprint)
         if previous is not None:

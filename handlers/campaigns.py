@@ -32,6 +32,7 @@ from domain.campaigns import (
     recent_campaigns,
     requested,
 )
+from domain.commissions import answer_commission
 from domain.errors import UserError
 from domain.units import list_units
 from handlers.common import (
@@ -48,6 +49,7 @@ from handlers.common import (
     send_file,
 )
 from handlers.conversations import TEXT, Steps
+from handlers.submit import submitted_text
 from reports.annual_report import report_docx, template_xlsx
 from reports.campaigns import status_message, status_xlsx
 from reports.chat import esc
@@ -62,6 +64,11 @@ PICK, SEND = range(10, 12)
 EXPIRED = "操作已因长时间未继续而取消，未保存任何内容。"
 OPENING = Steps("campaign", expired=EXPIRED)
 ANSWER = Steps("answer", expired=EXPIRED)
+# What an answer may be besides what KIND_NAMES says.
+ANSWER_HINTS = {
+    "template": "（模板可用 /report_template 下载，填好后发送 .xlsx）",
+    "article": "：发送稿件标题，或发送稿件文件并在说明中写标题",
+}
 
 
 @requires("admin")
@@ -280,11 +287,8 @@ async def _ask_answer(
     update: Update, context: BotContext, campaign_id: int, title: str, kind: str
 ) -> int:
     ANSWER.data(context).update(id=campaign_id, kind=kind)
-    extra = "（模板可用 /report_template 下载，填好后发送 .xlsx）" if kind == "template" else ""
-    await answer(
-        update,
-        f"<b>{campaign_ref(campaign_id)}</b> {esc(title)}\n请发送{KIND_NAMES[kind]}{extra}。",
-    )
+    wanted = f"{KIND_NAMES[kind]}{ANSWER_HINTS.get(kind, '')}"
+    await answer(update, f"<b>{campaign_ref(campaign_id)}</b> {esc(title)}\n请发送{wanted}。")
     return SEND
 
 
@@ -311,6 +315,8 @@ async def got_answer(update: Update, context: BotContext) -> int:
             content = await download(context, message.document, MAX_ATTACHMENT_BYTES)
     elif message.photo:
         file = (message.photo[-1].file_id, "图片.jpg")
+    if draft["kind"] == "article":
+        return await _answer_commission(update, context, who, draft["id"], file)
     try:
         done = await asyncio.to_thread(
             functools.partial(
@@ -332,6 +338,43 @@ async def got_answer(update: Update, context: BotContext) -> int:
     late = f"已超过截止日期 {done.campaign.deadline}，记为逾期报送。" if done.late else ""
     ref = f"<b>{campaign_ref(done.campaign.id)}</b> {esc(done.campaign.title)}"
     await answer(update, f"已收到 {ref} 的报送{times}。{late}")
+    return ConversationHandler.END
+
+
+async def _answer_commission(
+    update: Update,
+    context: BotContext,
+    who: Identity,
+    campaign_id: int,
+    file: tuple[str, str] | None,
+) -> int:
+    """约稿: the text (or a file's caption) is the article's title; it goes to review."""
+    svc = services(context)
+    message = update.effective_message
+    assert message is not None
+    try:
+        done = await asyncio.to_thread(
+            answer_commission,
+            svc.db,
+            svc.rules,
+            who,
+            campaign_id,
+            message.text or message.caption or "",
+            svc.today(),
+            svc.identities.office(svc.db, svc.settings.admin_ids),
+            CHAT_WORDING,
+            file,
+        )
+    except UserError as exc:
+        await refuse(update, f"{exc}\n请改正后重新发送，或 /cancel 取消。")
+        return SEND
+    ANSWER.drop(context)
+    late = f"已超过截止日期 {done.deadline}，记为逾期报送。" if done.late else ""
+    await answer(
+        update,
+        f"已收到约稿 <b>{campaign_ref(done.campaign_id)}</b> {esc(done.campaign_title)}："
+        f"{submitted_text(done.article.id, done.article.title)}{late}",
+    )
     return ConversationHandler.END
 
 

@@ -1,4 +1,5 @@
-"""The office: /pending with 上报 / 不上报 buttons, /forward, /decline, /publish, /import."""
+"""The office: /pending with 上报 / 不上报 buttons, /forward, /decline, /publish, /endorse,
+/import."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from domain.locks import split_override
 from domain.review import (
     ArticleView,
     decline_article,
+    endorse_article,
     forward_article,
     get_article,
     pending_articles,
@@ -35,6 +37,7 @@ from handlers.common import (
     requires,
 )
 from reports.chat import article_card, esc
+from reports.numbers import score_text
 from reports.wording import CHAT_WORDING
 from runtime.context import BotContext
 from runtime.services import services
@@ -58,10 +61,26 @@ def platform_keyboard(article_id: int, rules: Rules) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    f"{p.short}（{p.points}分）", callback_data=f"pub:{article_id}:{p.code}"
+                    f"{p.short}（{score_text(p.points)}分）",
+                    callback_data=f"pub:{article_id}:{p.code}",
                 )
             ]
             for p in rules.platforms
+        ]
+    )
+
+
+def endorsement_keyboard(article_id: int, rules: Rules) -> InlineKeyboardMarkup:
+    """One button per level of 领导批示 the rules score."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    f"{e.name}（另计{score_text(e.points)}分）",
+                    callback_data=f"end:{article_id}:{e.code}",
+                )
+            ]
+            for e in rules.endorsements
         ]
     )
 
@@ -193,20 +212,80 @@ async def _record_publication(
     if outcome.raised:
         text = (
             f"已记录：#{article.id}《{esc(article.title)}》被{esc(platform.short)}采用，"
-            f"计 {article.points} 分（原 {outcome.previous_points} 分），"
+            f"计 {score_text(article.points)} 分（原 {score_text(outcome.previous_points)} 分），"
             f"已通知{esc(article.unit)}。"
         )
     else:
         text = (
             f"已记录：#{article.id}《{esc(article.title)}》被{esc(platform.short)}采用；"
-            f"该稿件已按更高级别计 {article.points} 分，得分不变。"
+            f"该稿件已按更高级别计 {score_text(article.points)} 分，得分不变。"
         )
     await answer(update, text)
 
 
+@requires("admin")
+async def endorse(update: Update, context: BotContext, who: Identity) -> None:
+    """/endorse ID LEVEL: record a 领导批示 (level buttons when omitted)."""
+    svc = services(context)
+    args, override = split_override(arguments(context))
+    if not svc.rules.endorsements:
+        raise UserError("本单位计分办法未设领导批示加分（规则文件 [[endorsements]]）。")
+    if not args:
+        example = svc.rules.endorsements[0].name
+        raise UserError(f"用法：/endorse 编号 级别，例如 /endorse 12 {esc(example)}")
+    article_id = parse_article_id(args[0])
+    if len(args) == 1:
+        article = get_article(svc.db, article_id)
+        await answer(
+            update,
+            f"#{article.id}《{esc(article.title)}》获哪一级领导批示？",
+            reply_markup=endorsement_keyboard(article.id, svc.rules),
+        )
+        return
+    await _record_endorsement(update, context, who, article_id, " ".join(args[1:]), override)
+
+
+@requires("admin")
+@refusing(alert=True)
+async def endorse_button(update: Update, context: BotContext, who: Identity) -> None:
+    """A level of 批示 pressed for an article."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, raw_id, code = query.data.split(":")
+    await _record_endorsement(update, context, who, parse_article_id(raw_id), code)
+
+
+async def _record_endorsement(
+    update: Update,
+    context: BotContext,
+    who: Identity,
+    article_id: int,
+    level: str,
+    override: bool = False,
+) -> None:
+    svc = services(context)
+    outcome = endorse_article(
+        svc.db,
+        svc.rules,
+        article_id,
+        level,
+        f"tg:{who.telegram_id}",
+        svc.today(),
+        CHAT_WORDING,
+        override,
+    )
+    article = outcome.article
+    await answer(
+        update,
+        f"已记录：#{article.id}《{esc(article.title)}》获{esc(outcome.level)}批示，"
+        f"另计 {score_text(outcome.added)} 分，现计 {score_text(article.points)} 分，"
+        f"已通知{esc(article.unit)}。",
+    )
+
+
 def _forwarded_text(article: ArticleView) -> str:
     return (
-        f"已上报：#{article.id}《{esc(article.title)}》，暂计 {article.points} 分，"
+        f"已上报：#{article.id}《{esc(article.title)}》，暂计 {score_text(article.points)} 分，"
         f"已通知{esc(article.unit)}。\n上级平台刊发后，点击下方平台记录采用："
     )
 

@@ -47,6 +47,7 @@ ADMIN_MENU = [
     ("forward", "上报：/forward 编号"),
     ("decline", "不上报：/decline 编号"),
     ("publish", "记录采用：/publish 编号 平台"),
+    ("endorse", "记录领导批示：/endorse 编号 级别"),
     ("published", "按栏目刊发清单记录采用：/published 平台，换行后每行一个标题"),
     ("invite", "邀请联络员：/invite 单位"),
     ("units", "单位列表"),
@@ -61,22 +62,23 @@ ADMIN_MENU = [
 HELP_ITEM = ("help", "帮助")
 
 
-def menu_for(who: Identity) -> list[tuple[str, str]]:
-    """The commands a user's roles allow, without repeats."""
+def menu_for(who: Identity, rules: Rules) -> list[tuple[str, str]]:
+    """The commands a user's roles allow, without repeats (/endorse where the rules score
+    领导批示)."""
     items: list[tuple[str, str]] = []
     if who.is_liaison:
         items += LIAISON_MENU
     if who.is_admin:
-        items += ADMIN_MENU
+        items += [i for i in ADMIN_MENU if i[0] != "endorse" or rules.endorsements]
     if who.can_supervise:
         items += SUPERVISOR_MENU
     items.append(HELP_ITEM)
     return list(dict.fromkeys(items))
 
 
-async def set_menu(bot: Bot, who: Identity) -> None:
+async def set_menu(bot: Bot, who: Identity, rules: Rules) -> None:
     """Show the user the commands of their roles (a chat-scoped menu)."""
-    commands = [BotCommand(name, text) for name, text in menu_for(who)]
+    commands = [BotCommand(name, text) for name, text in menu_for(who, rules)]
     # A user who has not opened a chat with the bot yet gets the menu at their first /start.
     with contextlib.suppress(BadRequest, Forbidden):
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(who.telegram_id))
@@ -93,7 +95,7 @@ async def start(update: Update, context: BotContext) -> None:
         unit = redeem_invite(svc.db, args[0], user.id, user.full_name, svc.now())
         svc.identities.forget(user.id)
         who = caller(update, context)
-        await set_menu(context.bot, who)
+        await set_menu(context.bot, who, svc.rules)
         await answer(
             update,
             f"绑定成功！您已成为<b>{esc(unit)}</b>的联络员。\n"
@@ -101,7 +103,7 @@ async def start(update: Update, context: BotContext) -> None:
         )
         return
     who = caller(update, context)
-    await set_menu(context.bot, who)
+    await set_menu(context.bot, who, svc.rules)
     if not who.roles:
         await answer(
             update,
@@ -131,7 +133,7 @@ def help_text(who: Identity, rules: Rules) -> str:
     if not roles:
         return "您尚未绑定单位。请点击政务公开办公室发给您的邀请链接完成绑定。"
     lines = [f"您的身份：{'、'.join(roles)}", ""]
-    lines += [f"/{name} — {esc(text)}" for name, text in menu_for(who)]
+    lines += [f"/{name} — {esc(text)}" for name, text in menu_for(who, rules)]
     if who.is_liaison:
         lines += ["", "<b>本单位计分办法</b>", esc(scoring_rules_text(rules))]
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from domain.access import Identity, require_unit_name
 from domain.campaigns import owed_by
 from domain.errors import UserError
 from domain.periods import Month, Period
+from domain.quota import quota_progress
 from domain.ranking import Ranking, rank_changes, rank_units, summarize, unit_standing
 from domain.review import unit_articles
 from domain.stagnation import stagnation_streaks, streak_of
@@ -60,7 +61,7 @@ def requested_ranking(context: BotContext) -> Ranking:
     """The ranking the command's arguments ask for (a ``UserError`` for bad arguments)."""
     svc = services(context)
     period, category = parse_rank_arguments(arguments(context), svc)
-    return rank_units(svc.db, svc.rules, period, category)
+    return rank_units(svc.db, svc.rules, period, category, svc.today())
 
 
 @requires("supervisor")
@@ -122,6 +123,8 @@ async def mine(update: Update, context: BotContext, who: Identity) -> None:
         lacks = f"本月已报送 {len(submitted)} 篇。"
     else:
         lacks = f"<b>本月（{this_month.month}月）尚未报送稿件</b>，请发送 /submit 报送。"
+    if svc.rules.quota:
+        lacks += "\n" + quota_progress(svc.db, svc.rules.quota, who.unit_id, svc.today())
     owed = owed_lines(owed_by(svc.db, who.unit_id, svc.today()), svc.today())
     if owed:
         lacks += "\n\n<b>催报事项</b>\n" + "\n".join(owed)
@@ -129,7 +132,7 @@ async def mine(update: Update, context: BotContext, who: Identity) -> None:
 
 
 def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
-    ranking = rank_units(svc.db, svc.rules, year_to_date(svc))
+    ranking = rank_units(svc.db, svc.rules, year_to_date(svc), as_of=svc.today())
     standing = unit_standing(ranking, unit_name)
     assert standing is not None
     articles = unit_articles(svc.db, unit_id, svc.today().year)

@@ -129,6 +129,7 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             CommandHandler("forward", office.forward),
             CommandHandler("decline", office.decline),
             CommandHandler("publish", office.publish),
+            CommandHandler("endorse", office.endorse),
             CommandHandler("import", office.import_help),
             MessageHandler(
                 filters.Document.ALL & (filters.CaptionRegex(r"^/import") | (private & table)),
@@ -156,6 +157,7 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             CallbackQueryHandler(onboarding.invite_button, pattern=r"^inv:"),
             CallbackQueryHandler(office.review_button, pattern=r"^rev:(fwd|dec):[0-9]+$"),
             CallbackQueryHandler(office.publish_button, pattern=r"^pub:[0-9]+:[a-z_]+$"),
+            CallbackQueryHandler(office.endorse_button, pattern=r"^end:[0-9]+:[a-z0-9_]+$"),
             CallbackQueryHandler(bulletins.decide, pattern=r"^bul:"),
             CallbackQueryHandler(stale_button),
             MessageHandler(filters.COMMAND, unknown_command),

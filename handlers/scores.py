@@ -26,6 +26,7 @@ from domain.assessment import assess
 from domain.errors import UserError
 from domain.periods import FIRST_YEAR, LAST_YEAR, Month
 from domain.score_bulletin import build_score_bulletin, latest_score_month
+from domain.wording import points_text
 from handlers.common import (
     STALE_BUTTON,
     acknowledge,
@@ -42,7 +43,7 @@ from handlers.conversations import TEXT, Steps
 from reports.assessment import assessment_docx, assessment_message
 from reports.chat import esc
 from reports.score_bulletin import score_bulletin_docx, score_bulletin_message, score_bulletin_xlsx
-from reports.wording import CHAT_WORDING, adjustment_text, notified_text, points_text
+from reports.wording import CHAT_WORDING, adjustment_text, notified_text
 from runtime.context import BotContext
 from runtime.services import services
 

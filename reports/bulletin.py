@@ -17,6 +17,7 @@ from reports.official import (
     annex_note,
     heading,
     official_document,
+    page_section,
     paragraph,
     recipients,
     saved,
@@ -29,6 +30,8 @@ from reports.xlsx import TableBook, ranking_row
 
 # Past this many lines 附件2 in the .docx points to the .xlsx, which always has them all.
 DOCX_ANNEX_LIMIT = 2000
+# 附件1's columns in cm: 名次, the least a unit's name may have, each count.
+RANK_CM, NAME_MIN_CM, COUNT_CM = 1.1, 3.0, 1.4
 _CHAT_NAMES = 30
 _CHAT_PARAGRAPHS = 10
 
@@ -141,17 +144,24 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     annex_note(document, bulletin.annex_titles)
     signature(document, bulletin.issuer, chinese_date(bulletin.issued_on))
 
-    annex_heading(document, "附件1", bulletin.annex_titles[0])
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
     headers[1] = "项目\n单位"
+    counts = len(headers) - 2
+    # 名次 and the counts narrow, the unit's name wide; 15.6 cm is A4 between the margins. A
+    # scheme with many columns gets a landscape page for 附件1 (24.3 cm), and narrower columns
+    # if even that is not enough.
+    page = 15.6
+    landscape = RANK_CM + NAME_MIN_CM + COUNT_CM * counts > page
+    if landscape:
+        page = page_section(document, landscape=True)
+    annex_heading(document, "附件1", bulletin.annex_titles[0], new_page=not landscape)
+    count_width = min(COUNT_CM, (page - RANK_CM - NAME_MIN_CM) / counts)
+    widths = [Cm(RANK_CM), Cm(page - RANK_CM - count_width * counts), *[Cm(count_width)] * counts]
     rows = ranking_cells(bulletin.ranking, rules)
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    # 名次 and the counts narrow, the unit's name wide; 15.6 cm is A4 between the margins.
-    unit_width = 15.6 - 1.1 - 1.4 * (len(headers) - 2)
-    widths = [Cm(1.1), Cm(unit_width), *[Cm(1.4)] * (len(headers) - 2)]
     for column, width in zip(table.columns, widths, strict=True):
         column.width = width  # the grid, which LibreOffice and WPS follow
     table_row(table.rows[0].cells, headers, widths, bold=True)
@@ -159,7 +169,9 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
     for row in rows:
         table_row(table.add_row().cells, row, widths)
 
-    annex_heading(document, "附件2", bulletin.annex_titles[1])
+    if landscape:
+        page_section(document, landscape=False)
+    annex_heading(document, "附件2", bulletin.annex_titles[1], new_page=not landscape)
     for n, article in enumerate(bulletin.articles(), start=1):
         if n > DOCX_ANNEX_LIMIT:
             paragraph(document, f"……共{bulletin.article_count}篇，完整清单见 .xlsx 附件。")

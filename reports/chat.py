@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from tabulate import tabulate
 
+from domain.campaigns import campaign_ref
 from domain.duplicates import Similar
 from domain.ranking import Ranking, UnitScore
 from domain.review import ArticleView
@@ -37,7 +38,8 @@ def article_line(article: ArticleView, rules: Rules, *, with_unit: bool = True) 
     status = article.status_name
     if article.best_platform and article.best_platform in rules.by_code:
         status += f"·{esc(rules.by_code[article.best_platform].short)}"
-    return f"<b>#{article.id}</b> {unit}《{esc(article.title)}》 {status} {article.points}分"
+    points = score_text(article.points)
+    return f"<b>#{article.id}</b> {unit}《{esc(article.title)}》 {status} {points}分"
 
 
 def article_card(article: ArticleView, rules: Rules, alike: Sequence[Similar] = ()) -> str:
@@ -47,7 +49,7 @@ def article_card(article: ArticleView, rules: Rules, alike: Sequence[Similar] = 
         f"<b>#{article.id}</b>《{esc(article.title)}》",
         f"单位：{esc(article.unit)}",
         f"报送日期：{article.submitted_on.isoformat()}",
-        f"状态：{article.status_name}，{article.points} 分",
+        f"状态：{article.status_name}，{score_text(article.points)} 分",
     ]
     if article.intended_for:
         names = "、".join(
@@ -59,6 +61,11 @@ def article_card(article: ArticleView, rules: Rules, alike: Sequence[Similar] = 
             esc(rules.by_code[c].short) for c in article.platforms if c in rules.by_code
         )
         lines.append(f"已采用：{names}")
+    if article.commission is not None:
+        lines.append(f"约稿：{campaign_ref(article.commission)}")
+    if article.endorsed:
+        levels = {e.code: e.name for e in rules.endorsements}
+        lines.append(f"领导批示：{'、'.join(esc(levels.get(c, c)) for c in article.endorsed)}")
     if article.link:
         lines.append(f"链接：{esc(article.link)}")
     if article.file_name:

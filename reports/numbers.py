@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from domain.wording import figure
+
 
 def plain(value: Decimal | int) -> int | float:
     """A score as a JSON number: an integer when it is whole (30, not 30.00)."""
@@ -13,7 +15,7 @@ def plain(value: Decimal | int) -> int | float:
 
 def score_text(value: Decimal | int) -> str:
     """A score as text: ``30``, ``12.5``."""
-    return str(plain(value))
+    return figure(value)
 
 
 def change_mark(change: int | None) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -27,6 +28,9 @@ TITLE_FONT, NUMBER_FONT = "方正小标宋简体", "宋体"
 TEXT_SIZE, TITLE_SIZE, MARK_SIZE, PAGE_NUMBER_SIZE = 16, 22, 26, 14
 LINE = Pt(28)  # 22 lines of 28 characters on the page
 RED = RGBColor(0xFF, 0x00, 0x00)
+
+# Left and right margins of every page, in cm: A4's 21 cm leaves the 版心's 15.6.
+MARGINS_CM = 5.4
 
 
 @dataclass(frozen=True)
@@ -74,7 +78,7 @@ def official_document(letterhead: Letterhead | None = None) -> Any:
     section = document.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)  # MARGINS_CM together
     section.footer_distance = Cm(2.8)
     document.settings.odd_and_even_pages_header_footer = True
     _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
@@ -201,14 +205,26 @@ def signature(document: Any, issuer: str, date: str) -> None:
         para.paragraph_format.right_indent = Pt(TEXT_SIZE * right)
 
 
-def annex_heading(document: Any, label: str, name: str) -> None:
-    """A new page with ``附件N`` at the top left in 黑体 and the attachment's title."""
+def annex_heading(document: Any, label: str, name: str, *, new_page: bool = True) -> None:
+    """``附件N`` at the top left in 黑体 and the attachment's title, on a new page (or on the
+    page a new section just began)."""
     para = document.add_paragraph()
-    para.add_run().add_break(WD_BREAK.PAGE)
+    if new_page:
+        para.add_run().add_break(WD_BREAK.PAGE)
     para.paragraph_format.line_spacing = LINE
     set_font(para.add_run(label), HEADING_FONT, TEXT_SIZE)
     paragraph(document, "", indent=False)
     title(document, name)
+
+
+def page_section(document: Any, *, landscape: bool) -> float:
+    """Begin a new page as a section of its own, A4 landscape or portrait with the same
+    margins (and page numbers); the width between its margins, in cm."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long, short = Cm(29.7), Cm(21)
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    return (29.7 if landscape else 21) - MARGINS_CM
 
 
 def table_row(

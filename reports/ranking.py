@@ -20,7 +20,9 @@ def ranking_headers(ranking: Ranking, rules: Rules) -> list[str]:
     return [
         "名次",
         "单位",
-        *(f"{p.short}\n（{p.points}分）" for p in rules.platforms),
+        *(f"{p.short}\n（{score_text(p.points)}分）" for p in rules.platforms),
+        *(["领导批示"] if rules.endorsements else []),
+        *(["报送任务分"] if rules.quota else []),
         "报送数量",
         "采用数量",
         f"{ranking.period.label}得分",
@@ -34,6 +36,8 @@ def ranking_cells(ranking: Ranking, rules: Rules) -> list[list[str]]:
             str(row.rank),
             row.unit,
             *(str(row.by_platform[p.code] or "") for p in rules.platforms),
+            *([str(row.endorsed or "")] if rules.endorsements else []),
+            *([score_text(row.quota)] if rules.quota else []),
             str(row.submitted),
             str(row.published),
             score_text(row.score),
@@ -74,6 +78,8 @@ def ranking_table(ranking: Ranking, rules: Rules, *, wide: bool = False) -> str:
             NARROW_RANK,
             NARROW_NAME,
             *[NARROW_HEADING] * platforms,
+            *([NARROW_COUNT] if rules.endorsements else []),
+            *([NARROW_SCORE] if rules.quota else []),
             NARROW_COUNT,
             NARROW_COUNT,
         ]
@@ -104,9 +110,11 @@ def ranking_records(ranking: Ranking, rules: Rules) -> list[dict[str, Any]]:
             "published": row.published,
             "unpublished": row.unpublished,
             "score": plain(row.score),
-            "article_points": row.article_points,
+            "article_points": plain(row.article_points),
             "adjustments": plain(row.adjustments),
             "by_platform": {p.code: row.by_platform[p.code] for p in rules.platforms},
+            "endorsed": row.endorsed,
+            "quota": plain(row.quota),
         }
         for row in ranking.rows
     ]
@@ -133,6 +141,8 @@ def ranking_csv(ranking: Ranking, rules: Rules) -> str:
             "上报未刊发数量",
             "得分",
             *(p.short for p in rules.platforms),
+            *(["领导批示"] if rules.endorsements else []),
+            *(["报送任务分"] if rules.quota else []),
         ]
     )
     for record in ranking_records(ranking, rules):
@@ -146,6 +156,8 @@ def ranking_csv(ranking: Ranking, rules: Rules) -> str:
                 record["unpublished"],
                 record["score"],
                 *(record["by_platform"][p.code] for p in rules.platforms),
+                *([record["endorsed"]] if rules.endorsements else []),
+                *([record["quota"]] if rules.quota else []),
             ]
         )
     return out.getvalue()

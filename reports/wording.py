@@ -14,14 +14,8 @@ from domain.duplicates import Similar
 from domain.ledger import ROLE_LABELS, LedgerRow, shorten, task_ref
 from domain.notice_wording import NoticeWording
 from domain.periods import Month, chinese_date
-from domain.wording import some_units
+from domain.wording import figure, points_text, some_units
 from reports.chat import esc, similar_warning
-
-
-def points_text(points: Decimal) -> str:
-    """``加2分`` / ``扣1.5分``."""
-    amount = f"{abs(points).normalize():f}"
-    return f"加{amount}分" if points > 0 else f"扣{amount}分"
 
 
 def adjustment_text(recorded: Recorded) -> str:
@@ -52,10 +46,10 @@ class ChatWording:
             f"{warning}\n/pending 查看待审核稿件。"
         )
 
-    def forwarded(self, article_id: int, title: str, points: int) -> str:
+    def forwarded(self, article_id: int, title: str, points: Decimal) -> str:
         return (
             f"稿件 #{article_id}《{esc(title)}》已由区级采用并报送上级平台，"
-            f"暂计 {points} 分；上级平台刊发后按刊发级别计分。"
+            f"暂计 {figure(points)} 分；上级平台刊发后按刊发级别计分。"
         )
 
     def declined(self, article_id: int, title: str) -> str:
@@ -65,13 +59,21 @@ class ChatWording:
         )
 
     def published(
-        self, article_id: int, title: str, platform: str, points: int, counted_as: str | None
+        self, article_id: int, title: str, platform: str, points: Decimal, counted_as: str | None
     ) -> str:
         if counted_as is None:
-            return f"稿件 #{article_id}《{esc(title)}》已被{platform}采用，计 {points} 分。"
+            return f"稿件 #{article_id}《{esc(title)}》已被{platform}采用，计 {figure(points)} 分。"
         return (
             f"稿件 #{article_id}《{esc(title)}》已被{platform}采用；"
-            f"该稿件已按{counted_as}计 {points} 分，同一信息不重复计分。"
+            f"该稿件已按{counted_as}计 {figure(points)} 分，同一信息不重复计分。"
+        )
+
+    def endorsed(
+        self, article_id: int, title: str, level: str, added: Decimal, points: Decimal
+    ) -> str:
+        return (
+            f"稿件 #{article_id}《{esc(title)}》获{esc(level)}批示，另计 {figure(added)} 分，"
+            f"现计 {figure(points)} 分。"
         )
 
     def adjustment(self, recorded: Recorded) -> str:

@@ -245,6 +245,8 @@ def ranking_row(row: Any, rules: Rules) -> list[Any]:
         row.rank,
         row.unit,
         *(row.by_platform[p.code] or None for p in rules.platforms),
+        *([row.endorsed or None] if rules.endorsements else []),
+        *([plain(row.quota)] if rules.quota else []),
         row.submitted,
         row.published,
         plain(row.score),

@@ -25,6 +25,10 @@ class Campaigns:
         )
         return self.session.scalars(query).one_or_none()
 
+    def target(self, campaign_id: int, unit_id: int) -> CampaignTarget | None:
+        """The unit's place in the campaign, if it is asked."""
+        return self.session.get(CampaignTarget, (campaign_id, unit_id))
+
     def since(self, deadline: dt.date) -> list[Campaign]:
         """Campaigns whose deadline is on or after ``deadline``, oldest deadline first."""
         query = (

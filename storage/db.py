@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from decimal import Decimal
 from importlib.resources import files
 from typing import Any
 
@@ -18,6 +20,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+
+def _json_text(value: object) -> str:
+    """JSON columns as SQLAlchemy writes them, with points (``Decimal``) as numbers."""
+    return json.dumps(value, default=_json_number)
+
+
+def _json_number(value: object) -> int | float:
+    if isinstance(value, Decimal):
+        # Points have two decimal places at most: a float prints them back exactly (0.5, 0.1).
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 class DatabaseError(Exception):
@@ -116,6 +130,7 @@ def make_engine(url: str, *, units: bool = False, turns: WriteTurns | None = Non
         pool_pre_ping=not sqlite,
         # A unit of work's connection is used by the event loop and by worker threads in turn.
         connect_args={"check_same_thread": False} if sqlite else {},
+        json_serializer=_json_text,
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -21,10 +21,12 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     false,
     text,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -46,7 +48,7 @@ ISSUE_STATUSES = ("held", "issued", "withheld")
 ESCALATION_KINDS = ("supervision", "circular")
 ADJUSTMENT_KINDS = ("bonus", "penalty", "veto")
 TASK_ROLES = ("lead", "responsible")
-CAMPAIGN_KINDS = ("file", "text", "template")
+CAMPAIGN_KINDS = ("file", "text", "template", "article")
 INBOX_STATUSES = ("pending", "processing", "done", "failed")
 # Replies to a user's own update go before notices and broadcasts.
 PRIORITY_REPLY, PRIORITY_NOTICE = 0, 1
@@ -55,6 +57,34 @@ PRIORITY_REPLY, PRIORITY_NOTICE = 0, 1
 def utcnow() -> dt.datetime:
     """The current instant, timezone-aware."""
     return dt.datetime.now(dt.UTC)
+
+
+class Points(TypeDecorator[Decimal]):
+    """An article's points, to two decimal places (0.5), stored as whole hundredths.
+
+    Integers add up exactly on SQLite, which has no decimal type, and fast on PostgreSQL,
+    where rankings sum a million of them. The column holds hundredths: raw SQL that reads it
+    (the tallies' triggers only add and subtract) divides by 100.
+    """
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | int | None, dialect: Dialect) -> int | None:
+        """Points as hundredths; refuses a finer fraction rather than round it away."""
+        return None if value is None else hundredths(value)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        """Hundredths as points, without trailing zeros (1250 → 12.5, 1200 → 12)."""
+        return None if value is None else Decimal(value) / 100
+
+
+def hundredths(points: Decimal | int) -> int:
+    """``points`` as whole hundredths, as the ``Points`` columns hold them."""
+    scaled = Decimal(points) * 100
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"points finer than 0.01: {points}")
+    return int(scaled)
 
 
 class Base(DeclarativeBase):
@@ -131,7 +161,7 @@ class Article(Base):
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     link: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="submitted")
-    points: Mapped[int] = mapped_column(Integer, default=0)
+    points: Mapped[Decimal] = mapped_column(Points, default=Decimal(0))
     best_platform: Mapped[str | None] = mapped_column(String(32))
     submitted_by: Mapped[int | None] = mapped_column(BigInteger)
     # The upstream columns the liaison meant it for, as platform codes separated by ";".
@@ -144,6 +174,11 @@ class Article(Base):
     publications: Mapped[list[Publication]] = relationship(
         back_populates="article", cascade="all, delete-orphan", order_by="Publication.id"
     )
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", order_by="Endorsement.id"
+    )
+    # Answers to 约稿 that this article is: one makes it a commissioned article.
+    commission_answers: Mapped[list[CampaignAnswer]] = relationship(viewonly=True)
 
 
 class ArticleTally(Base):
@@ -163,7 +198,7 @@ class ArticleTally(Base):
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     platform: Mapped[str] = mapped_column(String(32), primary_key=True)
     articles: Mapped[int] = mapped_column(Integer)
-    points: Mapped[int] = mapped_column(Integer)
+    points: Mapped[Decimal] = mapped_column(Points)
 
 
 class Publication(Base):
@@ -182,6 +217,25 @@ class Publication(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="publications")
+
+
+class Endorsement(Base):
+    """领导批示: a leader of a level the rules name commented on the article. At most once per
+    level; it adds that level's points to the article's."""
+
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("article_id", "level", name="uq_endorsements_article_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(32))
+    endorsed_on: Mapped[dt.date | None] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="endorsements")
 
 
 class Adjustment(Base):
@@ -345,6 +399,10 @@ class CampaignTarget(Base):
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    # 约稿: the 扣分 of a unit that sent nothing by the deadline or sent late, taken once.
+    penalty_id: Mapped[int | None] = mapped_column(
+        ForeignKey("adjustments.id", ondelete="SET NULL")
+    )
 
     unit: Mapped[Unit] = relationship()
 
@@ -353,7 +411,10 @@ class CampaignAnswer(Base):
     """A unit's answer to a campaign. Every answer is kept; the latest one counts."""
 
     __tablename__ = "campaign_answers"
-    __table_args__ = (Index("ix_campaign_answers_campaign_unit", "campaign_id", "unit_id"),)
+    __table_args__ = (
+        Index("ix_campaign_answers_campaign_unit", "campaign_id", "unit_id"),
+        Index("ix_campaign_answers_article", "article_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
@@ -364,6 +425,8 @@ class CampaignAnswer(Base):
     text: Mapped[str | None] = mapped_column(Text)
     file_id: Mapped[str | None] = mapped_column(String(200))
     file_name: Mapped[str | None] = mapped_column(String(255))
+    # 约稿: the article the unit submitted in answer (a campaign of kind ``article``).
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -10,7 +10,20 @@ from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
 import psycopg
-from sqlalchemy import Table, case, func, insert, literal, or_, select, text, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +38,9 @@ from storage.models import (
     AuditEntry,
     BulletinDocument,
     BulletinIssue,
+    CampaignAnswer,
     DataChange,
+    Endorsement,
     Escalation,
     Invite,
     OutboxMessage,
@@ -34,6 +49,7 @@ from storage.models import (
     Setting,
     Unit,
     User,
+    hundredths,
     utcnow,
 )
 from storage.score_repos import Evaluations, ScoreSheets
@@ -42,6 +58,15 @@ from storage.task_repos import ProgressReports, Tasks
 
 # Rows per statement when many are written at once (an import of a city's history).
 BATCH = 5_000
+
+
+# What a view of an article shows besides its own row, loaded with it.
+_ARTICLE_PARTS = (
+    selectinload(Article.unit),
+    selectinload(Article.publications),
+    selectinload(Article.endorsements),
+    selectinload(Article.commission_answers),
+)
 
 
 def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -56,14 +81,28 @@ def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]])
         return
     now = utcnow()
     names = list(dict.fromkeys([*rows[0], "created_at"]))
-    driver = session.connection().connection.driver_connection
+    connection = session.connection()
+    # Columns whose type converts a value on its way in (points to hundredths), as an INSERT's.
+    convert = {
+        name: process
+        for name in names
+        if (process := table.c[name].type.bind_processor(connection.dialect)) is not None
+    }
+    driver = connection.connection.driver_connection
     assert driver is not None
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(
-                    [row.get(name, now) if name == "created_at" else row[name] for name in names]
+                    [
+                        convert[name](row[name])
+                        if name in convert
+                        else row.get(name, now)
+                        if name == "created_at"
+                        else row[name]
+                        for name in names
+                    ]
                 )
     except psycopg.IntegrityError as exc:
         # As SQLAlchemy reports it for an INSERT, so that ``repository`` makes it a Conflict.
@@ -92,7 +131,7 @@ class UnitArticleTotals(NamedTuple):
     unit_id: int
     submitted: int
     unpublished: int
-    points: int
+    points: Decimal
     by_platform: dict[str, int]
 
 
@@ -234,7 +273,13 @@ class Articles:
     def publish_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Record publications in batches (each row: article_id, platform, published_on,
         recorded_by)."""
-        table = cast(Table, Publication.__table__)
+        self._write_many(cast(Table, Publication.__table__), rows)
+
+    def endorse_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Record 批示 in batches (each row: article_id, level, endorsed_on, recorded_by)."""
+        self._write_many(cast(Table, Endorsement.__table__), rows)
+
+    def _write_many(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         if self.session.get_bind().dialect.name == "postgresql":
             copy_rows(self.session, table, rows)
             return
@@ -253,12 +298,8 @@ class Articles:
         return None if found is None else int(found)
 
     def get(self, article_id: int, *, lock: bool = False) -> Article | None:
-        """One article with its unit and publications; ``lock`` holds it until commit."""
-        query = (
-            select(Article)
-            .where(Article.id == article_id)
-            .options(selectinload(Article.unit), selectinload(Article.publications))
-        )
+        """One article with its unit, publications and 批示; ``lock`` holds it until commit."""
+        query = select(Article).where(Article.id == article_id).options(*_ARTICLE_PARTS)
         if lock:
             query = query.with_for_update()
         return self.session.scalar(query)
@@ -271,7 +312,7 @@ class Articles:
             .where(waiting)
             .order_by(Article.id)
             .limit(limit)
-            .options(selectinload(Article.unit), selectinload(Article.publications))
+            .options(*_ARTICLE_PARTS)
         )
         total = self.session.scalar(select(func.count()).where(waiting)) or 0
         return list(self.session.scalars(query)), total
@@ -282,7 +323,7 @@ class Articles:
             select(Article)
             .where(Article.unit_id == unit_id, Article.year == year)
             .order_by(Article.submitted_on.desc(), Article.id.desc())
-            .options(selectinload(Article.unit), selectinload(Article.publications))
+            .options(*_ARTICLE_PARTS)
         )
         return list(self.session.scalars(query))
 
@@ -315,17 +356,56 @@ class Articles:
 
     def platforms_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
         """The platform codes each article has been published by."""
+        return self._codes_of(Publication.article_id, Publication.platform, article_ids)
+
+    def endorsements_of(self, article_ids: Sequence[int]) -> dict[int, set[str]]:
+        """The levels of 批示 each article has had."""
+        return self._codes_of(Endorsement.article_id, Endorsement.level, article_ids)
+
+    def _codes_of(self, owner: Any, code: Any, article_ids: Sequence[int]) -> dict[int, set[str]]:
         result: dict[int, set[str]] = {i: set() for i in article_ids}
         for start in range(0, len(article_ids), 500):
             chunk = article_ids[start : start + 500]
-            rows = self.session.execute(
-                select(Publication.article_id, Publication.platform).where(
-                    Publication.article_id.in_(chunk)
+            for article_id, value in self.session.execute(
+                select(owner, code).where(owner.in_(chunk))
+            ):
+                result[article_id].add(value)
+        return result
+
+    def commissioned_among(self, article_ids: Sequence[int]) -> set[int]:
+        """Those of the articles that answer a 约稿."""
+        found: set[int] = set()
+        for start in range(0, len(article_ids), 500):
+            chunk = article_ids[start : start + 500]
+            found.update(
+                self.session.scalars(
+                    select(CampaignAnswer.article_id).where(CampaignAnswer.article_id.in_(chunk))
                 )
             )
-            for article_id, platform in rows:
-                result[article_id].add(platform)
-        return result
+        return found
+
+    def daily_counts(
+        self, start: dt.date, end: dt.date, unit_id: int | None = None
+    ) -> dict[tuple[int, dt.date], int]:
+        """Articles submitted per unit and day in [start, end) (of one unit, or all)."""
+        query = (
+            select(Article.unit_id, Article.submitted_on, func.count())
+            .where(Article.submitted_on >= start, Article.submitted_on < end)
+            .group_by(Article.unit_id, Article.submitted_on)
+        )
+        if unit_id is not None:
+            query = query.where(Article.unit_id == unit_id)
+        return {(unit, day): count for unit, day, count in self.session.execute(query)}
+
+    def endorsements_by_unit(self, start: dt.date, end: dt.date) -> dict[int, int]:
+        """Per unit, the 批示 on its articles submitted in [start, end)."""
+        query = (
+            select(Article.unit_id, func.count())
+            .join(Endorsement, Endorsement.article_id == Article.id)
+            .where(Article.submitted_on >= start, Article.submitted_on < end)
+            .group_by(Article.unit_id)
+        )
+        return {unit_id: count for unit_id, count in self.session.execute(query)}
 
     def totals_by_unit(
         self, start: dt.date, end: dt.date, platform_codes: Sequence[str]
@@ -384,7 +464,7 @@ class Articles:
                 continue  # only tallies emptied by deletions or moves
             by_platform = {code: n or 0 for code, n in zip(platform_codes, counts, strict=True)}
             totals[value] = UnitArticleTotals(
-                0, submitted, unpublished or 0, points or 0, by_platform
+                0, submitted, unpublished or 0, points or Decimal(0), by_platform
             )
         return totals
 
@@ -469,34 +549,58 @@ class Articles:
 
     def rescore(
         self,
-        points: dict[str, int],
+        points: dict[str, Decimal],
         order: dict[str, int],
-        unpublished: int,
+        unpublished: Decimal,
         *,
         summed: bool = False,
+        endorsed: dict[str, Decimal] | None = None,
+        commission: tuple[Decimal, bool] | None = None,
     ) -> int:
         """Recompute every article's cached points and best platform in one statement.
 
         Among an article's platforms the highest points win (``summed``: all of them add up),
         then the earlier platform in the rules; platforms no longer in the rules earn nothing.
+        A published 约稿 scores ``commission``'s points instead (or the higher, when its flag
+        says so). Each level of 批示 in ``endorsed`` adds its points.
         """
-        platform_points = case(points, value=Publication.platform, else_=literal(0))
+        # In the column's hundredths: the statement adds the column's raw values.
+        stored = {code: hundredths(p) for code, p in points.items()}
+        platform_points = case(stored, value=Publication.platform, else_=literal(0))
         platform_order = case(order, value=Publication.platform, else_=literal(len(order)))
         mine = Publication.article_id == Article.id
         total = func.sum if summed else func.max
         best_points = select(total(platform_points)).where(mine).scalar_subquery()
         best_platform = (
             select(Publication.platform)
-            .where(mine, Publication.platform.in_(list(points)))
+            .where(mine, Publication.platform.in_(list(stored)))
             .order_by(platform_points.desc(), platform_order)
             .limit(1)
             .scalar_subquery()
         )
-        fallback = case((Article.status == "forwarded", unpublished), else_=0)
-        result = self.session.execute(
-            update(Article).values(
-                points=func.coalesce(best_points, fallback), best_platform=best_platform
+        fallback = case((Article.status == "forwarded", hundredths(unpublished)), else_=0)
+        scored: ColumnElement[Any] = func.coalesce(best_points, fallback)
+        if commission is not None:
+            paid, higher = hundredths(commission[0]), commission[1]
+            adopted = case((best_points > paid, best_points), else_=paid) if higher else paid
+            answers = select(CampaignAnswer.id).where(CampaignAnswer.article_id == Article.id)
+            scored = case(
+                (and_(answers.exists(), best_platform.is_not(None)), adopted), else_=scored
             )
+        if endorsed:
+            level_points = case(
+                {code: hundredths(p) for code, p in endorsed.items()},
+                value=Endorsement.level,
+                else_=literal(0),
+            )
+            extra = (
+                select(func.coalesce(func.sum(level_points), 0))
+                .where(Endorsement.article_id == Article.id)
+                .scalar_subquery()
+            )
+            scored = scored + extra
+        result = self.session.execute(
+            update(Article).values(points=scored, best_platform=best_platform)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 

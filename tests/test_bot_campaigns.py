@@ -12,12 +12,15 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from domain.rules import Rules
+from domain.campaigns import open_campaign
+from domain.rules import Rules, load_rules
 from jobs.monthly import campaign_followup_job
+from reports.wording import CHAT_WORDING
 from storage.db import Database
 from storage.models import CampaignAnswer
 from tests.annual_report_seed import filled_template
 from tests.botworld import SUPERVISION_CHAT, World, running_bot
+from tests.conftest import EXAMPLES
 from tests.test_bot_flow import edited_message
 from tests.waiting import eventually
 
@@ -60,7 +63,7 @@ async def open_by_conversation(world: World) -> None:
     assert "“统计厅”（是否指：统计局？）" in (await admin.reply()).text
     await admin.says("公安局、统计局、伊洛街道")
     kinds = await admin.reply()
-    assert kinds.buttons == ["文件", "文字材料", "填好的年度报告模板（.xlsx）"]
+    assert kinds.buttons == ["文件", "文字材料", "填好的年度报告模板（.xlsx）", "约稿稿件"]
     await admin.presses("填好的年度报告模板（.xlsx）")
     summary = await admin.reply()
     assert "单位：3 个单位" in summary.text and "截止：2021-01-29" in summary.text
@@ -187,3 +190,43 @@ async def test_a_template_sent_on_its_own_is_checked(world: World) -> None:
     assert report.document["file_name"] == "济宁市人民政府办公室2020年政府信息公开工作年度报告.docx"
     await police.uploads("units.csv", "name,category\n甲,乙\n".encode())
     assert "仅限政务公开办公室管理员" in (await police.reply()).text
+
+
+async def test_a_commission_is_answered_with_an_article_and_a_late_one_costs_the_unit(
+    yanshi: Database,
+) -> None:
+    scheme = load_rules(EXAMPLES / "rules" / "city-2008-sum.toml")
+    async with running_bot(yanshi, scheme, now=NOW) as world:
+        police = await world.liaison("公安局", 3001)
+        opened = open_campaign(
+            world.db,
+            scheme,
+            "“放管服”改革经验",
+            dt.date(2021, 1, 12) + dt.timedelta(days=1),
+            "公安局",
+            "article",
+            "cli:t",
+            CHAT_WORDING,
+        )
+        told = await police.reply()
+        assert "请于 2021年1月13日 前报送约稿稿件" in told.text
+        await police.says(f"/answer C{opened.id}")
+        assert "发送稿件标题，或发送稿件文件并在说明中写标题" in (await police.reply()).text
+        await police.says("公安局“放管服”改革<b>三项</b>举措")
+        receipt = (await police.reply()).text
+        assert receipt.startswith(f"已收到约稿 C{opened.id} “放管服”改革经验：已报送 #")
+        assert "《公安局“放管服”改革<b>三项</b>举措》，等待政务公开办公室审核" in receipt
+        assert "新稿件" in (await world.admin.reply()).text
+        await world.admin.says("/pending")
+        await world.admin.reply()
+        assert f"约稿：C{opened.id}" in (await world.admin.reply()).text
+
+        world.clock.advance(days=1)  # past the deadline: the next answer is late, and costs 10
+        await police.says(f"/answer C{opened.id}")
+        await police.reply()
+        await police.says("公安局“放管服”改革经验（补充）")
+        assert "记为逾期报送" in (await police.reply()).text
+        assert "新稿件" in (await world.admin.reply()).text
+        penalty = (await police.reply()).text
+        assert "扣10分" in penalty and f"约稿 C{opened.id}" in penalty and "逾期报送" in penalty
+        await world.nothing_unread()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -10,11 +11,12 @@ from sqlalchemy import select
 
 from bot.cli import main
 from bot.sandbox import SandboxUser, SentMessage
-from domain.rules import Rules
+from domain.rules import Rules, load_rules
+from handlers.common import ROLE_REFUSALS
 from storage.db import Database
 from storage.models import Article, AuditEntry
 from tests.botworld import SUPERVISOR_ID, World, running_bot
-from tests.conftest import GAOXIN_NOW
+from tests.conftest import EXAMPLES, GAOXIN_NOW
 from tests.waiting import eventually
 
 
@@ -323,3 +325,75 @@ async def test_a_ranking_too_long_for_one_message_is_split_or_sent_as_xlsx(
         sheet = load_workbook(io.BytesIO(content)).active
         assert sheet is not None and sheet.max_row == 302
         assert (await world.admin.reply()).photo is not None  # then the chart
+
+
+async def test_an_admin_records_a_leaders_endorsement_and_the_unit_is_told(
+    gaoxin: Database,
+) -> None:
+    scheme = load_rules(EXAMPLES / "rules" / "city-2008-sum.toml")
+    async with running_bot(gaoxin, scheme, now=GAOXIN_NOW) as world:
+        liaison, _, _ = await invite_and_bind(world, "柳行街道", 3001, "张三")
+        await liaison.says("/submit 柳行街道推进村务公开规范化")
+        await liaison.reply()
+        admin = world.admin
+        await admin.reply()
+        await admin.says("/endorse 18 省政府")
+        assert "尚未上报" in (await admin.reply()).text
+        await admin.says("/forward 18")
+        await admin.reply()
+        await liaison.reply()
+
+        await admin.says("/endorse 18")
+        ask = await admin.reply()
+        assert ask.buttons == [
+            "国务院领导（另计20分）",
+            "省政府领导（另计10分）",
+            "市政府领导（另计5分）",
+        ]
+        await admin.presses("省政府领导（另计10分）")
+        assert (await admin.reply()).text == (
+            "已记录：#18《柳行街道推进村务公开规范化》获省政府领导批示，另计 10 分，"
+            "现计 10 分，已通知柳行街道。"
+        )
+        assert (await liaison.reply()).text == (
+            "稿件 #18《柳行街道推进村务公开规范化》获省政府领导批示，另计 10 分，现计 10 分。"
+        )
+        await admin.says("/endorse 18 省政府")
+        assert "已记录过省政府领导批示，不重复计分" in (await admin.reply()).text
+        await liaison.says("/endorse 18 国务院")
+        assert (await liaison.reply()).text == ROLE_REFUSALS["admin"]
+        await admin.says("/publish 18 门户网站图片")
+        assert "计 10.5 分（原 10 分）" in (await admin.reply()).text
+        await liaison.reply()
+        await admin.says("/help")
+        assert "/endorse — 记录领导批示" in (await admin.reply()).text
+        await world.nothing_unread()
+
+    with gaoxin.session() as session:
+        article = session.get(Article, 18)
+        assert article is not None and article.points == Decimal("10.5")
+        actions = session.scalars(
+            select(AuditEntry.action).where(AuditEntry.entity_id == "18").order_by(AuditEntry.id)
+        ).all()
+    assert actions == ["article.submit", "article.forward", "article.endorse", "article.publish"]
+
+
+async def test_endorse_is_not_offered_where_the_rules_score_no_endorsements(world: World) -> None:
+    await world.admin.says("/help")
+    assert "/endorse" not in (await world.admin.reply()).text
+    await world.admin.says("/endorse 1 省级")
+    assert "未设领导批示加分" in (await world.admin.reply()).text
+
+
+async def test_mine_tells_a_liaison_what_the_weeks_quota_still_wants(gaoxin: Database) -> None:
+    scheme = load_rules(EXAMPLES / "rules" / "weekly-quota.toml")
+    async with running_bot(gaoxin, scheme, now=GAOXIN_NOW) as world:
+        liaison, _, _ = await invite_and_bind(world, "柳行街道", 3001, "张三")
+        await liaison.says("/submit 柳行街道推进村务公开规范化")
+        await liaison.reply()
+        assert "新稿件 #18" in (await world.admin.reply()).text
+        await liaison.says("/mine")
+        mine = (await liaison.reply()).text
+        assert "本周已报送 1 篇，还差 1 篇（每周 2 篇）。" in mine
+        await liaison.says("/help")
+        assert "每周报送2篇以上为完成任务，计基础分1分" in (await liaison.reply()).text

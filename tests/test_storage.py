@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from domain.text import title_key
 from storage.db import Database, alembic_config
@@ -66,6 +67,60 @@ def test_upgrading_gives_existing_articles_title_keys_and_keeps_old_twins(env: s
             )
         )
     database.dispose()
+
+
+def test_upgrading_keeps_every_articles_points_when_they_become_hundredths(env: str) -> None:
+    database = Database(env)
+    with database.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0012")
+        connection.execute(
+            text(
+                "INSERT INTO units (id, name, category, display_order, active, created_at) "
+                "VALUES (1, '甲局', '区直部门', 1, true, '2020-01-01 00:00:00')"
+            )
+        )
+        for n, (points, platform) in enumerate([(40, "national"), (2, None), (0, None)], 1):
+            connection.execute(
+                text(
+                    "INSERT INTO articles (id, unit_id, title, title_key, year, submitted_on, "
+                    "status, points, best_platform, created_at) VALUES (:id, 1, :t, :t, 2020, "
+                    "'2020-03-01', :status, :points, :platform, '2020-03-01 00:00:00')"
+                ),
+                {
+                    "id": n,
+                    "t": f"稿{n}",
+                    "status": "published" if platform else "forwarded" if points else "submitted",
+                    "points": points,
+                    "platform": platform,
+                },
+            )
+    database.upgrade()
+    with database.session() as session:
+        points = {i: p for i, p in session.execute(select(Article.id, Article.points))}
+        article = session.get(Article, 2)
+        assert article is not None
+        article.points = Decimal("0.5")  # the triggers go on keeping the tallies after the change
+    assert points == {1: 40, 2: 2, 3: 0}
+    assert tallies(database) == recount(database)
+    assert sum(pts for _, pts in tallies(database).values()) == Decimal("40.5")
+    database.dispose()
+
+
+def test_points_finer_than_a_hundredth_are_refused_not_rounded(db: Database) -> None:
+    with pytest.raises(StatementError, match=r"finer than 0\.01"), db.session() as session:
+        unit = Unit(name="甲局", category="区直部门", display_order=1)
+        session.add(
+            Article(
+                unit=unit,
+                title="稿",
+                title_key="稿",
+                year=2020,
+                submitted_on=dt.date(2020, 3, 1),
+                points=Decimal("0.125"),
+            )
+        )
 
 
 def test_unit_name_is_unique_in_the_database(db: Database) -> None:
