@@ -69,20 +69,25 @@ _ARTICLE_PARTS = (
 )
 
 
-def copy_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Write many rows into a PostgreSQL table with COPY, in the session's transaction.
+def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Write many rows into ``table`` in the session's transaction.
 
-    psycopg parses a multi-row INSERT's text in Python, about as long as PostgreSQL takes to
-    run it; COPY streams the rows instead. Row triggers fire as for INSERT. A column the rows
-    leave out gets its Python-side default only if it is ``created_at``: the rows carry the
-    rest.
+    On PostgreSQL by COPY: psycopg parses a multi-row INSERT's text in Python, about as long as
+    the server takes to run it; COPY streams the rows past SQLAlchemy's statement building,
+    through the columns' own conversions (points to hundredths). A column the rows leave out
+    gets its Python-side default only if it is ``created_at``: the rows carry the rest. On
+    SQLite by the table's own multi-row INSERTs, which SQLite runs faster than one prepared
+    INSERT per row. Row triggers fire as for any INSERT.
     """
     if not rows:
         return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for start in range(0, len(rows), BATCH):
+            session.execute(insert(table), list(rows[start : start + BATCH]))
+        return
     now = utcnow()
     names = list(dict.fromkeys([*rows[0], "created_at"]))
-    connection = session.connection()
-    # Columns whose type converts a value on its way in (points to hundredths), as an INSERT's.
     convert = {
         name: process
         for name in names
@@ -234,7 +239,7 @@ class Articles:
         """Insert articles; their numbers by (unit id, year, title key)."""
         table = cast(Table, Article.__table__)
         if self.session.get_bind().dialect.name == "postgresql":
-            # Numbers drawn first, rows sent by COPY: see ``copy_rows``.
+            # Numbers drawn first, rows sent by COPY: see ``write_rows``.
             ids = list(
                 self.session.scalars(
                     text(
@@ -244,7 +249,7 @@ class Articles:
                     {"n": len(rows)},
                 )
             )
-            copy_rows(
+            write_rows(
                 self.session, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
             )
             return {
@@ -273,18 +278,11 @@ class Articles:
     def publish_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Record publications in batches (each row: article_id, platform, published_on,
         recorded_by)."""
-        self._write_many(cast(Table, Publication.__table__), rows)
+        write_rows(self.session, cast(Table, Publication.__table__), rows)
 
     def endorse_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Record 批示 in batches (each row: article_id, level, endorsed_on, recorded_by)."""
-        self._write_many(cast(Table, Endorsement.__table__), rows)
-
-    def _write_many(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-        if self.session.get_bind().dialect.name == "postgresql":
-            copy_rows(self.session, table, rows)
-            return
-        for start in range(0, len(rows), BATCH):
-            self.session.execute(insert(table), list(rows[start : start + BATCH]))
+        write_rows(self.session, cast(Table, Endorsement.__table__), rows)
 
     def insert_new(self, **values: Any) -> int | None:
         """Record an article in one statement and return its number; None, recording nothing,

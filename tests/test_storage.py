@@ -234,6 +234,36 @@ def recount(db: Database) -> dict[tuple[int, dt.date, str, str], tuple[int, int]
     return counted
 
 
+def test_tallies_follow_a_batch_of_articles_written_at_once(db: Database) -> None:
+    rng = random.Random(5)
+    with db.session() as session:
+        session.add_all(
+            [Unit(id=i, name=f"单位{i}", category="街道", display_order=i) for i in (1, 2, 3)]
+        )
+    rows = [
+        {
+            "unit_id": rng.randint(1, 3),
+            "title": f"稿{n}",
+            "title_key": f"稿{n}",
+            "year": 2020,
+            "submitted_on": dt.date(2020, rng.randint(1, 12), rng.randint(1, 28)),
+            "status": status,
+            "points": {"forwarded": Decimal(2), "published": Decimal("10.5")}.get(status, 0),
+            "best_platform": "city" if status == "published" else None,
+        }
+        for n, status in enumerate(
+            rng.choice(["submitted", "forwarded", "published"]) for _ in range(400)
+        )
+    ]
+    # COPY and one statement trigger on PostgreSQL, multi-row INSERTs and row triggers on SQLite
+    with repository(db) as repo:
+        repo.articles.insert_many(rows[:150])
+    with repository(db) as repo:
+        repo.articles.insert_many(rows[150:])
+    assert tallies(db) == recount(db)
+    assert sum(n for n, _ in tallies(db).values()) == 400
+
+
 def test_tallies_follow_every_insert_update_and_delete_of_articles(db: Database) -> None:
     rng = random.Random(3)
     with db.session() as session:
