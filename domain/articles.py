@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
@@ -43,13 +42,17 @@ _YES = {"yes", "y", "是", "true", "1"}
 _NO = {"no", "n", "否", "false", "0", ""}
 
 
+# A letter or a digit of any script (Unicode's L and N), what a title of marks only lacks.
+_WORDLIKE = re.compile(r"[^\W_]")
+
+
 def check_title(title: str) -> str:
     """A title as stored: cleaned (``domain.text``), not empty, with a word in it (a title of
     marks only, “。。。” or “！！”, says nothing), one line, at most ``TITLE_MAX`` characters."""
     title = clean_text(title)
     if not title:
         raise ValueError("标题为空")
-    if not any(unicodedata.category(char)[0] in "LN" for char in title):
+    if not _WORDLIKE.search(title):
         raise ValueError("标题只有标点或符号，没有文字")
     if "\n" in title or "\r" in title:
         raise ValueError("标题不能换行")
@@ -330,10 +333,10 @@ def _import_articles(
     return result
 
 
-@dataclass(frozen=True)
-class _Change:
+class _Change(NamedTuple):
     """What one row of an import writes: a new article (``article_id`` None) with all its
-    columns, or an existing one's new state, and the publications it adds."""
+    columns, or an existing one's new state, and the publications it adds (a tuple: one is
+    made per row of a file of 100,000)."""
 
     line: int
     row: ArticleRow
@@ -384,8 +387,8 @@ def _plan_import(
             continue
         scored: _Scored = (
             "forwarded" if forwards else status,
-            frozenset(have) | frozenset(added),
-            frozenset(had) | frozenset(levels),
+            frozenset(added) if not have else frozenset(have) | frozenset(added),
+            frozenset(levels) if not had else frozenset(had) | frozenset(levels),
             asked,
         )
         if scored not in scores:  # a few states score every row of a file

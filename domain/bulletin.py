@@ -276,7 +276,7 @@ def scoring_rules_text(rules: Rules) -> str:
     by_points: dict[Decimal, list[str]] = {}
     for platform in ranked:
         by_points.setdefault(platform.points, []).append(platform.name)
-    parts = [f"{'或'.join(names)}采用一篇计{figure(p)}分" for p, names in by_points.items()]
+    parts = [f"{_either(names)}采用一篇计{figure(p)}分" for p, names in by_points.items()]
     levels = list(dict.fromkeys(p.level.removesuffix("级") for p in ranked if p.level))
     upstream = f"{'、'.join(levels)}级平台" if levels else "上级平台"
     if rules.scoring.unpublished_points:  # a scheme that gives nothing says nothing
@@ -294,6 +294,11 @@ def scoring_rules_text(rules: Rules) -> str:
     if rules.scoring.policy == "sum":
         return "；".join(parts) + "；同一信息被多个平台采用的，每次采用分别计分。"
     return "；".join(parts) + "；同一信息被重复采用的，以最高分为准，不重复计分。"
+
+
+def _either(names: list[str]) -> str:
+    """``甲``, ``甲或乙``, ``甲、乙或丙``."""
+    return "或".join(filter(None, ["、".join(names[:-1]), names[-1]]))
 
 
 def commission_text(commission: CommissionRules) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ColumnElement,
     Table,
     and_,
+    any_,
     case,
     func,
     insert,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -223,17 +225,32 @@ class Articles:
         for (unit_id, year), titles in groups.items():
             if (unit_id, year) not in present:
                 continue
-            for start in range(0, len(titles), 500):
+            for chunk in self._chunks(titles):
                 rows = self.session.execute(
                     select(Article.title_key, Article.id, Article.status).where(
                         Article.unit_id == unit_id,
                         Article.year == year,
-                        Article.title_key.in_(titles[start : start + 500]),
+                        self._among(Article.title_key, chunk),
                     )
                 )
                 for key, article_id, status in rows:
                     found[(unit_id, year, key)] = (article_id, status)
         return found
+
+    def _chunks(self, values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+        """``values`` a statement's worth at a time: all at once on PostgreSQL (one array
+        parameter), 500 on SQLite (one parameter each)."""
+        whole = self.session.get_bind().dialect.name == "postgresql"
+        step = max(len(values), 1) if whole else 500
+        for start in range(0, len(values), step):
+            yield values[start : start + step]
+
+    def _among(self, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+        """``column IN values``; on PostgreSQL ``= ANY(array)``, which psycopg sends as one
+        parameter instead of converting a list of thousands into the query's text."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return column == any_(literal(list(values), ARRAY(column.type)))
+        return column.in_(values)
 
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int, str], int]:
         """Insert articles; their numbers by (unit id, year, title key)."""
@@ -362,10 +379,9 @@ class Articles:
 
     def _codes_of(self, owner: Any, code: Any, article_ids: Sequence[int]) -> dict[int, set[str]]:
         result: dict[int, set[str]] = {i: set() for i in article_ids}
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
+        for chunk in self._chunks(article_ids):
             for article_id, value in self.session.execute(
-                select(owner, code).where(owner.in_(chunk))
+                select(owner, code).where(self._among(owner, chunk))
             ):
                 result[article_id].add(value)
         return result
@@ -373,12 +389,12 @@ class Articles:
     def commissioned_among(self, article_ids: Sequence[int]) -> set[int]:
         """Those of the articles that answer a 约稿."""
         found: set[int] = set()
-        for start in range(0, len(article_ids), 500):
-            chunk = article_ids[start : start + 500]
+        for chunk in self._chunks(article_ids):
+            answering = self._among(CampaignAnswer.article_id, chunk)
             found.update(
-                self.session.scalars(
-                    select(CampaignAnswer.article_id).where(CampaignAnswer.article_id.in_(chunk))
-                )
+                a
+                for a in self.session.scalars(select(CampaignAnswer.article_id).where(answering))
+                if a is not None
             )
         return found
 

@@ -350,6 +350,7 @@ def test_an_endorsement_adds_its_points_once_and_only_to_a_forwarded_article(
     assert ranked[:3] == [("丙街道", 20, 1), ("甲局", Decimal("15.5"), 2), ("乙局", 0, 0)]
     annex = scoring_rules_text(scheme)
     assert "信息获国务院领导、省政府领导、市政府领导批示的，每条另计20、10、5分" in annex
+    assert "（重要）、市政府办公室《政府工作通报》或市政府办公室《政务参阅》采用一篇计5分" in annex
     assert "未刊发" not in annex  # the scheme gives nothing for it, and says nothing
 
 

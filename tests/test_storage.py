@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from domain.text import title_key
@@ -30,18 +32,26 @@ def test_upgrade_twice_is_harmless(db: Database) -> None:
     assert db.is_current()
 
 
-def test_upgrading_gives_existing_articles_title_keys_and_keeps_old_twins(env: str) -> None:
-    database = Database(env)
+@contextmanager
+def at_revision(database: Database, revision: str) -> Iterator[Connection]:
+    """The database migrated to ``revision`` only, with one unit (甲局, id 1), in one
+    transaction: a database the release of that revision filled."""
     with database.engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "0010")
+        command.upgrade(config, revision)
         connection.execute(
             text(
                 "INSERT INTO units (id, name, category, display_order, active, created_at) "
                 "VALUES (1, '甲局', '区直部门', 1, true, '2020-01-01 00:00:00')"
             )
         )
+        yield connection
+
+
+def test_upgrading_gives_existing_articles_title_keys_and_keeps_old_twins(env: str) -> None:
+    database = Database(env)
+    with at_revision(database, "0010") as connection:
         for n, title in enumerate(["“四项”举措", '"四项"举措', "另一篇"], start=1):
             connection.execute(
                 text(
@@ -71,16 +81,7 @@ def test_upgrading_gives_existing_articles_title_keys_and_keeps_old_twins(env: s
 
 def test_upgrading_keeps_every_articles_points_when_they_become_hundredths(env: str) -> None:
     database = Database(env)
-    with database.engine.begin() as connection:
-        config = alembic_config()
-        config.attributes["connection"] = connection
-        command.upgrade(config, "0012")
-        connection.execute(
-            text(
-                "INSERT INTO units (id, name, category, display_order, active, created_at) "
-                "VALUES (1, '甲局', '区直部门', 1, true, '2020-01-01 00:00:00')"
-            )
-        )
+    with at_revision(database, "0012") as connection:
         for n, (points, platform) in enumerate([(40, "national"), (2, None), (0, None)], 1):
             connection.execute(
                 text(
