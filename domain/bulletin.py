@@ -99,7 +99,8 @@ def build_bulletin(
 ) -> Bulletin:
     """The bulletin for the year to ``month`` (1—N月), with escalations as of ``month``."""
     period = Period.year_to_date(month)
-    ranking = rank_units(db, rules, period)
+    # As of the day it is issued: a quota's last week of the month may run into the next.
+    ranking = rank_units(db, rules, period, as_of=issued_on)
     stats = summarize(ranking)
     streaks = stagnation_streaks(db, month, rules)
     escalation = rules.escalation

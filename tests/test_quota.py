@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from domain.articles import import_articles
-from domain.bulletin import scoring_rules_text
+from domain.bulletin import Bulletin, build_bulletin, scoring_rules_text
 from domain.periods import Month, Period
 from domain.quota import quota_progress
 from domain.ranking import rank_units
@@ -113,3 +113,20 @@ def test_a_period_still_running_is_not_held_against_a_unit(db: Database, rules: 
     assert quota_progress(db, scheme.quota, 1, wednesday) == (  # type: ignore[arg-type]
         "本周已报送 1 篇，还差 1 篇（每周 2 篇）。"
     )
+
+
+def test_a_bulletin_judges_the_months_last_week_only_once_it_has_ended(
+    db: Database, rules: Rules
+) -> None:
+    scheme = with_quota(rules, per="week", count=1, base_points=1, missed=2)
+    submit(db, scheme, {"甲局": [dt.date(2020, 12, d) for d in (1, 8, 15, 22)]})
+    # 31 December 2020 is a Thursday: the week of 28 December, December's, ends on 3 January.
+    early = build_bulletin(db, scheme, Month(2020, 12), dt.date(2021, 1, 3))
+    later = build_bulletin(db, scheme, Month(2020, 12), dt.date(2021, 1, 5))
+
+    def quota(bulletin: Bulletin) -> Decimal:
+        return next(r.quota for r in bulletin.ranking.rows if r.unit == "甲局")
+
+    # The year to December: 53 weeks have their Thursday in 2020; the unit met four (+1 each)
+    # and missed the rest (−2 each), the last of them only once it has ended.
+    assert (quota(early), quota(later)) == (4 - 48 * 2, 4 - 49 * 2)
