@@ -35,7 +35,7 @@ READING = [
     "task", "ledger", "scores", "assessment", "campaigns", "report_template", "bulletin",
 ]  # fmt: skip
 CHANGING = [
-    "invite", "forward", "decline", "publish", "import", "veto", "adjust", "submit",
+    "invite", "forward", "decline", "publish", "endorse", "import", "veto", "adjust", "submit",
     "progress", "campaign", "answer", "cancel", "wording", "published",
 ]  # fmt: skip
 COUNTED = (Article, Publication, Unit, Invite, Adjustment, Campaign, AuditEntry)
