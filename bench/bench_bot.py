@@ -90,8 +90,9 @@ def prepare_database(url: str | None, users: int) -> str:
         for n in range(1, users + 1):
             connection.execute(
                 text(
-                    "INSERT INTO units (id, name, category, display_order, active, created_at) "
-                    "VALUES (:n, :name, '街道', :n, true, CURRENT_TIMESTAMP)"
+                    "INSERT INTO units (id, office_id, name, category, display_order, active, "
+                    "created_at) SELECT :n, min(id), :name, '街道', :n, true, CURRENT_TIMESTAMP "
+                    "FROM offices"
                 ),
                 {"n": n, "name": f"单位{n}"},
             )
@@ -104,8 +105,9 @@ def prepare_database(url: str | None, users: int) -> str:
             )
             connection.execute(
                 text(
-                    "INSERT INTO role_grants (telegram_id, role, granted_by, granted_at) "
-                    "VALUES (:id, 'liaison', 'bench', CURRENT_TIMESTAMP)"
+                    "INSERT INTO role_grants (telegram_id, role, office_id, granted_by, "
+                    "granted_at) "
+                    "SELECT :id, 'liaison', min(id), 'bench', CURRENT_TIMESTAMP FROM offices"
                 ),
                 {"id": 10_000 + n},
             )

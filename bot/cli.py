@@ -32,7 +32,19 @@ from domain.campaigns import (
 )
 from domain.errors import UserError
 from domain.evaluations import import_evaluations
+from domain.hierarchy import Hierarchy
 from domain.ledger import ledger_rows
+from domain.offices import (
+    CHILD_CATEGORY,
+    OfficeRef,
+    add_office,
+    list_offices,
+    office_view,
+    rename_office,
+    rescore_offices,
+    resolve_office,
+    set_office,
+)
 from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period, parse_day
 from domain.published import column_text, match_column, record_column
 from domain.ranking import rank_units
@@ -65,28 +77,65 @@ from storage.models import CAMPAIGN_KINDS
 
 
 class Context:
-    """What every command needs: settings, rules and the database, opened on demand."""
+    """What every command needs: settings, the office it acts for, that office's rules and
+    the database as the office sees it, opened on demand."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, office: str | None = None) -> None:
         self.settings = settings
         self.actor = f"cli:{getpass.getuser()}"
+        self._office_name = office
+        self._office: OfficeRef | None = None
         self._rules: Rules | None = None
+        self._deployment_rules: Rules | None = None
+
+    @property
+    def office(self) -> OfficeRef:
+        """The office named by ``--office``, or the only one there is."""
+        if self._office is None:
+            self._office = resolve_office(self.deployment(), self._office_name)
+        return self._office
+
+    @property
+    def deployment_rules(self) -> Rules:
+        """The rules file in force (GONGKAI_RULES): the root office's, and the default."""
+        if self._deployment_rules is None:
+            self._deployment_rules = load_rules(self.settings.rules)
+        return self._deployment_rules
 
     @property
     def rules(self) -> Rules:
-        """The rules file in force."""
+        """The office's rules: its own, or the rules file in force."""
         if self._rules is None:
-            self._rules = load_rules(self.settings.rules)
+            self._rules = self.office.rules(self.deployment_rules)
         return self._rules
 
-    def database(self, *, migrated: bool = True) -> Database:
-        """The configured database; with ``migrated``, refuse one not at the newest schema."""
+    def offices(self) -> Hierarchy:
+        """Every office's rules and the deployment's admins, for changes that cross offices."""
+        db = self.deployment()
+        return Hierarchy(
+            lambda office_id: office_view(db, office_id).rules(self.deployment_rules),
+            self.settings.admin_ids,
+        )
+
+    def deployment(self) -> Database:
+        """The whole database, every office's, at the newest schema (for ``office``)."""
         db = Database(self.settings.database_url)
         db.check_reachable()
-        if migrated:
-            if not db.is_current():
-                raise DatabaseError("数据库尚未初始化或版本过旧，请先运行：gongkai db upgrade")
-            rescore_if_rules_changed(db, self.rules, self.actor)
+        if not db.is_current():
+            raise DatabaseError("数据库尚未初始化或版本过旧，请先运行：gongkai db upgrade")
+        return db
+
+    def database(self, *, migrated: bool = True) -> Database:
+        """The configured database as the office sees it; with ``migrated``, refuse one not at
+        the newest schema (without, the whole database: for ``db upgrade``)."""
+        if not migrated:
+            db = Database(self.settings.database_url)
+            db.check_reachable()
+            return db
+        db = self.deployment()
+        if self.office.parent is not None:  # the root office sees the database unscoped
+            db = db.scoped(self.office.id)
+        rescore_if_rules_changed(db, self.rules, self.actor)
         return db
 
 
@@ -171,7 +220,16 @@ def cmd_import_published(ctx: Context, args: argparse.Namespace) -> None:
     done = None
     if not args.dry_run:
         today = dt.datetime.now(ctx.settings.tz).date()
-        done = record_column(db, ctx.rules, matched, ctx.actor, today, CHAT_WORDING, args.override)
+        done = record_column(
+            db,
+            ctx.rules,
+            matched,
+            ctx.actor,
+            today,
+            CHAT_WORDING,
+            args.override,
+            ctx.offices(),
+        )
     print(column_match_text(matched, done))
 
 
@@ -355,6 +413,70 @@ def cmd_bulletin(ctx: Context, args: argparse.Namespace) -> None:
     _write(content, args.output, f"通报-{month}.{args.format}")
 
 
+def _rules_text(path: str | None) -> str | None:
+    """The text of a rules file named on the command line, if one was."""
+    if not path:
+        return None
+    try:
+        return _read(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError(f"规则文件 {path} 不是 UTF-8 文本") from None
+
+
+def cmd_office_add(ctx: Context, args: argparse.Namespace) -> None:
+    """Add an office under another (default: the root office)."""
+    rules_text = _rules_text(args.rules)
+    office = add_office(
+        ctx.deployment(),
+        args.name,
+        args.parent,
+        rules_text,
+        ctx.actor,
+        category=args.category,
+        rules_source=args.rules or "",
+    )
+    rules = f"，规则：{args.rules}" if rules_text is not None else "，沿用默认规则"
+    print(
+        f"已添加机关“{office.name}”：上级“{office.parent}”，"
+        f"在上级的单位名为“{office.unit_name}”{rules}。"
+    )
+
+
+def cmd_office_set(ctx: Context, args: argparse.Namespace) -> None:
+    """Set an office's chats or rules."""
+    if args.bulletin_chat is None and args.supervision_chat is None and args.rules is None:
+        raise UserError("请至少给出 --bulletin-chat、--supervision-chat 或 --rules 之一。")
+    office = set_office(
+        ctx.deployment(),
+        args.name,
+        ctx.actor,
+        bulletin_chat_id=args.bulletin_chat,
+        supervision_chat_id=args.supervision_chat,
+        rules_text=_rules_text(args.rules),
+        rules_source=args.rules or "",
+    )
+    print(
+        f"已设置机关“{office.name}”：通报群 {office.bulletin_chat_id or '未设置'}，"
+        f"督查室群 {office.supervision_chat_id or '未设置'}，"
+        f"计分规则{'自定' if office.rules_text else '默认'}。运行中的机器人重启后生效。"
+    )
+
+
+def cmd_office_rename(ctx: Context, args: argparse.Namespace) -> None:
+    """Rename an office."""
+    office = rename_office(ctx.deployment(), args.old, args.new, ctx.actor)
+    print(f"机关已改名为“{office.name}”。")
+
+
+def cmd_office_list(ctx: Context, args: argparse.Namespace) -> None:
+    """Every office, with its parent, its unit there and whether it has its own rules."""
+    rows = [
+        [o.name, o.parent or "（顶级）", o.unit_name or "", "自定" if o.rules_text else "默认"]
+        for o in list_offices(ctx.deployment())
+    ]
+    print(tabulate(rows, headers=["机关", "上级", "在上级的单位", "计分规则"]))
+
+
 def cmd_role(ctx: Context, args: argparse.Namespace) -> None:
     """Grant or revoke the admin or supervisor role."""
     db = ctx.database()
@@ -385,12 +507,13 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
 
     if not ctx.settings.bot_token:
         raise SettingsError("配置错误：GONGKAI_BOT_TOKEN：未设置，gongkai run 需要机器人令牌")
-    db = ctx.database()
+    db = ctx.deployment()
+    rescore_offices(db, ctx.deployment_rules, ctx.actor)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(ctx.settings, ctx.rules, db)
+    application = build_application(ctx.settings, ctx.deployment_rules, db)
     if args.webhook_url:
         # Several processes behind one address must share the secret Telegram sends.
         secret = args.secret or secrets.token_urlsafe(32)
@@ -398,7 +521,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> None:
             application,
             urlparse(args.webhook_url).path,
             secret,
-            lambda: read_status(db, ctx.rules, dt.datetime.now(dt.UTC), ctx.settings.tz),
+            lambda: read_status(db, ctx.deployment_rules, dt.datetime.now(dt.UTC), ctx.settings.tz),
         )
         run_webhook(
             application, server, listen=args.listen, port=args.port, webhook_url=args.webhook_url
@@ -416,7 +539,10 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     """The service on one screen: database, jobs, backlogs, last bulletin, what is due next.
     Exit status 1 when the database cannot serve the bot."""
     status = read_status(
-        Database(ctx.settings.database_url), ctx.rules, dt.datetime.now(dt.UTC), ctx.settings.tz
+        Database(ctx.settings.database_url),
+        ctx.deployment_rules,
+        dt.datetime.now(dt.UTC),
+        ctx.settings.tz,
     )
     if args.json:
         print(json.dumps(status_json(status), ensure_ascii=False, indent=2))
@@ -447,7 +573,7 @@ def cmd_console(ctx: Context, args: argparse.Namespace) -> None:
         settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {args.as_}})
     # An example brings its own rules unless GONGKAI_RULES names some.
     use_example_rules = args.example and settings.rules is None
-    rules = example_rules(args.example) if use_example_rules else ctx.rules
+    rules = example_rules(args.example) if use_example_rules else ctx.deployment_rules
     db = ctx.database(migrated=False)
     db.upgrade()
     if args.example:
@@ -649,7 +775,60 @@ def build_parser() -> argparse.ArgumentParser:
     role.add_argument("telegram_id", type=int, metavar="用户ID")
     role.add_argument("role", choices=tuple(GRANTABLE), metavar="角色", help="、".join(GRANTABLE))
     role.set_defaults(func=cmd_role)
+
+    office = commands.add_parser("office", help="机关（市、区县）：一个部署服务多个机关")
+    office_commands = office.add_subparsers(dest="office_command", required=True, metavar="子命令")
+    adding = office_commands.add_parser("add", help="添加机关（同时成为上级机关的一个单位）")
+    adding.add_argument("name", metavar="名称")
+    adding.add_argument("--parent", metavar="上级机关", help="上级机关名称（默认顶级机关）")
+    adding.add_argument(
+        "--rules", metavar="文件", help="本机关的计分规则（TOML；默认沿用部署的规则）"
+    )
+    adding.add_argument(
+        "--category",
+        default=CHILD_CATEGORY,
+        metavar="类别",
+        help=f"在上级的单位类别（默认 {CHILD_CATEGORY}）",
+    )
+    adding.set_defaults(func=cmd_office_add)
+    setting = office_commands.add_parser("set", help="设置机关的通报群、督查室群或计分规则")
+    setting.add_argument("name", metavar="名称")
+    setting.add_argument("--bulletin-chat", type=int, metavar="群ID", help="通报群")
+    setting.add_argument("--supervision-chat", type=int, metavar="群ID", help="督查室群")
+    setting.add_argument("--rules", metavar="文件", help="本机关的计分规则（TOML）")
+    setting.set_defaults(func=cmd_office_set)
+    renaming = office_commands.add_parser("rename", help="机关改名")
+    renaming.add_argument("old", metavar="原名称")
+    renaming.add_argument("new", metavar="新名称")
+    renaming.set_defaults(func=cmd_office_rename)
+    office_commands.add_parser("list", help="列出全部机关").set_defaults(func=cmd_office_list)
+
+    for name in OFFICE_COMMANDS:
+        _add_office_option(commands.choices[name])
     return parser
+
+
+# Commands that act for one office: each takes --office (default: the only office there is).
+OFFICE_COMMANDS = (
+    "import",
+    "scores",
+    "assessment",
+    "campaign",
+    "ledger",
+    "rank",
+    "bulletin",
+    "role",
+)
+
+
+def _add_office_option(parser: argparse.ArgumentParser) -> None:
+    """``--office`` on ``parser``'s leaf commands."""
+    nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not nested:
+        parser.add_argument("--office", metavar="机关", help="所属机关（只有一个机关时可省略）")
+        return
+    for child in nested[0].choices.values():
+        _add_office_option(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -660,7 +839,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_output(getattr(args, "output", None))
         check_output(getattr(args, "out", None), folder=True)
         check_output(getattr(args, "files", None), folder=True)
-        code = handler(Context(load_settings()), args)
+        code = handler(Context(load_settings(), getattr(args, "office", None)), args)
     except (SettingsError, RulesError, DatabaseError) as exc:
         print(exc, file=sys.stderr)
         return 2

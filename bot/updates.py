@@ -28,6 +28,7 @@ from domain.inbox import (
     record_update,
 )
 from domain.notices import alert_admins
+from runtime.services import in_office
 from storage.db import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,8 @@ class InboxApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
             return
         with queue.db.unit_of_work() as unit:
-            await super().process_update(update)
+            with in_office(await asyncio.to_thread(self._office_of, update)):
+                await super().process_update(update)
             if self.persistence is not None:
                 await self.update_persistence()
             finished = await asyncio.to_thread(self._finish, unit, queue, update.update_id)
@@ -112,6 +114,14 @@ class InboxApplication(Application):  # type: ignore[type-arg]
         after = self.bot_data.after_update
         if after is not None:
             after()
+
+    def _office_of(self, update: Update) -> int | None:
+        """The office of whoever sent the update: its handlers act as that office."""
+        user = update.effective_user
+        if user is None:
+            return None
+        svc = self.bot_data.services
+        return svc.identities.get(svc.db, user.id, svc.settings.admin_ids).office_id
 
     def _finish(self, unit: UnitOfWork, queue: InboxQueue, update_id: int) -> bool:
         if isinstance(self.persistence, DatabasePersistence):

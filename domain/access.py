@@ -10,7 +10,7 @@ from domain.errors import UserError
 from domain.periods import as_utc
 from domain.unit_lists import did_you_mean
 from storage.db import Database
-from storage.models import Invite, Unit
+from storage.models import Invite, Unit, User
 from storage.repos import Repo, repository
 
 INVITE_TTL = dt.timedelta(days=7)
@@ -18,12 +18,14 @@ INVITE_TTL = dt.timedelta(days=7)
 
 @dataclass(frozen=True)
 class Identity:
-    """A Telegram user as the bot sees them: their roles and, for a liaison, the unit."""
+    """A Telegram user as the bot sees them: their roles, the office they hold them in (None:
+    the root office, or a stranger) and, for a liaison, the unit."""
 
     telegram_id: int
     roles: frozenset[str]
     unit_id: int | None = None
     unit_name: str | None = None
+    office_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -42,12 +44,17 @@ class Identity:
 
 
 def identify(db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Identity:
-    """The roles of a Telegram user (admins of ``GONGKAI_ADMIN_IDS`` included)."""
+    """The roles of a Telegram user and their office (``GONGKAI_ADMIN_IDS`` are the root
+    office's admins)."""
     with repository(db) as repo:
         user = repo.users.with_unit_and_roles(telegram_id)
         roles = {grant.role for grant in user.roles} if user else set()
+        offices = {grant.office_id for grant in user.roles} if user else set()
+        if user is not None and user.unit is not None:
+            offices.add(user.unit.office_id)
         if telegram_id in admin_ids:
             roles.add("admin")
+            offices = set()
         unit = user.unit if user and user.unit and user.unit.active else None
         if unit is None:
             roles.discard("liaison")
@@ -56,7 +63,20 @@ def identify(db: Database, telegram_id: int, admin_ids: frozenset[int]) -> Ident
             frozenset(roles),
             unit.id if unit else None,
             unit.name if unit else None,
+            min(offices) if offices else None,
         )
+
+
+def held_elsewhere(repo: Repo, user: User, office_id: int) -> str | None:
+    """The name of another office the user already has a role or a unit in, if any."""
+    others = {grant.office_id for grant in user.roles}
+    if user.unit is not None:
+        others.add(user.unit.office_id)
+    others.discard(office_id)
+    if not others:
+        return None
+    office = repo.offices.get(min(others))
+    return office.name if office else None
 
 
 @dataclass(frozen=True)
@@ -100,10 +120,14 @@ def redeem_invite(
         if not invite.unit.active:
             raise UserError(f"单位“{invite.unit.name}”已停用，无法绑定。")
         user = repo.users.get_or_create(telegram_id)
+        office_id = invite.unit.office_id
+        if held_elsewhere(repo, user, office_id) is not None:
+            # Rebinding moves a liaison between units of one office, never across offices.
+            raise UserError("您已是另一机关的人员，不能用此邀请码绑定。请联系政务公开办公室。")
         before = {"unit": user.unit.name if user.unit else None}
         user.full_name = full_name[:200]
         user.unit_id = invite.unit_id
-        repo.users.grant(user, "liaison", f"invite:{code}")
+        repo.users.grant(user, "liaison", f"invite:{code}", office_id)
         invite.used_by, invite.used_at = telegram_id, now
         repo.audit.record(
             f"tg:{telegram_id}",

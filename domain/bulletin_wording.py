@@ -100,7 +100,11 @@ def use_office_document(db: Database, month: Month, name: str, content: bytes, a
         _editable(repo, month)
         repo.merge(
             BulletinDocument(
-                month=month.first_day, file_name=name[:255], content=content, uploaded_by=actor
+                office_id=repo.offices.current_id(),
+                month=month.first_day,
+                file_name=name[:255],
+                content=content,
+                uploaded_by=actor,
             )
         )
         repo.audit.record(

@@ -151,7 +151,13 @@ def open_campaign(
     title, kind = check_title(title), check_kind(kind)
     with repository(db) as repo:
         unit_ids = resolve_targets(repo, rules, spec)
-        campaign = Campaign(title=title, kind=kind, deadline=deadline, created_by=actor)
+        campaign = Campaign(
+            office_id=repo.offices.current_id(),
+            title=title,
+            kind=kind,
+            deadline=deadline,
+            created_by=actor,
+        )
         campaign.targets = [CampaignTarget(unit_id=u) for u in unit_ids]
         repo.add(campaign)
         repo.flush()

@@ -73,6 +73,8 @@ class Chats:
     bulletin: int | None
     supervision: int | None
     admins: frozenset[int]
+    # A child office's name: its chats are set with ``gongkai office set``, not the environment.
+    office: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,14 @@ def run_bulletin_cycle(
     status = "held" if rules.escalation.require_approval else "issued"
     try:
         with repository(db) as repo:
-            repo.add(BulletinIssue(month=month.first_day, status=status, created_by=actor))
+            repo.add(
+                BulletinIssue(
+                    office_id=repo.offices.current_id(),
+                    month=month.first_day,
+                    status=status,
+                    created_by=actor,
+                )
+            )
             repo.audit.record(actor, f"bulletin.{status}", "bulletin", str(month))
     except Conflict:
         return CycleOutcome(month, "already")  # another process issued it first
@@ -238,10 +247,15 @@ def publish_month(
 def _missing_chats(chats: Chats, supervising: bool) -> list[str]:
     """The settings still needed before the month's documents can all go out."""
     missing = []
+    if chats.office is None:
+        bulletin, supervision = "GONGKAI_BULLETIN_CHAT_ID", "GONGKAI_SUPERVISION_CHAT_ID"
+    else:
+        command = f"gongkai office set {chats.office}"
+        bulletin, supervision = f"{command} --bulletin-chat", f"{command} --supervision-chat"
     if chats.bulletin is None:
-        missing.append("通报群（GONGKAI_BULLETIN_CHAT_ID）")
+        missing.append(f"通报群（{bulletin}）")
     if supervising and chats.supervision is None:
-        missing.append("督查室群（GONGKAI_SUPERVISION_CHAT_ID）")
+        missing.append(f"督查室群（{supervision}）")
     return missing
 
 
@@ -263,6 +277,7 @@ def record_escalations(
             number = repo.escalations.next_number(month.year) if kind == "supervision" else None
             repo.add(
                 Escalation(
+                    office_id=unit.office_id,
                     unit_id=unit.id,
                     month=month.first_day,
                     kind=kind,

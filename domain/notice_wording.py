@@ -39,6 +39,10 @@ class NoticeWording(Protocol):
         """To the unit: the office did not send the article upstream."""
         ...
 
+    def declined_upstream(self, office: str, article_id: int, title: str) -> str:
+        """To the unit and its office: the office above did not take up the article."""
+        ...
+
     def published(
         self, article_id: int, title: str, platform: str, points: Decimal, counted_as: str | None
     ) -> str:

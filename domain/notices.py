@@ -14,6 +14,7 @@ from domain.notice_wording import NoticeWording
 from storage.db import Database
 from storage.models import PRIORITY_NOTICE, PRIORITY_REPLY
 from storage.repos import Repo, repository
+from storage.scope import local_key
 
 Buttons = list[list[list[str]]]
 
@@ -237,7 +238,7 @@ def mark_undeliverable(
             None,
             {"chat_id": message.chat_id, "error": error[:200]},
         )
-        if message.key.startswith("alert:"):
+        if local_key(message.key).startswith("alert:"):
             return  # an alert that cannot reach an admin raises no further alert
         text = wording.undeliverable(message.chat_id, error, message.text)
         for admin in admin_chats(repo, admin_ids):

@@ -18,6 +18,7 @@ from pathlib import Path
 from docx import Document
 
 from domain.errors import UserError
+from domain.hierarchy import Hierarchy
 from domain.matching import Candidate, LineMatch, match_lines, published_lines
 from domain.notice_wording import NoticeWording
 from domain.review import publish_article
@@ -125,6 +126,7 @@ def record_publications(
     today: dt.date,
     wording: NoticeWording,
     override: bool = False,
+    hierarchy: Hierarchy | None = None,
 ) -> ColumnRecorded:
     """Record that the platform published each article, in one transaction, each as
     ``/publish`` records it; an article refused as ``/publish`` would refuse it (recorded
@@ -135,7 +137,15 @@ def record_publications(
         for article_id in dict.fromkeys(article_ids):
             try:
                 publish_article(
-                    db, rules, article_id, platform_code, actor, today, wording, override
+                    db,
+                    rules,
+                    article_id,
+                    platform_code,
+                    actor,
+                    today,
+                    wording,
+                    override,
+                    hierarchy,
                 )
             except UserError as exc:
                 refused.append((article_id, str(exc)))
@@ -152,8 +162,9 @@ def record_column(
     today: dt.date,
     wording: NoticeWording,
     override: bool = False,
+    hierarchy: Hierarchy | None = None,
 ) -> ColumnRecorded:
     """Record every confident match not recorded before (``record_publications``)."""
     wanted = [m.best.article_id for m in matched.to_record() if m.best is not None]
     code = matched.platform.code
-    return record_publications(db, rules, code, wanted, actor, today, wording, override)
+    return record_publications(db, rules, code, wanted, actor, today, wording, override, hierarchy)

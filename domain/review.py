@@ -16,11 +16,12 @@ from domain.access import Identity
 from domain.articles import apply_score, check_title
 from domain.duplicates import Similar
 from domain.errors import UserError
-from domain.locks import guard
+from domain.hierarchy import Hierarchy, same_platform
+from domain.locks import guard, locking_bulletin
 from domain.notice_wording import NoticeWording
-from domain.notices import enqueue_many
+from domain.notices import admin_chats, enqueue_many
 from domain.periods import Month
-from domain.rules import Rules
+from domain.rules import Platform, Rules
 from domain.text import title_key
 from domain.wording import figure
 from storage.db import Database
@@ -207,8 +208,11 @@ def forward_article(
     admin_id: int,
     wording: NoticeWording,
     override: bool = False,
+    hierarchy: Hierarchy | None = None,
+    today: dt.date | None = None,
 ) -> ArticleView:
-    """区级采用·上报: the office accepts the article and sends it upstream."""
+    """区级采用·上报: the office accepts the article and sends it upstream; an office with a
+    parent submits it there as its own unit's on ``today`` (``send_upward``)."""
     with repository(db) as repo:
         article = _require(repo, article_id, lock=True)
         locked = guard(repo, article.submitted_on, override, f"/forward {article_id}")
@@ -225,7 +229,74 @@ def forward_article(
             _audit(repo, f"tg:{admin_id}", "article.forward", article, before, locked),
             wording.forwarded(article.id, article.title, article.points),
         )
+        send_upward(
+            repo,
+            article,
+            f"tg:{admin_id}",
+            today or article.submitted_on,
+            wording,
+            hierarchy or Hierarchy(_no_rules),
+        )
         return view(article)
+
+
+def _no_rules(office_id: int) -> Rules:
+    raise AssertionError(f"office {office_id}'s rules were needed and not given")
+
+
+def send_upward(
+    repo: Repo,
+    article: Article,
+    actor: str,
+    today: dt.date,
+    wording: NoticeWording,
+    hierarchy: Hierarchy,
+) -> int | None:
+    """A child office forwarded ``article``: it becomes its unit's article at the parent (same
+    title, file and link; submitted the day it was forwarded), once, and the parent's admins
+    hear of it as of any submission. Its number there, or None for an office without parent.
+
+    A title the office already sent up this year is refused, and with it the forward."""
+    office = repo.offices.current()
+    if office.parent_id is None or office.unit_id is None:
+        return None
+    upstream = repo.seen_from(office.parent_id)
+    existing = upstream.articles.copy_of(article.id)
+    if existing is not None:
+        return existing
+    copy_id = upstream.articles.insert_new(
+        unit_id=office.unit_id,
+        title=article.title,
+        title_key=title_key(article.title),
+        year=today.year,
+        submitted_on=today,
+        status="submitted",
+        points=Decimal(0),
+        link=article.link,
+        file_id=article.file_id,
+        file_name=article.file_name,
+        origin_id=article.id,
+    )
+    parent = repo.offices.get(office.parent_id)
+    assert parent is not None
+    if copy_id is None:
+        twin = upstream.articles.by_keys([(office.unit_id, today.year, title_key(article.title))])
+        number = next(iter(twin.values())).id if twin else "?"
+        raise UserError(
+            f"“{parent.name}”已收到本机关今年报送的同名稿件 #{number}，不能重复上报。"
+            f"可修改标题后重新报送。"
+        )
+    entry_id = upstream.audit.insert(
+        actor,
+        "article.submit",
+        "article",
+        copy_id,
+        {"office": office.name, "origin": article.id, "unit": article.unit.name},
+    )
+    admins = hierarchy.root_admins if parent.parent_id is None else frozenset()
+    text = wording.new_article(copy_id, office.name, article.title, [])
+    enqueue_many(upstream, f"audit:{entry_id}", admin_chats(upstream, admins), text)
+    return copy_id
 
 
 def decline_article(
@@ -250,6 +321,7 @@ def decline_article(
             _audit(repo, f"tg:{admin_id}", "article.decline", article, before, locked),
             wording.declined(article.id, article.title),
         )
+        tell_declined_downward(repo, article, wording)
         return view(article)
 
 
@@ -272,9 +344,11 @@ def publish_article(
     today: dt.date,
     wording: NoticeWording,
     override: bool = False,
+    hierarchy: Hierarchy | None = None,
 ) -> PublishOutcome:
     """采用: record that a platform published the article; the score rises only if higher.
-    ``actor`` is who recorded it (``tg:<id>`` in chat, ``cli:<user>`` from the command line)."""
+    ``actor`` is who recorded it (``tg:<id>`` in chat, ``cli:<user>`` from the command line).
+    An article a child office sent up is published there too (``publish_downward``)."""
     platform = rules.platform_named(code)
     if platform is None:
         raise UserError(f"未知平台“{code.strip()[:40]}”。可用平台：{rules.platform_choices()}")
@@ -295,7 +369,67 @@ def publish_article(
         best = None if raised else rules.by_code[article.best_platform or platform.code].short
         text = wording.published(article.id, article.title, platform.short, article.points, best)
         _tell_liaisons(repo, article, entry_id, text)
+        if article.origin_id is not None:
+            publish_downward(repo, article, platform, actor, today, wording, hierarchy)
         return PublishOutcome(view(article), platform.code, raised, previous)
+
+
+def publish_downward(
+    repo: Repo,
+    article: Article,
+    platform: Platform,
+    actor: str,
+    today: dt.date,
+    wording: NoticeWording,
+    hierarchy: Hierarchy | None,
+) -> None:
+    """The column that published an office's article published the child office's article it
+    came from: one fact, recorded at each level below, scored by each level's own rules (the
+    same column by code or name; a level whose rules do not know it records nothing). A month
+    a child already reported takes it as a correction, told in its next bulletin."""
+    if hierarchy is None:
+        raise AssertionError("an article sent up is published without the offices' rules")
+    origin_id = article.origin_id
+    while origin_id is not None:
+        office = repo.offices.of_article(origin_id)
+        assert office is not None
+        below = repo.seen_from(office.id)
+        origin = _require(below, origin_id, lock=True)
+        rules = hierarchy.rules_of(office.id)
+        found = same_platform(rules, platform)
+        have = set(view(origin).platforms)
+        if found is None or found.code in have:
+            return
+        before, previous = _state(origin), origin.points
+        origin.publications.append(
+            Publication(platform=found.code, published_on=today, recorded_by=actor)
+        )
+        apply_score(origin, have | {found.code}, rules)
+        locked = locking_bulletin(below, origin.submitted_on)
+        entry_id = _audit(below, actor, "article.publish", origin, before, locked)
+        raised = origin.points > previous
+        best = None if raised else rules.by_code[origin.best_platform or found.code].short
+        text = wording.published(origin.id, origin.title, found.short, origin.points, best)
+        _tell_liaisons(below, origin, entry_id, text)
+        platform, origin_id = found, origin.origin_id
+
+
+def tell_declined_downward(repo: Repo, article: Article, wording: NoticeWording) -> None:
+    """The office did not take up an article a child office sent: that office's admins and
+    the liaisons of the unit it came from are told (the child's own record is unchanged)."""
+    if article.origin_id is None:
+        return
+    office = repo.offices.of_article(article.origin_id)
+    parent = repo.offices.current()
+    assert office is not None
+    below = repo.seen_from(office.id)
+    origin = _require(below, article.origin_id)
+    text = wording.declined_upstream(parent.name, origin.id, origin.title)
+    chats = admin_chats(below, frozenset())
+    chats += [
+        u.telegram_id for u in below.users.liaisons_of(origin.unit_id) if u.telegram_id not in chats
+    ]
+    enqueue_many(below, f"declined-upstream:{article.id}", chats, text)
 
 
 @dataclass(frozen=True)

@@ -476,8 +476,13 @@ DEFAULT_RULES_TEXT = (files("domain") / "rules.toml").read_text(encoding="utf-8"
 
 def load_rules(path: Path | None = None) -> Rules:
     """Read and validate a rules file, or the built-in rules when ``path`` is None."""
-    text = path.read_text(encoding="utf-8") if path else DEFAULT_RULES_TEXT
-    name = str(path) if path else "内置规则"
+    if path is None:
+        return parse_rules(DEFAULT_RULES_TEXT, "内置规则")
+    return parse_rules(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_rules(text: str, name: str) -> Rules:
+    """Validate the rules in TOML ``text``; ``name`` says where they came from in errors."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

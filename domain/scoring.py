@@ -41,7 +41,8 @@ def _number(points: Decimal) -> int | str:
 
 
 def rescore_if_rules_changed(db: Database, rules: Rules, actor: str) -> int | None:
-    """Recompute every article's points if the scoring rules differ from the last run's.
+    """Recompute the points of every article of ``db``'s office if the office's scoring rules
+    differ from the last run's.
 
     Returns the number of articles rescored, or None when the rules had not changed. Runs in
     one transaction, so a crash leaves the old scores and the old fingerprint together. Several

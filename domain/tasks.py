@@ -214,7 +214,9 @@ def import_tasks(
             result.units.update(wanted)
             task = existing.get(row.key(year))
             if task is None:
-                task = Task(key=row.key(year), year=year, source=name)
+                task = Task(
+                    office_id=repo.offices.current_id(), key=row.key(year), year=year, source=name
+                )
                 repo.add(task)
                 before = None
             else:

@@ -95,10 +95,17 @@ def import_units(db: Database, name: str, content: bytes, actor: str) -> UnitImp
     result = UnitImportResult()
     with repository(db) as repo:
         existing = repo.units.by_names()
+        office_id = repo.offices.current().id
         for order, row in enumerate(rows, start=1):
             unit = existing.pop(row.name, None)
             if unit is None:
-                unit = Unit(name=row.name, category=row.category, display_order=order, active=True)
+                unit = Unit(
+                    office_id=office_id,
+                    name=row.name,
+                    category=row.category,
+                    display_order=order,
+                    active=True,
+                )
                 repo.add(unit)
                 result.created.append(row.name)
                 repo.audit.record(actor, "unit.create", "unit", row.name, None, _state(unit))

@@ -11,7 +11,7 @@ from telegram.error import Conflict
 
 from domain.notices import alert_admins
 from runtime.context import BotContext
-from runtime.services import services
+from runtime.services import deployment
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ async def on_error(update: object, context: BotContext) -> None:
         return
     reference = secrets.token_hex(3).upper()
     log.error("update failed, reference %s", reference, exc_info=context.error)
-    svc = services(context)
+    # The deployment's admins: an operator hears of every office's errors.
+    svc = deployment(context)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await update.effective_chat.send_message(f"系统繁忙，请稍后再试。（编号 {reference}）")

@@ -119,7 +119,14 @@ async def forward(update: Update, context: BotContext, who: Identity) -> None:
     args, override = split_override(arguments(context))
     article_id = _one_id(args, "/forward 12")
     article = forward_article(
-        svc.db, svc.rules, article_id, who.telegram_id, CHAT_WORDING, override
+        svc.db,
+        svc.rules,
+        article_id,
+        who.telegram_id,
+        CHAT_WORDING,
+        override,
+        svc.offices(),
+        svc.today(),
     )
     await answer(
         update, _forwarded_text(article), reply_markup=platform_keyboard(article.id, svc.rules)
@@ -168,7 +175,13 @@ async def review_button(update: Update, context: BotContext, who: Identity) -> N
     _, action, raw_id = query.data.split(":")
     if action == "fwd":
         article = forward_article(
-            svc.db, svc.rules, parse_article_id(raw_id), who.telegram_id, CHAT_WORDING
+            svc.db,
+            svc.rules,
+            parse_article_id(raw_id),
+            who.telegram_id,
+            CHAT_WORDING,
+            hierarchy=svc.offices(),
+            today=svc.today(),
         )
         text, markup = _forwarded_text(article), platform_keyboard(article.id, svc.rules)
     else:
@@ -206,6 +219,7 @@ async def _record_publication(
         svc.today(),
         CHAT_WORDING,
         override,
+        svc.offices(),
     )
     article = outcome.article
     platform = svc.rules.by_code[outcome.platform]

@@ -162,6 +162,7 @@ async def chosen(update: Update, context: BotContext) -> int:
         f"tg:{caller(update, context).telegram_id}",
         svc.today(),
         CHAT_WORDING,
+        hierarchy=svc.offices(),
     )
     left = bool(draft["sure"] or draft["doubtful"])
     await edit(update, None, _keyboard(draft) if left else None)

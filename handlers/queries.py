@@ -10,6 +10,7 @@ from telegram import Update
 from domain.access import Identity, require_unit_name
 from domain.campaigns import owed_by
 from domain.errors import UserError
+from domain.offices import office_below
 from domain.periods import Month, Period
 from domain.quota import quota_progress
 from domain.ranking import Ranking, rank_changes, rank_units, summarize, unit_standing
@@ -23,7 +24,7 @@ from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
 from reports.xlsx import ranking_xlsx
 from runtime.context import BotContext
-from runtime.services import Services, services
+from runtime.services import Services, deployment, services
 
 _PERIOD = re.compile(r"^\d{4}-\d{1,2}(\.\.\d{4}-\d{1,2})?$")
 MAX_PIECES = 3
@@ -51,25 +52,29 @@ def parse_rank_arguments(args: list[str], svc: Services) -> tuple[Period, str | 
             category = arg
         else:
             raise UserError(
-                f"多余的参数“{arg}”。用法：/rank [年-月[..年-月]] [类别]，"
+                f"多余的参数“{arg}”。用法：/rank [下级机关] [年-月[..年-月]] [类别]，"
                 "如 /rank 2020-01..2020-07 街道"
             )
     return period or year_to_date(svc), category
 
 
-def requested_ranking(context: BotContext) -> Ranking:
-    """The ranking the command's arguments ask for (a ``UserError`` for bad arguments)."""
-    svc = services(context)
-    period, category = parse_rank_arguments(arguments(context), svc)
-    return rank_units(svc.db, svc.rules, period, category, svc.today())
+def requested_ranking(context: BotContext) -> tuple[Services, Ranking]:
+    """The ranking the command's arguments ask for (a ``UserError`` for bad arguments), and
+    the office's services it was made with: the caller's, or those of an office below it
+    named first (a city looks into a district's ranking as the district sees it)."""
+    svc, args = services(context), arguments(context)
+    below = office_below(svc.db, args[0]) if args else None
+    if below is not None:
+        svc, args = deployment(context).for_office(below.id), args[1:]
+    period, category = parse_rank_arguments(args, svc)
+    return svc, rank_units(svc.db, svc.rules, period, category, svc.today())
 
 
 @requires("supervisor")
 async def rank(update: Update, context: BotContext, who: Identity) -> None:
     """The ranking as an aligned table with 较上月 (as an .xlsx when it would take many
     messages), then as a chart by category."""
-    svc = services(context)
-    ranking = requested_ranking(context)
+    svc, ranking = requested_ranking(context)
     period = ranking.period
     changes = rank_changes(svc.db, svc.rules, ranking)
     pieces = ranking_pieces(ranking, svc.rules, changes)
@@ -143,8 +148,7 @@ def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
 @requires("supervisor")
 async def stats(update: Update, context: BotContext, who: Identity) -> None:
     """/stats [period]: totals by platform and by category."""
-    svc = services(context)
-    ranking = requested_ranking(context)
+    svc, ranking = requested_ranking(context)
     period = ranking.period
     totals = summarize(ranking)
     lines = [

@@ -58,6 +58,9 @@ class ChatWording:
             f"请围绕政务公开举措和经验做法继续报送。"
         )
 
+    def declined_upstream(self, office: str, article_id: int, title: str) -> str:
+        return f"稿件 #{article_id}《{esc(title)}》报送{esc(office)}后，{esc(office)}未予采用。"
+
     def published(
         self, article_id: int, title: str, platform: str, points: Decimal, counted_as: str | None
     ) -> str:

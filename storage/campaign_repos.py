@@ -8,19 +8,21 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import Campaign, CampaignAnswer, CampaignTarget
+from storage.scope import Scope
 
 
 class Campaigns:
     """Campaigns, who owes them, and what was sent."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def get(self, campaign_id: int) -> Campaign | None:
         """A campaign with its target units."""
         query = (
             select(Campaign)
-            .where(Campaign.id == campaign_id)
+            .where(Campaign.id == campaign_id, self.scope.is_office(Campaign.office_id))
             .options(selectinload(Campaign.targets).joinedload(CampaignTarget.unit))
         )
         return self.session.scalars(query).one_or_none()
@@ -33,7 +35,7 @@ class Campaigns:
         """Campaigns whose deadline is on or after ``deadline``, oldest deadline first."""
         query = (
             select(Campaign)
-            .where(Campaign.deadline >= deadline)
+            .where(Campaign.deadline >= deadline, self.scope.is_office(Campaign.office_id))
             .options(selectinload(Campaign.targets).joinedload(CampaignTarget.unit))
             .order_by(Campaign.deadline, Campaign.id)
         )
@@ -43,6 +45,7 @@ class Campaigns:
         """The newest campaigns, with their target units."""
         query = (
             select(Campaign)
+            .where(self.scope.is_office(Campaign.office_id))
             .options(selectinload(Campaign.targets))
             .order_by(Campaign.id.desc())
             .limit(limit)

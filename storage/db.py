@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import sqlite3
 import threading
@@ -17,7 +18,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -209,10 +210,16 @@ def _current_task() -> asyncio.Task[Any] | None:
 
 
 class Database:
-    """One engine and its session factory."""
+    """One engine and its session factory, seen from one office.
+
+    The office (``office_id``) is the scope of every repository opened over it: units, and
+    everything of theirs, of other offices are out of sight. ``scoped`` gives the same
+    database seen from a given office; unscoped, it is seen from the root office.
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self._office_id: int | None = None
         turns = WriteTurns(BUSY_SECONDS) if url.startswith("sqlite") else None
         self.engine = make_engine(url, turns=turns)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -220,6 +227,17 @@ class Database:
         units = make_engine(url, units=True, turns=turns) if sqlite else None
         self._unit_engine = units
         self._unit_sessions = sessionmaker(units or self.engine, expire_on_commit=False)
+
+    def scoped(self, office_id: int) -> Database:
+        """This database seen from office ``office_id`` (same engines, same units of work)."""
+        view = copy.copy(self)
+        view._office_id = office_id
+        return view
+
+    @property
+    def office_id(self) -> int | None:
+        """The office this database is seen from; None for the root office."""
+        return self._office_id
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -294,12 +312,29 @@ class Database:
             raise DatabaseError(f"无法连接数据库 {self.engine.url!r}：{reason}") from None
 
     def upgrade(self) -> None:
-        """Create the schema or migrate it to the newest revision."""
+        """Create the schema or migrate it to the newest revision.
+
+        On SQLite a migration that changes a table copies it and drops the original; with
+        foreign keys enforced, that drop would delete (cascade to) every row referring to it,
+        such as an article's publications. So they are off while migrating, and every
+        reference is checked before the migration commits.
+        """
         self.check_reachable()
-        with self.engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with self.engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # On the driver's connection: inside a transaction SQLite ignores this pragma.
+                _driver(connection).execute("PRAGMA foreign_keys=OFF")
+            try:
+                with connection.begin():
+                    config = alembic_config()
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                        raise DatabaseError("升级后数据库中有失效的引用，已撤销本次升级")
+            finally:
+                if sqlite:
+                    _driver(connection).execute("PRAGMA foreign_keys=ON")
 
     def is_current(self) -> bool:
         """Whether the database is at the newest migration."""
@@ -321,6 +356,11 @@ class Database:
         self.engine.dispose()
         if self._unit_engine is not None:
             self._unit_engine.dispose()
+
+
+def _driver(connection: Connection) -> Any:
+    """The DB-API connection under a SQLAlchemy one."""
+    return connection.connection.driver_connection
 
 
 def alembic_config() -> Config:

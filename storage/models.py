@@ -24,6 +24,8 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    func,
+    select,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -91,13 +93,55 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Unit(Base):
-    """单位: a reporting unit, shown in ``display_order`` (the order of the units file)."""
+class Office(Base):
+    """机关: an office that runs the routine for its own units (a city, a district, a county).
 
-    __tablename__ = "units"
+    Offices form one tree under a root (the deployment's first office). A child office is also
+    a unit of its parent (``unit_id``): what it forwards goes up as that unit's article.
+    ``rules`` holds the office's own 计分办法 (TOML) where it has one; otherwise the
+    deployment's rules are in force.
+    """
+
+    __tablename__ = "offices"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", use_alter=True), unique=True)
+    rules: Mapped[str | None] = mapped_column(Text)
+    # Where its bulletins and 督办单 go; the root's default to the environment's.
+    bulletin_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    supervision_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    parent: Mapped[Office | None] = relationship(remote_side=[id])
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+
+
+def _root_office() -> Any:
+    """The root office, as an INSERT's default for a row that names none."""
+    return select(func.min(Office.id)).where(Office.parent_id.is_(None)).scalar_subquery()
+
+
+def office_column(*, index: bool = False, primary_key: bool = False) -> Mapped[int]:
+    """The office a row belongs to; left out, the root office (a deployment of one office
+    never names it)."""
+    return mapped_column(
+        ForeignKey("offices.id"), default=_root_office(), index=index, primary_key=primary_key
+    )
+
+
+class Unit(Base):
+    """单位: a reporting unit of one office, shown in ``display_order`` (the order of the
+    units file). Names are unique within an office."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("office_id", "name", name="uq_units_office_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = office_column()
+    name: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(50))
     display_order: Mapped[int] = mapped_column(Integer, index=True)
     active: Mapped[bool] = mapped_column(default=True)
@@ -121,7 +165,7 @@ class User(Base):
 
 
 class RoleGrant(Base):
-    """One role held by one user."""
+    """One role held by one user, in one office (a user's roles are all of one office)."""
 
     __tablename__ = "role_grants"
     __table_args__ = (CheckConstraint(f"role IN {ROLES!r}", name="role"),)
@@ -130,6 +174,7 @@ class RoleGrant(Base):
         ForeignKey("users.telegram_id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    office_id: Mapped[int] = office_column(index=True)
     granted_by: Mapped[str] = mapped_column(String(100))
     granted_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -150,6 +195,7 @@ class Article(Base):
         CheckConstraint(f"status IN {ARTICLE_STATUSES!r}", name="status"),
         CheckConstraint("points >= 0", name="points"),
         Index("ix_articles_period", "submitted_on", "unit_id"),
+        Index("ix_articles_origin_id", "origin_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -168,6 +214,8 @@ class Article(Base):
     intended_for: Mapped[str | None] = mapped_column(String(200))
     file_id: Mapped[str | None] = mapped_column(String(200))
     file_name: Mapped[str | None] = mapped_column(String(255))
+    # The child office's article this one is, sent up when that office forwarded it.
+    origin_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     unit: Mapped[Unit] = relationship()
@@ -267,9 +315,11 @@ class Task(Base):
     """
 
     __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("office_id", "key", name="uq_tasks_office_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), unique=True)
+    office_id: Mapped[int] = office_column()
+    key: Mapped[str] = mapped_column(String(64))
     year: Mapped[int] = mapped_column(Integer, index=True)
     position: Mapped[int] = mapped_column(Integer)
     section: Mapped[str] = mapped_column(String(200))
@@ -381,6 +431,7 @@ class Campaign(Base):
     __table_args__ = (CheckConstraint(f"kind IN {CAMPAIGN_KINDS!r}", name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = office_column(index=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))
     deadline: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -552,6 +603,7 @@ class BulletinDocument(Base):
 
     __tablename__ = "bulletin_documents"
 
+    office_id: Mapped[int] = office_column(primary_key=True)
     month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     file_name: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes] = mapped_column(LargeBinary)
@@ -563,10 +615,14 @@ class BulletinIssue(Base):
     """一月一通报 issued (or held for approval) for a month: at most one per month."""
 
     __tablename__ = "bulletin_issues"
-    __table_args__ = (CheckConstraint(f"status IN {ISSUE_STATUSES!r}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {ISSUE_STATUSES!r}", name="status"),
+        UniqueConstraint("office_id", "month", name="uq_bulletin_issues_office_month"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    month: Mapped[dt.date] = mapped_column(Date, unique=True)
+    office_id: Mapped[int] = office_column()
+    month: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(100))
@@ -580,17 +636,20 @@ class BulletinIssue(Base):
 class Escalation(Base):
     """督办单 or 全区通报 for a unit and month: at most one per unit, month and kind.
 
-    督办单 are numbered per year (〔2020〕第3号); the database keeps numbers unique.
+    督办单 are numbered per office and year (〔2020〕第3号); the database keeps numbers unique.
     """
 
     __tablename__ = "escalations"
     __table_args__ = (
         UniqueConstraint("unit_id", "month", "kind", name="uq_escalations_unit_month_kind"),
-        UniqueConstraint("kind", "year", "number", name="uq_escalations_kind_year_number"),
+        UniqueConstraint(
+            "office_id", "kind", "year", "number", name="uq_escalations_office_kind_year_number"
+        ),
         CheckConstraint(f"kind IN {ESCALATION_KINDS!r}", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = office_column()
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     month: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(16))
@@ -608,6 +667,7 @@ class DataChange(Base):
     __tablename__ = "data_changes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    office_id: Mapped[int] = office_column(index=True)
     month: Mapped[dt.date] = mapped_column(Date)
     description: Mapped[str] = mapped_column(Text)
     changed_by: Mapped[str] = mapped_column(String(100))

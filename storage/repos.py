@@ -54,6 +54,8 @@ from storage.models import (
     hundredths,
     utcnow,
 )
+from storage.office_repos import Offices
+from storage.scope import Scope
 from storage.score_repos import Evaluations, ScoreSheets
 from storage.service_repos import Drafts, Inbox, Leases
 from storage.task_repos import ProgressReports, Tasks
@@ -145,12 +147,17 @@ class UnitArticleTotals(NamedTuple):
 class Units:
     """单位."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def ordered(self, *, include_inactive: bool = False) -> list[Unit]:
         """Units in their configured display order."""
-        query = select(Unit).order_by(Unit.display_order, Unit.id)
+        query = (
+            select(Unit)
+            .where(self.scope.is_office(Unit.office_id))
+            .order_by(Unit.display_order, Unit.id)
+        )
         if not include_inactive:
             query = query.where(Unit.active.is_(True))
         return list(self.session.scalars(query))
@@ -160,31 +167,37 @@ class Units:
 
         Plain rows rather than ORM objects: a ranking of ten thousand units needs no more.
         """
-        query = select(Unit.id, Unit.name, Unit.category, Unit.active).order_by(
-            Unit.display_order, Unit.id
+        query = (
+            select(Unit.id, Unit.name, Unit.category, Unit.active)
+            .where(self.scope.is_office(Unit.office_id))
+            .order_by(Unit.display_order, Unit.id)
         )
         # Core execution on the session's connection skips the ORM's per-row processing.
         return [UnitListing(*row) for row in self.session.connection().execute(query)]
 
     def by_name(self, name: str) -> Unit | None:
         """The unit called exactly ``name``."""
-        return self.session.scalar(select(Unit).where(Unit.name == name))
+        query = select(Unit).where(self.scope.is_office(Unit.office_id), Unit.name == name)
+        return self.session.scalar(query)
 
     def similar_names(self, name: str, limit: int = 3) -> list[str]:
         """Names of active units that look like ``name`` (for "did you mean")."""
-        names = list(self.session.scalars(select(Unit.name).where(Unit.active.is_(True))))
+        query = select(Unit.name).where(self.scope.is_office(Unit.office_id), Unit.active.is_(True))
+        names = list(self.session.scalars(query))
         return close_names(name, names, limit)
 
     def by_names(self) -> dict[str, Unit]:
         """Every unit keyed by name."""
-        return {unit.name: unit for unit in self.session.scalars(select(Unit))}
+        query = select(Unit).where(self.scope.is_office(Unit.office_id))
+        return {unit.name: unit for unit in self.session.scalars(query)}
 
 
 class Articles:
     """稿件 and their publications."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def by_keys(self, keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, int, str], Article]:
         """Articles keyed by (unit id, year, title key), for the keys given."""
@@ -314,14 +327,25 @@ class Articles:
 
     def get(self, article_id: int, *, lock: bool = False) -> Article | None:
         """One article with its unit, publications and 批示; ``lock`` holds it until commit."""
-        query = select(Article).where(Article.id == article_id).options(*_ARTICLE_PARTS)
+        query = (
+            select(Article)
+            .where(Article.id == article_id, self.scope.owns(Article.unit_id))
+            .options(*_ARTICLE_PARTS)
+        )
         if lock:
             query = query.with_for_update()
         return self.session.scalar(query)
 
+    def copy_of(self, origin_id: int) -> int | None:
+        """The number of the office's article sent up from a child office's ``origin_id``."""
+        query = select(Article.id).where(
+            Article.origin_id == origin_id, self.scope.owns(Article.unit_id)
+        )
+        return self.session.scalar(query)
+
     def pending(self, limit: int) -> tuple[list[Article], int]:
         """The oldest articles awaiting review, and how many there are."""
-        waiting = Article.status == "submitted"
+        waiting = and_(Article.status == "submitted", self.scope.owns(Article.unit_id))
         query = (
             select(Article)
             .where(waiting)
@@ -346,7 +370,7 @@ class Articles:
         """(number, unit id, title key) of the articles submitted in ``year`` numbered above
         ``after``."""
         query = select(Article.id, Article.unit_id, Article.title_key).where(
-            Article.year == year, Article.id > after
+            Article.year == year, Article.id > after, self.scope.owns(Article.unit_id)
         )
         return [(n, unit_id, key) for n, unit_id, key in self.session.execute(query)]
 
@@ -364,7 +388,7 @@ class Articles:
         query = (
             select(Article.id, Unit.name, Article.title)
             .join(Unit, Unit.id == Article.unit_id)
-            .where(Article.year == year)
+            .where(Article.year == year, Unit.office_id == self.scope.office)
             .order_by(Article.id)
         )
         return [(n, unit, title) for n, unit, title in self.session.execute(query)]
@@ -407,8 +431,9 @@ class Articles:
             .where(Article.submitted_on >= start, Article.submitted_on < end)
             .group_by(Article.unit_id, Article.submitted_on)
         )
-        if unit_id is not None:
-            query = query.where(Article.unit_id == unit_id)
+        query = query.where(
+            Article.unit_id == unit_id if unit_id is not None else self.scope.owns(Article.unit_id)
+        )
         return {(unit, day): count for unit, day, count in self.session.execute(query)}
 
     def endorsements_by_unit(self, start: dt.date, end: dt.date) -> dict[int, int]:
@@ -416,7 +441,11 @@ class Articles:
         query = (
             select(Article.unit_id, func.count())
             .join(Endorsement, Endorsement.article_id == Article.id)
-            .where(Article.submitted_on >= start, Article.submitted_on < end)
+            .where(
+                Article.submitted_on >= start,
+                Article.submitted_on < end,
+                self.scope.owns(Article.unit_id),
+            )
             .group_by(Article.unit_id)
         )
         return {unit_id: count for unit_id, count in self.session.execute(query)}
@@ -468,8 +497,9 @@ class Articles:
             .where(tally.month >= start, tally.month < end)
             .group_by(key)
         )
-        if unit_id is not None:
-            query = query.where(tally.unit_id == unit_id)
+        query = query.where(
+            tally.unit_id == unit_id if unit_id is not None else self.scope.owns(tally.unit_id)
+        )
         totals: dict[Any, UnitArticleTotals] = {}
         for value, submitted, unpublished, points, *counts in self.session.connection().execute(
             query
@@ -485,7 +515,9 @@ class Articles:
     def count_in(self, start: dt.date, end: dt.date) -> int:
         """How many articles were submitted in [start, end), from the tallies."""
         query = select(func.coalesce(func.sum(ArticleTally.articles), 0)).where(
-            ArticleTally.month >= start, ArticleTally.month < end
+            ArticleTally.month >= start,
+            ArticleTally.month < end,
+            self.scope.owns(ArticleTally.unit_id),
         )
         return int(self.session.scalar(query) or 0)
 
@@ -515,7 +547,11 @@ class Articles:
             select(Article.id, Article.title, Unit.name, Article.status, Publication.platform)
             .join(Unit, Unit.id == Article.unit_id)
             .outerjoin(Publication, Publication.article_id == Article.id)
-            .where(Article.submitted_on >= start, Article.submitted_on < end)
+            .where(
+                Article.submitted_on >= start,
+                Article.submitted_on < end,
+                Unit.office_id == self.scope.office,
+            )
             .order_by(
                 Article.points.desc(),
                 first_published.asc().nulls_last(),
@@ -540,7 +576,12 @@ class Articles:
         """Per unit, the months in [start, end) in which it submitted at least one article."""
         query = (
             select(ArticleTally.unit_id, ArticleTally.month)
-            .where(ArticleTally.month >= start, ArticleTally.month < end, ArticleTally.articles > 0)
+            .where(
+                ArticleTally.month >= start,
+                ArticleTally.month < end,
+                ArticleTally.articles > 0,
+                self.scope.owns(ArticleTally.unit_id),
+            )
             .distinct()
         )
         months: dict[int, set[dt.date]] = {}
@@ -552,14 +593,15 @@ class Articles:
         """Per unit, the first month it submitted anything."""
         query = (
             select(ArticleTally.unit_id, func.min(ArticleTally.month))
-            .where(ArticleTally.articles > 0)
+            .where(ArticleTally.articles > 0, self.scope.owns(ArticleTally.unit_id))
             .group_by(ArticleTally.unit_id)
         )
         return {unit_id: month for unit_id, month in self.session.connection().execute(query)}
 
     def first_recorded(self) -> dt.datetime | None:
         """When the system recorded its first article (submitted or imported)."""
-        return self.session.scalar(select(func.min(Article.created_at)))
+        query = select(func.min(Article.created_at)).where(self.scope.owns(Article.unit_id))
+        return self.session.scalar(query)
 
     def rescore(
         self,
@@ -614,7 +656,9 @@ class Articles:
             )
             scored = scored + extra
         result = self.session.execute(
-            update(Article).values(points=scored, best_platform=best_platform)
+            update(Article)
+            .where(self.scope.owns(Article.unit_id))
+            .values(points=scored, best_platform=best_platform)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -622,8 +666,9 @@ class Articles:
 class Adjustments:
     """加减分."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def totals_by_unit(self, start: dt.date, end: dt.date) -> dict[int, Decimal]:
         """The sum of bonuses and penalties per unit for months in [start, end)."""
@@ -633,6 +678,7 @@ class Adjustments:
                 Adjustment.month >= start,
                 Adjustment.month < end,
                 Adjustment.kind != "veto",
+                self.scope.owns(Adjustment.unit_id),
             )
             .group_by(Adjustment.unit_id)
         )
@@ -651,15 +697,22 @@ class Adjustments:
             )
             .group_by(Adjustment.month)
         )
-        if unit_id is not None:
-            query = query.where(Adjustment.unit_id == unit_id)
+        query = query.where(
+            Adjustment.unit_id == unit_id
+            if unit_id is not None
+            else self.scope.owns(Adjustment.unit_id)
+        )
         return {month: Decimal(total) for month, total in self.session.execute(query)}
 
     def in_period(self, start: dt.date, end: dt.date) -> list[Adjustment]:
         """Every bonus, penalty and veto for months in [start, end), oldest first."""
         query = (
             select(Adjustment)
-            .where(Adjustment.month >= start, Adjustment.month < end)
+            .where(
+                Adjustment.month >= start,
+                Adjustment.month < end,
+                self.scope.owns(Adjustment.unit_id),
+            )
             .options(joinedload(Adjustment.unit))
             .order_by(Adjustment.month, Adjustment.id)
         )
@@ -669,8 +722,9 @@ class Adjustments:
 class Users:
     """Telegram users and their roles."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def get(self, telegram_id: int) -> User | None:
         """The user with this Telegram id, if known."""
@@ -700,16 +754,17 @@ class Users:
         query = (
             select(User.unit_id, func.count())
             .join(RoleGrant)
-            .where(RoleGrant.role == "liaison", User.unit_id.is_not(None))
+            .where(RoleGrant.role == "liaison", self.scope.owns(User.unit_id))
             .group_by(User.unit_id)
         )
         return {unit_id: n for unit_id, n in self.session.execute(query) if unit_id is not None}
 
     def ids_with_role(self, role: str) -> set[int]:
-        """The Telegram ids of the users holding a role."""
-        return set(
-            self.session.scalars(select(RoleGrant.telegram_id).where(RoleGrant.role == role))
+        """The Telegram ids of the users holding a role in the office."""
+        query = select(RoleGrant.telegram_id).where(
+            RoleGrant.role == role, self.scope.is_office(RoleGrant.office_id)
         )
+        return set(self.session.scalars(query))
 
     def get_or_create(self, telegram_id: int) -> User:
         """The user with this Telegram id, created if unknown."""
@@ -720,18 +775,18 @@ class Users:
             self.session.flush()
         return user
 
-    def grant(self, user: User, role: str, by: str) -> bool:
-        """Give ``user`` the role; False if they already had it."""
+    def grant(self, user: User, role: str, by: str, office_id: int) -> bool:
+        """Give ``user`` the role in the office; False if they already had it."""
         if any(grant.role == role for grant in user.roles):
             return False
-        user.roles.append(RoleGrant(role=role, granted_by=by))
+        user.roles.append(RoleGrant(role=role, office_id=office_id, granted_by=by))
         self.session.flush()
         return True
 
-    def revoke(self, user: User, role: str) -> bool:
-        """Take the role away; False if they did not have it."""
+    def revoke(self, user: User, role: str, office_id: int) -> bool:
+        """Take the role in the office away; False if they did not have it there."""
         for grant in list(user.roles):
-            if grant.role == role:
+            if grant.role == role and grant.office_id == office_id:
                 user.roles.remove(grant)
                 self.session.flush()
                 return True
@@ -739,16 +794,17 @@ class Users:
 
 
 class Outbox:
-    """Queued messages."""
+    """Queued messages, keyed per office (``Scope.key``)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def add_new(self, key: str, chat_ids: Iterable[int], text: str) -> int:
         """Queue ``text`` to each chat under keys never used before (``key`` holds a fresh
         number), in one statement; how many."""
         rows = [
-            {"key": f"{key}:to:{chat_id}"[:200], "chat_id": chat_id, "text": text}
+            {"key": self.scope.key(f"{key}:to:{chat_id}")[:200], "chat_id": chat_id, "text": text}
             for chat_id in chat_ids
         ]
         if rows:
@@ -763,6 +819,7 @@ class Outbox:
         """
         dialect = self.session.get_bind().dialect.name
         insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        values["key"] = self.scope.key(values["key"])
         statement = (
             insert_for(OutboxMessage)
             .values(**values)
@@ -852,29 +909,39 @@ class Outbox:
 class Bulletins:
     """Issued (or held) bulletins."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def get(self, month: dt.date, *, lock: bool = False) -> BulletinIssue | None:
         """The issue record of a month."""
-        query = select(BulletinIssue).where(BulletinIssue.month == month)
+        query = select(BulletinIssue).where(
+            self.scope.is_office(BulletinIssue.office_id), BulletinIssue.month == month
+        )
         if lock:
             query = query.with_for_update()
         return self.session.scalar(query)
 
     def document(self, month: dt.date) -> BulletinDocument | None:
         """The office's own .docx for a month, if it sent one."""
-        return self.session.get(BulletinDocument, month)
+        query = select(BulletinDocument).where(
+            self.scope.is_office(BulletinDocument.office_id), BulletinDocument.month == month
+        )
+        return self.session.scalar(query)
 
     def latest(self) -> BulletinIssue | None:
         """The issue record of the latest month with one."""
         return self.session.scalar(
-            select(BulletinIssue).order_by(BulletinIssue.month.desc()).limit(1)
+            select(BulletinIssue)
+            .where(self.scope.is_office(BulletinIssue.office_id))
+            .order_by(BulletinIssue.month.desc())
+            .limit(1)
         )
 
     def latest_issued(self, year: int) -> dt.date | None:
         """The last month of ``year`` whose bulletin is out."""
         query = select(func.max(BulletinIssue.month)).where(
+            self.scope.is_office(BulletinIssue.office_id),
             BulletinIssue.status == "issued",
             BulletinIssue.month >= dt.date(year, 1, 1),
             BulletinIssue.month < dt.date(year + 1, 1, 1),
@@ -885,8 +952,9 @@ class Bulletins:
 class Escalations:
     """督办单 and 全区通报."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def exists(self, unit_id: int, month: dt.date, kind: str) -> bool:
         """Whether this unit already has this kind of escalation for the month."""
@@ -898,7 +966,9 @@ class Escalations:
     def next_number(self, year: int) -> int:
         """The next 督办单 number of the year."""
         query = select(func.max(Escalation.number)).where(
-            Escalation.kind == "supervision", Escalation.year == year
+            self.scope.is_office(Escalation.office_id),
+            Escalation.kind == "supervision",
+            Escalation.year == year,
         )
         return int(self.session.scalar(query) or 0) + 1
 
@@ -906,7 +976,7 @@ class Escalations:
         """The month's escalations, in numbering order, with their units."""
         query = (
             select(Escalation)
-            .where(Escalation.month == month)
+            .where(Escalation.month == month, self.scope.owns(Escalation.unit_id))
             .order_by(Escalation.kind.desc(), Escalation.number, Escalation.id)
             .options(selectinload(Escalation.unit))
         )
@@ -916,18 +986,30 @@ class Escalations:
 class Changes:
     """Corrections to months whose bulletin was out."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def add(self, month: dt.date, description: str, by: str) -> None:
         """Record a correction."""
-        self.session.add(DataChange(month=month, description=description, changed_by=by))
+        self.session.add(
+            DataChange(
+                office_id=self.scope.office,  # the id, or the root's found by the INSERT
+                month=month,
+                description=description,
+                changed_by=by,
+            )
+        )
 
     def unreported(self, before: dt.date) -> list[tuple[int, str]]:
         """Corrections to months before ``before`` that no bulletin has told yet."""
         query = (
             select(DataChange.id, DataChange.description)
-            .where(DataChange.reported_in.is_(None), DataChange.month < before)
+            .where(
+                self.scope.is_office(DataChange.office_id),
+                DataChange.reported_in.is_(None),
+                DataChange.month < before,
+            )
             .order_by(DataChange.id)
         )
         return [(change_id, text) for change_id, text in self.session.execute(query)]
@@ -952,19 +1034,20 @@ class Invites:
 
 
 class KeyValues:
-    """Small key-value facts the system keeps about itself."""
+    """Small key-value facts the system keeps about itself, each office its own."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def get(self, key: str) -> str | None:
         """The value stored under ``key``."""
-        row = self.session.get(Setting, key)
+        row = self.session.get(Setting, self.scope.key(key))
         return row.value if row else None
 
     def put(self, key: str, value: str) -> None:
         """Store ``value`` under ``key``."""
-        self.session.merge(Setting(key=key, value=value))
+        self.session.merge(Setting(key=self.scope.key(key), value=value))
 
 
 class Audit:
@@ -1028,27 +1111,33 @@ class Audit:
 class Repo:
     """All repositories over one session; the domain's only way to the database."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, office_id: int | None = None) -> None:
         self.session = session
-        self.units = Units(session)
-        self.articles = Articles(session)
-        self.adjustments = Adjustments(session)
-        self.users = Users(session)
-        self.settings = KeyValues(session)
+        self.scope = Scope(office_id)
+        self.units = Units(session, self.scope)
+        self.articles = Articles(session, self.scope)
+        self.adjustments = Adjustments(session, self.scope)
+        self.users = Users(session, self.scope)
+        self.settings = KeyValues(session, self.scope)
         self.invites = Invites(session)
-        self.outbox = Outbox(session)
-        self.bulletins = Bulletins(session)
-        self.escalations = Escalations(session)
-        self.changes = Changes(session)
+        self.outbox = Outbox(session, self.scope)
+        self.bulletins = Bulletins(session, self.scope)
+        self.escalations = Escalations(session, self.scope)
+        self.offices = Offices(session, self.scope)
+        self.changes = Changes(session, self.scope)
         self.audit = Audit(session)
-        self.tasks = Tasks(session)
-        self.progress = ProgressReports(session)
-        self.score_sheets = ScoreSheets(session)
-        self.evaluations = Evaluations(session)
-        self.campaigns = Campaigns(session)
+        self.tasks = Tasks(session, self.scope)
+        self.progress = ProgressReports(session, self.scope)
+        self.score_sheets = ScoreSheets(session, self.scope)
+        self.evaluations = Evaluations(session, self.scope)
+        self.campaigns = Campaigns(session, self.scope)
         self.inbox = Inbox(session)
         self.leases = Leases(session)
         self.drafts = Drafts(session)
+
+    def seen_from(self, office_id: int) -> Repo:
+        """The same session's repositories as office ``office_id`` sees the database."""
+        return Repo(self.session, office_id)
 
     def add(self, row: Any) -> None:
         """Keep a new row (written with the transaction; ``flush`` to get its id now)."""
@@ -1077,6 +1166,6 @@ def repository(db: Database) -> Iterator[Repo]:
     it raises; a unique key taken meanwhile is a ``Conflict``."""
     try:
         with db.session() as session:
-            yield Repo(session)
+            yield Repo(session, db.office_id)
     except IntegrityError as exc:
         raise Conflict(str(exc.orig)) from exc

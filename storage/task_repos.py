@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import ProgressReport, Task, TaskAssignment, Unit
+from storage.scope import Scope
 
 
 class LedgerLine(NamedTuple):
@@ -23,8 +24,9 @@ class LedgerLine(NamedTuple):
 class Tasks:
     """工作任务 and who carries them."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def by_keys(self, keys: Iterable[str]) -> dict[str, Task]:
         """Tasks already imported, by key, with their assignments."""
@@ -33,7 +35,10 @@ class Tasks:
         for start in range(0, len(wanted), 500):
             query = (
                 select(Task)
-                .where(Task.key.in_(wanted[start : start + 500]))
+                .where(
+                    self.scope.is_office(Task.office_id),
+                    Task.key.in_(wanted[start : start + 500]),
+                )
                 .options(selectinload(Task.assignments))
             )
             found.update({task.key: task for task in self.session.scalars(query)})
@@ -43,7 +48,7 @@ class Tasks:
         """A task with its assignments and their units."""
         query = (
             select(Task)
-            .where(Task.id == task_id)
+            .where(Task.id == task_id, self.scope.is_office(Task.office_id))
             .options(selectinload(Task.assignments).joinedload(TaskAssignment.unit))
         )
         return self.session.scalars(query).one_or_none()
@@ -58,7 +63,8 @@ class Tasks:
 
     def latest_year(self) -> int | None:
         """The newest year that has tasks."""
-        return self.session.scalar(select(func.max(Task.year)))
+        query = select(func.max(Task.year)).where(self.scope.is_office(Task.office_id))
+        return self.session.scalar(query)
 
     def ledger(self, year: int, unit_id: int | None = None) -> list[LedgerLine]:
         """Every task of the year and each of its units: in table order, lead units first."""
@@ -67,7 +73,7 @@ class Tasks:
             select(Task, Unit, TaskAssignment.role)
             .join(TaskAssignment, TaskAssignment.task_id == Task.id)
             .join(Unit, Unit.id == TaskAssignment.unit_id)
-            .where(Task.year == year)
+            .where(Task.year == year, self.scope.is_office(Task.office_id))
         )
         if unit_id is not None:
             query = query.where(TaskAssignment.unit_id == unit_id).order_by(
@@ -79,14 +85,16 @@ class Tasks:
 
     def has_year(self, year: int) -> bool:
         """Whether any task belongs to ``year``."""
-        return self.session.scalar(select(Task.id).where(Task.year == year).limit(1)) is not None
+        query = select(Task.id).where(Task.year == year, self.scope.is_office(Task.office_id))
+        return self.session.scalar(query.limit(1)) is not None
 
 
 class ProgressReports:
     """进展 reported on tasks."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, scope: Scope) -> None:
         self.session = session
+        self.scope = scope
 
     def of_task(self, task_id: int) -> list[ProgressReport]:
         """A task's reports, oldest first."""
@@ -102,7 +110,7 @@ class ProgressReports:
         newest = (
             select(func.max(ProgressReport.id))
             .join(Task, Task.id == ProgressReport.task_id)
-            .where(Task.year == year)
+            .where(Task.year == year, self.scope.is_office(Task.office_id))
             .group_by(ProgressReport.task_id, ProgressReport.unit_id)
         )
         query = select(ProgressReport).where(ProgressReport.id.in_(newest))
@@ -113,7 +121,11 @@ class ProgressReports:
         query = (
             select(ProgressReport.task_id, ProgressReport.unit_id)
             .join(Task, Task.id == ProgressReport.task_id)
-            .where(Task.year == year, ProgressReport.final.is_(True))
+            .where(
+                Task.year == year,
+                self.scope.is_office(Task.office_id),
+                ProgressReport.final.is_(True),
+            )
             .distinct()
         )
         return {(task_id, unit_id) for task_id, unit_id in self.session.execute(query)}
@@ -123,7 +135,7 @@ class ProgressReports:
         query = (
             select(ProgressReport.task_id, ProgressReport.unit_id, func.count())
             .join(Task, Task.id == ProgressReport.task_id)
-            .where(Task.year == year)
+            .where(Task.year == year, self.scope.is_office(Task.office_id))
             .group_by(ProgressReport.task_id, ProgressReport.unit_id)
         )
         return {(t, u): n for t, u, n in self.session.execute(query)}
@@ -132,7 +144,11 @@ class ProgressReports:
         """Per unit, the days in [start, end) on which it reported progress."""
         query = (
             select(ProgressReport.unit_id, ProgressReport.reported_on)
-            .where(ProgressReport.reported_on >= start, ProgressReport.reported_on < end)
+            .where(
+                ProgressReport.reported_on >= start,
+                ProgressReport.reported_on < end,
+                self.scope.owns(ProgressReport.unit_id),
+            )
             .distinct()
         )
         days: dict[int, set[dt.date]] = {}
@@ -145,18 +161,27 @@ class ProgressReports:
         query = (
             select(Unit.name, func.count())
             .join(ProgressReport, ProgressReport.unit_id == Unit.id)
-            .where(ProgressReport.reported_on >= start, ProgressReport.reported_on < end)
+            .where(
+                ProgressReport.reported_on >= start,
+                ProgressReport.reported_on < end,
+                Unit.office_id == self.scope.office,
+            )
             .group_by(Unit.name)
         )
         return {name: n for name, n in self.session.execute(query)}
 
     def first_recorded(self) -> dt.datetime | None:
         """When the system recorded its first progress report."""
-        return self.session.scalar(select(func.min(ProgressReport.created_at)))
+        query = select(func.min(ProgressReport.created_at)).where(
+            self.scope.owns(ProgressReport.unit_id)
+        )
+        return self.session.scalar(query)
 
     def first_days(self) -> dict[int, dt.date]:
         """Per unit, the day of its first report."""
-        query = select(ProgressReport.unit_id, func.min(ProgressReport.reported_on)).group_by(
-            ProgressReport.unit_id
+        query = (
+            select(ProgressReport.unit_id, func.min(ProgressReport.reported_on))
+            .where(self.scope.owns(ProgressReport.unit_id))
+            .group_by(ProgressReport.unit_id)
         )
         return {unit_id: day for unit_id, day in self.session.execute(query)}

@@ -117,8 +117,9 @@ def bind_liaisons(db: Database) -> None:
         for n in LIAISONS:
             connection.execute(
                 text(
-                    "INSERT INTO units (id, name, category, display_order, active, created_at) "
-                    "VALUES (:n, :name, '街道', :n, true, CURRENT_TIMESTAMP)"
+                    "INSERT INTO units (id, office_id, name, category, display_order, active, "
+                    "created_at) SELECT :n, min(id), :name, '街道', :n, true, CURRENT_TIMESTAMP "
+                    "FROM offices"
                 ),
                 {"n": n, "name": f"单位{n}"},
             )
@@ -131,8 +132,9 @@ def bind_liaisons(db: Database) -> None:
             )
             connection.execute(
                 text(
-                    "INSERT INTO role_grants (telegram_id, role, granted_by, granted_at) "
-                    "VALUES (:id, 'liaison', 'test', CURRENT_TIMESTAMP)"
+                    "INSERT INTO role_grants (telegram_id, role, office_id, granted_by, "
+                    "granted_at) "
+                    "SELECT :id, 'liaison', min(id), 'test', CURRENT_TIMESTAMP FROM offices"
                 ),
                 {"id": 10_000 + n},
             )
