@@ -49,6 +49,7 @@ from domain.periods import FIRST_YEAR, LAST_YEAR, Month, Period, parse_day
 from domain.published import column_text, match_column, record_column
 from domain.ranking import rank_units
 from domain.roles import GRANTABLE, grant_role, revoke_role
+from domain.rollup import roll_up
 from domain.rules import Rules, RulesError, load_rules
 from domain.score_bulletin import ScoreBulletin, build_score_bulletin, latest_score_month
 from domain.score_sheets import import_score_sheets
@@ -63,6 +64,7 @@ from reports.campaigns import status_xlsx
 from reports.ledger import ledger_json, ledger_overview, ledger_text, ledger_xlsx
 from reports.published import column_match_text
 from reports.ranking import ranking_csv, ranking_json, ranking_table
+from reports.rollup import rollup_json, rollup_table
 from reports.score_bulletin import (
     score_bulletin_docx,
     score_bulletin_json,
@@ -394,6 +396,15 @@ def cmd_rank(ctx: Context, args: argparse.Namespace) -> None:
     sys.stdout.write(text.rstrip("\n") + "\n")
 
 
+def cmd_rollup(ctx: Context, args: argparse.Namespace) -> None:
+    """The offices below the office: their own counts and how the office scores them."""
+    last = Month.parse(args.to) if args.to else Month.current(ctx.settings.tz)
+    first = Month.parse(args.from_) if args.from_ else Month(last.year, 1)
+    result = roll_up(ctx.database(), ctx.rules, Period(first, last))
+    render = rollup_json if args.format == "json" else rollup_table
+    sys.stdout.write(render(result, ctx.rules).rstrip("\n") + "\n")
+
+
 def cmd_bulletin(ctx: Context, args: argparse.Namespace) -> None:
     """Write the monthly bulletin (default: last month's) as text, .docx, .xlsx or .png."""
     from domain.bulletin import build_bulletin
@@ -722,6 +733,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     rank.set_defaults(func=cmd_rank)
 
+    rollup = commands.add_parser("rollup", help="下级机关汇总：各自报送、上报与在本级的得分")
+    rollup.add_argument("--from", dest="from_", metavar="年-月", help="起始月份（默认当年1月）")
+    rollup.add_argument("--to", metavar="年-月", help="结束月份（默认本月）")
+    _format_option(rollup, "table", "json")
+    rollup.set_defaults(func=cmd_rollup)
+
     run = commands.add_parser("run", help="启动机器人（默认长轮询）")
     run.add_argument("--webhook-url", help="以 webhook 方式运行：Telegram 推送更新的公网地址")
     run.add_argument("--listen", default="0.0.0.0", help="webhook 监听地址（默认 0.0.0.0）")
@@ -816,6 +833,7 @@ OFFICE_COMMANDS = (
     "campaign",
     "ledger",
     "rank",
+    "rollup",
     "bulletin",
     "role",
 )

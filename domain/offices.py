@@ -55,12 +55,25 @@ def _ref(office: Office) -> OfficeRef:
     )
 
 
+def _check_rules(rules_text: str | None, source: str) -> None:
+    """Refuse rules that would not load, before anything is written."""
+    if rules_text is None:
+        return
+    try:
+        parse_rules(rules_text, source)
+    except RulesError as exc:
+        raise UserError(str(exc)) from None
+
+
 def _clean_name(name: str) -> str:
     cleaned = " ".join(name.split())
     if not cleaned:
         raise UserError("机关名称不能为空。")
     if len(cleaned) > NAME_MAX:
         raise UserError(f"机关名称过长（{len(cleaned)} 字，最多 {NAME_MAX} 字）。")
+    # The name goes into messages written as HTML (a bulletin's missing-chat alert).
+    if set(cleaned) & set("<>&"):
+        raise UserError("机关名称不能包含 < > & 字符。")
     return cleaned
 
 
@@ -137,11 +150,7 @@ def add_office(
     before anything is written.
     """
     name = _clean_name(name)
-    if rules_text is not None:
-        try:
-            parse_rules(rules_text, rules_source or f"{name}的规则")
-        except RulesError as exc:
-            raise UserError(str(exc)) from None
+    _check_rules(rules_text, rules_source or f"{name}的规则")
     with repository(db) as repo:
         if repo.offices.by_name(name) is not None:
             raise UserError(f"机关“{name}”已存在。")
@@ -193,11 +202,7 @@ def set_office(
     rules_source: str = "",
 ) -> OfficeRef:
     """Set an office's chats or its own 计分办法 (what is not given stays as it is)."""
-    if rules_text is not None:
-        try:
-            parse_rules(rules_text, rules_source or f"{name}的规则")
-        except RulesError as exc:
-            raise UserError(str(exc)) from None
+    _check_rules(rules_text, rules_source or f"{name}的规则")
     with repository(db) as repo:
         office = _require(repo, name)
         if office.parent_id is None and rules_text is not None:

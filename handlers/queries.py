@@ -1,4 +1,5 @@
-"""Queries: /rank, /unit, /stats, /stagnant for supervisors and admins; /mine for liaisons."""
+"""Queries: /rank, /unit, /stats, /rollup, /stagnant for supervisors and admins; /mine for
+liaisons."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from domain.periods import Month, Period
 from domain.quota import quota_progress
 from domain.ranking import Ranking, rank_changes, rank_units, summarize, unit_standing
 from domain.review import unit_articles
+from domain.rollup import roll_up
 from domain.stagnation import stagnation_streaks, streak_of
 from domain.trends import monthly_totals
 from handlers.common import answer, arguments, refuse, requires, send_file, send_picture
@@ -22,6 +24,7 @@ from reports.campaigns import owed_lines
 from reports.charts import ranking_chart, unit_chart
 from reports.chat import esc, ranking_pieces, stagnant_report, unit_report
 from reports.numbers import score_text
+from reports.rollup import rollup_table
 from reports.xlsx import ranking_xlsx
 from runtime.context import BotContext
 from runtime.services import Services, deployment, services
@@ -169,6 +172,17 @@ async def stats(update: Update, context: BotContext, who: Identity) -> None:
     if totals.units:
         lines += ["", f"未报送的单位 {totals.units_without} 个，占 {totals.share_without}%。"]
     await answer(update, "\n".join(lines))
+
+
+@requires("supervisor")
+async def rollup(update: Update, context: BotContext, who: Identity) -> None:
+    """/rollup [period]: the offices below, each with its own counts and its score here."""
+    svc = services(context)
+    period, _ = parse_rank_arguments(arguments(context)[:1], svc)
+    result = roll_up(svc.db, svc.rules, period)
+    table = rollup_table(result, svc.rules)
+    title, _, body = table.partition("\n\n")
+    await answer(update, f"<b>{esc(title)}</b>\n<pre>{esc(body)}</pre>")
 
 
 @requires("supervisor")

@@ -72,7 +72,9 @@ async def edited_message(update: Update, context: BotContext) -> None:
 
 
 # Commands that show nothing private: they may be used in the bulletin and supervision chats.
-GROUP_COMMANDS = frozenset({"help", "rank", "stats", "stagnant", "scores", "assessment", "units"})
+GROUP_COMMANDS = frozenset(
+    {"help", "rank", "stats", "rollup", "stagnant", "scores", "assessment", "units"}
+)
 
 
 def command_name(text: str) -> str:
@@ -145,6 +147,7 @@ def register(application: Application, *, submit_timeout: float) -> None:  # typ
             CommandHandler("unit", queries.unit),
             CommandHandler("stats", queries.stats),
             CommandHandler("stagnant", queries.stagnant),
+            CommandHandler("rollup", queries.rollup),
             CommandHandler("mine", queries.mine),
             CommandHandler("tasks", tasks.tasks),
             CommandHandler("task", tasks.task),

@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping, Sequence
 
-from tabulate import tabulate
-
 from domain.campaigns import campaign_ref
 from domain.duplicates import Similar
 from domain.ranking import Ranking, UnitScore
@@ -14,6 +12,7 @@ from domain.review import ArticleView
 from domain.rules import Rules
 from domain.stagnation import Streak, standing
 from reports.numbers import change_mark, score_text
+from reports.ranking import ranked_table
 
 # Room left for a heading and the <pre> wrapper in every piece of a split table.
 _TABLE_BUDGET = 3600
@@ -93,7 +92,7 @@ def ranking_pieces(
     if not rows:
         return [f"{title}\n暂无单位。"]
     # One table for all rows, so every piece has the same column widths; cut between lines.
-    lines = _table(rows, headers).split("\n")
+    lines = ranked_table(rows, headers).split("\n")
     heading, body = lines[:2], lines[2:]
     pieces: list[str] = []
     chunk: list[str] = []
@@ -114,16 +113,6 @@ def ranking_pieces(
 
 def _rank_cells(row: UnitScore) -> list[str]:
     return [str(row.rank), row.unit, str(row.submitted), str(row.published), score_text(row.score)]
-
-
-def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    return tabulate(
-        rows,
-        headers=headers,
-        tablefmt="simple",
-        colalign=("right", "left", *["right"] * (len(headers) - 2)),
-        disable_numparse=True,
-    )
 
 
 def _pre(lines: Sequence[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from tabulate import tabulate
@@ -89,14 +90,18 @@ def ranking_table(ranking: Ranking, rules: Rules, *, wide: bool = False) -> str:
             for h, width in zip(headers, widths, strict=True)
         ]
         rows = [[r[0], wrap_columns(r[1], NARROW_NAME), *r[2:]] for r in rows]
-    table = tabulate(
+    return f"{title}\n\n{ranked_table(rows, headers)}"
+
+
+def ranked_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    """Rows of a rank, a name and figures, aligned: the name left, everything else right."""
+    return tabulate(
         rows,
         headers=headers,
         tablefmt="simple",
         colalign=("right", "left", *["right"] * (len(headers) - 2)),
         disable_numparse=True,
     )
-    return f"{title}\n\n{table}"
 
 
 def ranking_records(ranking: Ranking, rules: Rules) -> list[dict[str, Any]]:

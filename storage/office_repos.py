@@ -47,6 +47,11 @@ class Offices:
         """The office called exactly ``name``."""
         return self.session.scalar(select(Office).where(Office.name == name))
 
+    def children(self) -> list[Office]:
+        """The offices directly below this one, in the order they were added."""
+        query = select(Office).where(self.scope.is_office(Office.parent_id)).order_by(Office.id)
+        return list(self.session.scalars(query))
+
     def all(self) -> list[Office]:
         """Every office, in the order they were added (the root first)."""
         return list(self.session.scalars(select(Office).order_by(Office.id)))

@@ -512,6 +512,16 @@ class Articles:
             )
         return totals
 
+    def forwarded_in(self, start: dt.date, end: dt.date) -> int:
+        """How many articles submitted in [start, end) were forwarded (published or not)."""
+        query = select(func.coalesce(func.sum(ArticleTally.articles), 0)).where(
+            ArticleTally.month >= start,
+            ArticleTally.month < end,
+            ArticleTally.status.in_(("forwarded", "published")),
+            self.scope.owns(ArticleTally.unit_id),
+        )
+        return int(self.session.scalar(query) or 0)
+
     def count_in(self, start: dt.date, end: dt.date) -> int:
         """How many articles were submitted in [start, end), from the tallies."""
         query = select(func.coalesce(func.sum(ArticleTally.articles), 0)).where(

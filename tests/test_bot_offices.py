@@ -322,6 +322,9 @@ async def test_the_city_looks_into_a_districts_ranking_and_not_the_other_way(cit
     refused = await said(city, district, "/rank 济宁市 2020-01..2020-07")
     assert "市大数据局" not in refused and "济宁市" in refused  # only what was typed comes back
     assert "系统繁忙" not in refused
+    rolled = await said(city, city.admin, "/rollup 2020-01..2020-07")
+    assert "下级机关汇总" in rolled and "济宁高新区" in rolled
+    assert "本机关没有下级机关" in await said(city, district, "/rollup")
 
 
 async def test_a_districts_forward_reaches_the_city_and_the_citys_publication_comes_back(

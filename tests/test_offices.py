@@ -187,6 +187,7 @@ def test_adding_an_office_refuses_bad_input_and_changes_nothing(
         (["office", "add", "兖州区", "--rules", str(tmp_path / "none.toml")], "文件不存在"),
         (["office", "add", "长" * 101], "机关名称过长"),
         (["office", "add", "  "], "机关名称不能为空"),
+        (["office", "add", "<b>兖州区</b>"], "不能包含"),
         (["office", "rename", "任城区", "济宁高新区"], "已存在"),
     ]
     for args, message in attempts:

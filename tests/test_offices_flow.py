@@ -5,6 +5,7 @@ each level's own rules; a decline at the city is told below."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -225,3 +226,35 @@ def test_a_publication_in_a_month_the_district_has_reported_is_kept_as_its_corre
     with city.session() as session:
         changes = session.scalars(select(DataChange)).all()
     assert len(changes) == 1 and changes[0].office_id == resolve_office(city, "济宁高新区").id
+
+
+def test_the_city_rolls_up_its_districts_from_both_levels(
+    city: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = forward(city, "高新区四项新举措")
+    forward(city, "高新区第二篇")
+    rules = load_rules()
+    forward_article(city, rules, copy, CITY_ADMIN, CHAT_WORDING, hierarchy=hierarchy(city))
+    publish_article(
+        city, rules, copy, "province", "tg:1000", DAY, CHAT_WORDING, hierarchy=hierarchy(city)
+    )
+    assert main(["office", "add", "任城区"]) == 0
+    capsys.readouterr()
+    args = ["rollup", "--office", "济宁市", "--from", "2020-01", "--to", "2020-12"]
+    assert main([*args, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0] == {
+        "rank": 1,
+        "office": "济宁高新区",
+        "submitted": 3,
+        "forwarded": 2,
+        "sent_up": 2,
+        "by_platform": {"city": 0, "province": 1, "national": 0, "national_press": 0},
+        "score": 20,
+    }
+    assert rows[1]["office"] == "任城区" and rows[1]["submitted"] == 0
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    assert "2020年1—12月下级机关汇总" in table and "济宁高新区" in table
+    assert main(["rollup", "--office", "济宁高新区"]) == 0
+    assert "本机关没有下级机关" in capsys.readouterr().out
