@@ -32,7 +32,7 @@ CORPUS: list[str] = json.loads(
 )
 READING = [
     "help", "start", "units", "pending", "rank", "unit", "stats", "stagnant", "mine", "tasks",
-    "task", "ledger", "scores", "assessment", "campaigns", "report_template", "bulletin",
+    "task", "ledger", "scores", "assessment", "campaigns", "report_template", "bulletin", "rollup",
 ]  # fmt: skip
 CHANGING = [
     "invite", "forward", "decline", "publish", "endorse", "import", "veto", "adjust", "submit",
