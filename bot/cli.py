@@ -445,6 +445,7 @@ def cmd_office_add(ctx: Context, args: argparse.Namespace) -> None:
         ctx.actor,
         category=args.category,
         rules_source=args.rules or "",
+        unit_name=args.unit,
     )
     rules = f"，规则：{args.rules}" if rules_text is not None else "，沿用默认规则"
     print(
@@ -563,10 +564,12 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> None:
-    """Play a month of the 高新区 office offline and write what everyone saw."""
+    """Play a month of the 高新区 office (or, with ``--city``, of 济宁市 and two districts)
+    offline and write what everyone saw."""
     from bot.demo import run_demo
+    from bot.demo_city import run_city_demo
 
-    result = run_demo(Path(args.out))
+    result = (run_city_demo if args.city else run_demo)(Path(args.out))
     print(f"演示完成（用时 {result.seconds:.1f} 秒）。")
     print(f"聊天记录：{result.transcript}")
     for path in result.files:
@@ -756,6 +759,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="离线演示：沙盒 + 高新区示例，一个月的完整流程")
     demo.add_argument("--out", default="demo-output", metavar="目录", help="输出目录")
+    demo.add_argument(
+        "--city",
+        action="store_true",
+        help="市、区两级：济宁市和高新区、任城区在一个部署中的一个月（2021年6月）",
+    )
     demo.set_defaults(func=cmd_demo)
 
     console = commands.add_parser("console", help="在终端里通过沙盒与机器人对话（无需令牌）")
@@ -798,6 +806,9 @@ def build_parser() -> argparse.ArgumentParser:
     adding = office_commands.add_parser("add", help="添加机关（同时成为上级机关的一个单位）")
     adding.add_argument("name", metavar="名称")
     adding.add_argument("--parent", metavar="上级机关", help="上级机关名称（默认顶级机关）")
+    adding.add_argument(
+        "--unit", metavar="单位", help="本机关在上级机关的单位名称（默认与机关同名）"
+    )
     adding.add_argument(
         "--rules", metavar="文件", help="本机关的计分规则（TOML；默认沿用部署的规则）"
     )

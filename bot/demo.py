@@ -31,7 +31,7 @@ from domain.roles import grant_role
 from domain.rules import Rules
 from domain.units import import_units
 from jobs.delivery import deliver_outbox
-from jobs.monthly import bulletin_job, reminder_job
+from jobs.monthly import MONTHLY_JOBS, bulletin_job, reminder_job
 from runtime.settings import Settings
 from storage.db import Database
 
@@ -129,10 +129,19 @@ class Script:
         self.flush()
 
     async def job(self, callback: Callable[[Any], Awaitable[None]]) -> None:
-        """Run a scheduled job now, as its trigger would, then let delivery finish."""
+        """Run a scheduled job now, as its trigger would, wait for it to end (a city's bulletin
+        takes a while to write), then let delivery finish."""
         assert self.application.job_queue is not None
-        self.application.job_queue.run_once(callback, 0)
-        await asyncio.sleep(0.5)
+        done = asyncio.Event()
+
+        async def tracked(context: Any) -> None:
+            try:
+                await callback(context)
+            finally:
+                done.set()
+
+        self.application.job_queue.run_once(tracked, 0)
+        await asyncio.wait_for(done.wait(), 120)
         await _settle(self.sandbox, self.db, quiet=1.0, limit=40.0)
         self.application.job_queue.run_once(deliver_outbox, 0)
         await _settle(self.sandbox, self.db, quiet=1.0, limit=40.0)
@@ -166,6 +175,20 @@ def _render(chat: Chat, message: dict[str, Any], bot_id: int) -> str:
     return "\n".join(lines)
 
 
+async def start_bot(settings: Settings, rules: Rules, db: Database, clock: Clock) -> Any:
+    """The real bot, polling the sandbox, once its start-up catch-up has decided; without its
+    scheduled routine, which the demo fires itself at the instants it plays."""
+    application = build_application(settings, rules, db, clock=clock, delivery_interval=0.5)
+    await start_polling(application)
+    while not application.bot_data.caught_up:
+        await asyncio.sleep(0.05)
+    assert application.job_queue is not None
+    for job in application.job_queue.jobs():
+        if job.name and job.name.split(":")[0] in MONTHLY_JOBS:
+            job.schedule_removal()
+    return application
+
+
 async def play(out: Path, rules: Rules) -> DemoResult:
     """Run the whole month and write everything to ``out``."""
     started = time.monotonic()
@@ -191,21 +214,13 @@ async def play(out: Path, rules: Rules) -> DemoResult:
             bulletin_chat_id=BULLETIN_CHAT,
             supervision_chat_id=SUPERVISION_CHAT,
         )
-        application = build_application(settings, rules, db, clock=clock, delivery_interval=0.5)
-        # The demo fires the monthly jobs itself, at the instants it plays.
-        await start_polling(application)
-        while not application.bot_data.caught_up:  # the start-up catch-up decides first
-            await asyncio.sleep(0.05)
-        assert application.job_queue is not None
-        for job in application.job_queue.jobs():
-            if job.name and job.name.startswith("monthly"):
-                job.schedule_removal()
+        application = await start_bot(settings, rules, db, clock)
         script = Script(sandbox, clock, application, db)
         try:
             await _play_month(script, sandbox)
         finally:
             await stop_polling(application)
-        files = _save_files(sandbox, out)
+        files = save_files(sandbox, out, {BULLETIN_CHAT: out, SUPERVISION_CHAT: out})
     transcript = out / "transcript.txt"
     transcript.write_text("\n".join(script.lines).lstrip() + "\n", encoding="utf-8")
     db.dispose()
@@ -269,16 +284,19 @@ async def _play_month(script: Script, sandbox: Sandbox) -> None:
     await script.job(bulletin_job)
 
 
-def _save_files(sandbox: Sandbox, out: Path) -> list[Path]:
+def save_files(sandbox: Sandbox, out: Path, folders: dict[int, Path]) -> list[Path]:
+    """Write every file the bot sent to the group chats into each chat's folder, and the charts
+    it showed in private chats into ``out``."""
     saved = []
-    for chat_id in (BULLETIN_CHAT, SUPERVISION_CHAT):
+    for chat_id, folder in folders.items():
+        folder.mkdir(parents=True, exist_ok=True)
         seen: set[str] = set()
         for message in sandbox.bot_messages(chat_id):
             document = message.get("document")
             if not document or document["file_name"] in seen:
                 continue
             seen.add(document["file_name"])
-            path = out / document["file_name"]
+            path = folder / document["file_name"]
             path.write_bytes(sandbox.files[document["file_id"]].content)
             saved.append(path)
     for _, message in sandbox.log:  # the charts shown in private chats

@@ -3,12 +3,14 @@ for ``gongkai console --example NAME``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from domain.articles import import_articles
 from domain.errors import UserError
 from domain.evaluations import import_evaluations
-from domain.rules import Rules, load_rules
+from domain.offices import add_office, rename_office, resolve_office
+from domain.rules import Rules, load_rules, parse_rules
 from domain.score_sheets import import_score_sheets
 from domain.tasks import import_tasks
 from domain.units import import_units
@@ -62,3 +64,77 @@ def load_example(db: Database, name: str, rules: Rules, actor: str) -> list[str]
     if (evaluations := read("evaluations.csv")) is not None:
         said.append(import_evaluations(db, "evaluations.csv", evaluations, actor).summary())
     return said
+
+
+CITY = EXAMPLES / "jining-city"
+
+
+@dataclass(frozen=True)
+class CityOffice:
+    """An office of ``examples/jining-city``: its unit in the city, its rules and its files
+    (paths relative to ``examples/``)."""
+
+    name: str
+    unit: str | None
+    rules: str
+    units: str
+    articles: tuple[str, ...]
+
+
+# The city first (the root: its rules are GONGKAI_RULES), then its districts.
+CITY_OFFICES = (
+    CityOffice(
+        "济宁市",
+        None,
+        "jining-city/rules.toml",
+        "jining-2021/units.csv",
+        ("jining-city/articles.csv",),
+    ),
+    CityOffice(
+        "济宁高新区",
+        "济宁高新区管委会",
+        "jining-city/gaoxin.toml",
+        "gaoxin-2020/units.csv",
+        ("gaoxin-2020/articles.csv", "jining-city/gaoxin-articles.csv"),
+    ),
+    CityOffice(
+        "任城区",
+        "任城区政府",
+        "jining-city/rencheng.toml",
+        "jining-city/rencheng-units.csv",
+        ("jining-city/rencheng-articles.csv",),
+    ),
+)
+CITY_TASKS, CITY_TASKS_YEAR = "jining-2021/tasks.csv", 2021
+
+
+def city_rules() -> Rules:
+    """The city's own rules (the deployment's, ``GONGKAI_RULES`` in the example's README)."""
+    return load_rules(EXAMPLES / CITY_OFFICES[0].rules)
+
+
+def load_city(db: Database, actor: str) -> list[str]:
+    """Make ``db`` (a new database: one root office) the city's deployment of the example:
+    the root renamed 济宁市 with its units, its 2021 tasks and its history, then each district
+    under it with its own rules, units and history. What each step said."""
+    city, *districts = CITY_OFFICES
+    rules = city_rules()
+    rename_office(db, resolve_office(db, None).name, city.name, actor)
+    said = _load_office(db, city, rules, actor)
+    tasks = (EXAMPLES / CITY_TASKS).read_bytes()
+    said.append(import_tasks(db, "tasks.csv", tasks, rules, CITY_TASKS_YEAR, actor).summary())
+    for district in districts:
+        text = (EXAMPLES / district.rules).read_text(encoding="utf-8")
+        office = add_office(db, district.name, city.name, text, actor, unit_name=district.unit)
+        own = parse_rules(text, district.rules)
+        said += _load_office(db.scoped(office.id), district, own, actor)
+    return said
+
+
+def _load_office(db: Database, office: CityOffice, rules: Rules, actor: str) -> list[str]:
+    units = (EXAMPLES / office.units).read_bytes()
+    said = [import_units(db, "units.csv", units, actor).summary()]
+    for articles in office.articles:
+        content = (EXAMPLES / articles).read_bytes()
+        said.append(import_articles(db, Path(articles).name, content, rules, actor).summary())
+    return [f"{office.name}：{line}" for line in said]

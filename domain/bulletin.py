@@ -15,6 +15,7 @@ from domain.bulletin_wording import bulletin_wording
 from domain.ledger import MonthProgress, month_progress
 from domain.periods import Month, Period
 from domain.ranking import PeriodStats, Ranking, rank_changes, rank_units, summarize
+from domain.rollup import RollUp, roll_up
 from domain.rules import CommissionRules, QuotaRules, Rules
 from domain.stagnation import Streak, idle_period, stagnation_streaks
 from domain.trends import MonthTotals, monthly_totals
@@ -63,31 +64,37 @@ class Bulletin:
     trend: list[MonthTotals] = field(default_factory=list)
     area: str = ""
     area_short: str = ""
+    scope: str = "全区"
     mark: str = ""
     number: str = ""
+    # An office with offices below it (a city's districts): their figures, as 附件4.
+    rollup: RollUp | None = None
 
     @property
     def later_sections(self) -> list[tuple[str, list[str]]]:
         """The sections after 三、工作要求 that this issue has, numbered in order."""
         found = [
+            ("下级机关信息报送情况", rollup_paragraphs(self.rollup)),
             ("重点任务落实情况", self.tasks),
             ("本月加减分情况", self.adjustments),
             ("上期通报后更正的数据", self.changes),
         ]
         present = [(title, paragraphs) for title, paragraphs in found if paragraphs]
-        return [
-            (f"{'四五六'[n]}、{title}", paragraphs) for n, (title, paragraphs) in enumerate(present)
-        ]
+        numbers = "四五六七"
+        return [(f"{numbers[n]}、{title}", text) for n, (title, text) in enumerate(present)]
 
     @property
     def annex_titles(self) -> list[str]:
-        """The three attachments' titles."""
+        """The attachments' titles: three, and the roll-up's when the office has offices below."""
         label = self.period.label
-        return [
-            f"{self.period.dated_label}全区政务公开工作信息得分情况",
+        titles = [
+            f"{self.period.dated_label}{self.scope}政务公开工作信息得分情况",
             f"{label}份{self.area}信息报送清单",
             f"{self.area_short}政务公开信息报送计分办法",
         ]
+        if self.rollup is not None:
+            titles.append(self.rollup.title)
+        return titles
 
 
 def build_bulletin(
@@ -112,6 +119,7 @@ def build_bulletin(
     ]
     with repository(db) as repo:
         article_count = repo.articles.count_in(period.start, period.end)
+    below = roll_up(db, rules, period, ranking)
     wording = bulletin_wording(db, month)
     preamble = rules.bulletin.preamble.format(period=period.label)
     return Bulletin(
@@ -139,9 +147,34 @@ def build_bulletin(
         trend=monthly_totals(db, rules, period),
         area=rules.bulletin.area,
         area_short=rules.bulletin.area_short,
+        scope=rules.bulletin.scope,
         mark=rules.bulletin.mark,
         number=rules.bulletin.number.format(year=month.year, seq=month.month),
+        rollup=below if below.rows else None,
     )
+
+
+def rollup_paragraphs(rollup: RollUp | None) -> list[str]:
+    """四、下级机关信息报送情况: the offices below in one paragraph (none without them)."""
+    if rollup is None:
+        return []
+    rows = rollup.rows
+    submitted = sum(row.submitted for row in rows)
+    forwarded = sum(row.forwarded for row in rows)
+    sent_up = sum(row.sent_up for row in rows)
+    published = sum(sum(row.by_platform.values()) for row in rows)
+    text = (
+        f"{len(rows)}个下级机关{rollup.period.label}份共收到所属单位报送信息{submitted}篇，"
+        f"采用并上报{forwarded}篇；向本级报送{sent_up}篇，被采用{published}篇。"
+    )
+    scored = [row for row in rows if row.score > 0]
+    if scored:
+        leading = "、".join(f"{row.office}（{figure(row.score)}分）" for row in scored[:3])
+        text += f"按本级得分，{leading}居前。"
+    silent = [row.office for row in rows if row.sent_up == 0]
+    if silent:
+        text += f"{'、'.join(silent)}本期未向本级报送信息。"
+    return [text + "各下级机关情况见附件4。"]
 
 
 def adjustment_lines(db: Database, month: Month) -> list[str]:
@@ -190,7 +223,7 @@ def problems(stats: PeriodStats, rules: Rules) -> list[str]:
     if stats.units:
         average = Decimal(stats.submitted) / stats.units
         sentence = (
-            f"信息报送数量少。截至目前，全区总量{stats.submitted}条，"
+            f"信息报送数量少。截至目前，{rules.bulletin.scope}总量{stats.submitted}条，"
             f"平均到每个部门单位{average.quantize(Decimal('0.1'))}条"
         )
         if stats.units_without:
@@ -220,7 +253,7 @@ def requirements(
     paragraphs = [
         f"政务公开信息报送工作实行“一月一通报”，连续{_count(escalation.supervision_after)}个月"
         f"无持续进展的部门单位由{office}下发督办单；连续{_count(escalation.circular_after)}个月"
-        f"无持续进展的部门单位由{office}予以全区通报。"
+        f"无持续进展的部门单位由{office}予以{rules.bulletin.circular}。"
     ]
     if supervised:
         paragraphs.append(
@@ -231,7 +264,7 @@ def requirements(
     if circulated:
         period = {s.unit: idle_period(s.months, s.as_of) for s in streaks}
         named = "、".join(f"{unit}（{period[unit]}）" for unit in circulated)
-        paragraphs.append(f"本期予以全区通报的单位：{named}。")
+        paragraphs.append(f"本期予以{rules.bulletin.circular}的单位：{named}。")
     paragraphs.append(
         "请各单位高度重视，围绕上级平台的编发要求，结合自身工作实践，"
         "高质量报送政务公开工作举措和经验做法。"
@@ -278,11 +311,14 @@ def scoring_rules_text(rules: Rules) -> str:
     for platform in ranked:
         by_points.setdefault(platform.points, []).append(platform.name)
     parts = [f"{_either(names)}采用一篇计{figure(p)}分" for p, names in by_points.items()]
-    levels = list(dict.fromkeys(p.level.removesuffix("级") for p in ranked if p.level))
+    # Above the office's own level: a city's forward goes to the province and the state.
+    level = rules.bulletin.level
+    above = (p.level for p in ranked if p.level and p.level != level)
+    levels = list(dict.fromkeys(name.removesuffix("级") for name in above))
     upstream = f"{'、'.join(levels)}级平台" if levels else "上级平台"
     if rules.scoring.unpublished_points:  # a scheme that gives nothing says nothing
         unpublished = figure(rules.scoring.unpublished_points)
-        parts.append(f"区级采用报送到{upstream}但是上级平台未刊发的一篇计{unpublished}分")
+        parts.append(f"{level}采用报送到{upstream}但是上级平台未刊发的一篇计{unpublished}分")
     if rules.endorsements:
         parts.append(
             f"信息获{'、'.join(e.name for e in rules.endorsements)}批示的，每条另计"

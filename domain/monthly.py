@@ -58,6 +58,7 @@ class NoticeFacts:
 class CircularFacts:
     """What a 全区通报 says: the units idle from the threshold on, with their streaks."""
 
+    name: str  # 全区通报, 全市通报: as the office names the whole of its area
     month: Month
     units: list[tuple[str, int]]
     office: str
@@ -210,6 +211,7 @@ def publish_month(
                 )
         if circulated and chats.bulletin is not None:
             circular = CircularFacts(
+                name=rules.bulletin.circular,
                 month=month,
                 units=[(e.unit.name, e.streak) for e in circulated],
                 office=office,
@@ -224,7 +226,7 @@ def publish_month(
                 chats.bulletin,
                 "",
                 render.circular_docx(circular),
-                f"全区通报-{month}.docx",
+                f"{circular.name}-{month}.docx",
             )
         missing = _missing_chats(chats, bool(supervised))
         if missing:

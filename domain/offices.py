@@ -141,11 +141,13 @@ def add_office(
     *,
     category: str = CHILD_CATEGORY,
     rules_source: str = "",
+    unit_name: str | None = None,
 ) -> OfficeRef:
     """Add an office under ``parent`` (default: the root office), as a unit of the parent.
 
-    The parent's unit of that name becomes the office's when it has one (a district already
-    imported among the city's units); otherwise the unit is added after the parent's others.
+    The parent's unit ``unit_name`` becomes the office's (a district imported among the city's
+    units as 济宁高新区管委会); without it, the parent's unit of the office's own name when it
+    has one, otherwise a unit of that name is added after the parent's others.
     ``rules_text`` (TOML, read from ``rules_source``) is the office's own 计分办法, checked
     before anything is written.
     """
@@ -157,7 +159,12 @@ def add_office(
         offices = repo.offices.all()
         above = _require(repo, parent) if parent is not None else offices[0]
         parent_units = repo.seen_from(above.id).units
-        unit = parent_units.by_name(name)
+        unit = parent_units.by_name(unit_name.strip() if unit_name else name)
+        if unit is None and unit_name:
+            names = [u.name for u in parent_units.ordered(include_inactive=True)]
+            close = close_names(unit_name.strip(), names)
+            hint = f"您是不是要找：{'、'.join(close)}？" if close else ""
+            raise UserError(f"“{above.name}”没有名为“{unit_name.strip()}”的单位。{hint}")
         if unit is not None and any(o.unit_id == unit.id for o in offices):
             raise UserError(f"“{above.name}”的单位“{name}”已是另一机关。")
         if unit is None:

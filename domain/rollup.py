@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from domain.periods import Period
-from domain.ranking import rank_units
+from domain.ranking import Ranking, rank_units
 from domain.rules import Rules
 from storage.db import Database
 from storage.repos import repository
@@ -35,18 +35,25 @@ class RollUp:
     period: Period
     rows: list[RollUpRow]
 
+    @property
+    def title(self) -> str:
+        """The table's title: ``2021年1—6月下级机关信息报送汇总``."""
+        return f"{self.period.dated_label}下级机关信息报送汇总"
 
-def roll_up(db: Database, rules: Rules, period: Period) -> RollUp:
+
+def roll_up(db: Database, rules: Rules, period: Period, ranking: Ranking | None = None) -> RollUp:
     """Each office directly below: its own counts, then its standing here (``rank_units`` of
-    this office, so the order and score are exactly this office's ranking)."""
-    ranking = {row.unit: row for row in rank_units(db, rules, period).rows}
+    this office, so the order and score are exactly this office's ranking; a caller that has
+    ranked the period already, as the bulletin has, passes its ``ranking``)."""
+    ranked = ranking if ranking is not None else rank_units(db, rules, period)
+    standings = {row.unit: row for row in ranked.rows}
     rows = []
     with repository(db) as repo:
         children = repo.offices.children()
         for office in children:
             below = repo.seen_from(office.id).articles
             unit = office.unit.name if office.unit is not None else ""
-            standing = ranking.get(unit)
+            standing = standings.get(unit)
             rows.append(
                 RollUpRow(
                     standing.rank if standing else 0,

@@ -134,9 +134,21 @@ class BulletinStyle(_Strict):
     # The area as 附件2 and 附件3 name it (1—7月份济宁高新区信息报送清单, 高新区…计分办法).
     area: str = ""
     area_short: str = ""
+    # How the text names the whole area: 全区 (a district), 全市, 全县; 全区通报 is named after it.
+    scope: str = "全区"
     # 版头 (GB/T 9704): 发文机关标志 in red, and 发文字号 with {year} and {seq} (the month).
     mark: str = ""
     number: str = ""
+
+    @property
+    def level(self) -> str:
+        """The office's own level as its texts say it: 全区 → ``区级``, 全市 → ``市级``."""
+        return f"{self.scope.removeprefix('全')}级"
+
+    @property
+    def circular(self) -> str:
+        """The name of the notice to every unit: ``全区通报``, ``全市通报``."""
+        return f"{self.scope}通报"
 
     @property
     def area_names(self) -> tuple[str, ...]:

@@ -77,7 +77,7 @@ def idle_wording(months: int, as_of: Month) -> str:
 def standing(streak: Streak, rules: Rules) -> str:
     """What the rule does to the unit for the month: ``督办``, ``全区通报`` or nothing."""
     if streak.counted >= rules.escalation.circular_after:
-        return "全区通报"
+        return rules.bulletin.circular
     if streak.counted >= rules.escalation.supervision_after:
         return "督办"
     return ""
@@ -86,15 +86,16 @@ def standing(streak: Streak, rules: Rules) -> str:
 def outlook(streak: Streak, rules: Rules) -> str:
     """What follows if the unit makes no progress in the month after ``streak.as_of``."""
     rule, office = rules.escalation, rules.bulletin.supervision_office
+    circular = rules.bulletin.circular
     then = streak.counted_next
     if then >= rule.circular_after:
         again = "再次" if streak.counted >= rule.circular_after else ""
-        return f"本月仍无进展将{again}予以全区通报。"
+        return f"本月仍无进展将{again}予以{circular}。"
     if then >= rule.supervision_after:
         return f"本月仍无进展将由{office}下发督办单。"
     return (
         f"连续{rule.supervision_after}个月无持续进展将由{office}下发督办单，"
-        f"连续{rule.circular_after}个月将予以全区通报。"
+        f"连续{rule.circular_after}个月将予以{circular}。"
     )
 
 

@@ -128,7 +128,8 @@ async def decide(update: Update, context: BotContext, who: Identity) -> None:
     await acknowledge(query, "已处理")
     label = f"{month.year}年{month.month}月的通报"
     if outcome.status == "issued":
-        counts = f"下发督办单 {outcome.supervised} 个，全区通报 {outcome.circulated} 个单位"
+        circular = svc.rules.bulletin.circular
+        counts = f"下发督办单 {outcome.supervised} 个，{circular} {outcome.circulated} 个单位"
         text = f"{label}已发布：{counts}。"
     else:
         text = f"{label}已暂缓发布。"

@@ -25,8 +25,9 @@ from reports.official import (
     table_row,
     title,
 )
-from reports.ranking import ranking_cells, ranking_headers, ranking_table
-from reports.xlsx import TableBook, ranking_row
+from reports.ranking import ranked_table, ranking_cells, ranking_headers, ranking_table
+from reports.rollup import rollup_cells, rollup_headers
+from reports.xlsx import TableBook, ranking_row, rollup_row
 
 # Past this many lines 附件2 in the .docx points to the .xlsx, which always has them all.
 DOCX_ANNEX_LIMIT = 2000
@@ -67,7 +68,8 @@ def bulletin_message(bulletin: Bulletin) -> str:
     if bulletin.supervised:
         lines.append(f"下发督办单：{esc(some_units(bulletin.supervised, _CHAT_NAMES))}")
     if bulletin.circulated:
-        lines.append(f"全区通报：{esc(some_units(bulletin.circulated, _CHAT_NAMES))}")
+        named = esc(some_units(bulletin.circulated, _CHAT_NAMES))
+        lines.append(f"{esc(bulletin.scope)}通报：{named}")
     for section_heading, paragraphs in bulletin.later_sections:
         lines += ["", f"<b>{esc(section_heading)}</b>"]
         # Within one message: at most 10 lines of at most 200 characters each.
@@ -118,6 +120,10 @@ def bulletin_text(bulletin: Bulletin, rules: Rules) -> str:
         bulletin.annex_titles[2],
         bulletin.scoring_rules,
     ]
+    if bulletin.rollup is not None:
+        cells = rollup_cells(bulletin.rollup, rules)
+        table = ranked_table(cells, rollup_headers(rules))
+        lines += ["", "附件4", bulletin.annex_titles[3], table]
     return "\n".join(lines) + "\n"
 
 
@@ -146,31 +152,8 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
 
     headers = [h.replace("\n", "") for h in ranking_headers(bulletin.ranking, rules)]
     headers[1] = "项目\n单位"
-    counts = len(headers) - 2
-    # 名次 and the counts narrow, the unit's name wide; 15.6 cm is A4 between the margins. A
-    # scheme with many columns gets a landscape page for 附件1 (24.3 cm), and narrower columns
-    # if even that is not enough.
-    page = 15.6
-    landscape = RANK_CM + NAME_MIN_CM + COUNT_CM * counts > page
-    if landscape:
-        page = page_section(document, landscape=True)
-    annex_heading(document, "附件1", bulletin.annex_titles[0], new_page=not landscape)
-    count_width = min(COUNT_CM, (page - RANK_CM - NAME_MIN_CM) / counts)
-    widths = [Cm(RANK_CM), Cm(page - RANK_CM - count_width * counts), *[Cm(count_width)] * counts]
     rows = ranking_cells(bulletin.ranking, rules)
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width  # the grid, which LibreOffice and WPS follow
-    table_row(table.rows[0].cells, headers, widths, bold=True)
-    # Row by row: table.cell(r, c) walks the whole grid on every call.
-    for row in rows:
-        table_row(table.add_row().cells, row, widths)
-
-    if landscape:
-        page_section(document, landscape=False)
+    landscape = _annex_table(document, "附件1", bulletin.annex_titles[0], headers, rows)
     annex_heading(document, "附件2", bulletin.annex_titles[1], new_page=not landscape)
     for n, article in enumerate(bulletin.articles(), start=1):
         if n > DOCX_ANNEX_LIMIT:
@@ -180,7 +163,43 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
 
     annex_heading(document, "附件3", bulletin.annex_titles[2])
     paragraph(document, bulletin.scoring_rules)
+    if bulletin.rollup is not None:
+        headers = rollup_headers(rules)
+        headers[1] = "项目\n机关"
+        cells = rollup_cells(bulletin.rollup, rules)
+        _annex_table(document, "附件4", bulletin.annex_titles[3], headers, cells)
     return saved(document)
+
+
+def _annex_table(
+    document: object, label: str, name: str, headers: list[str], rows: list[list[str]]
+) -> bool:
+    """An attachment that is a table of a rank, a name and counts, from a new page; True when
+    it took a landscape page (the next attachment then starts on the portrait page after)."""
+    counts = len(headers) - 2
+    # 名次 and the counts narrow, the name wide; 15.6 cm is A4 between the margins. A scheme
+    # with many columns gets a landscape page (24.3 cm), and narrower columns if even that is
+    # not enough.
+    page = 15.6
+    landscape = RANK_CM + NAME_MIN_CM + COUNT_CM * counts > page
+    if landscape:
+        page = page_section(document, landscape=True)
+    annex_heading(document, label, name, new_page=not landscape)
+    count_width = min(COUNT_CM, (page - RANK_CM - NAME_MIN_CM) / counts)
+    widths = [Cm(RANK_CM), Cm(page - RANK_CM - count_width * counts), *[Cm(count_width)] * counts]
+    table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid, which LibreOffice and WPS follow
+    table_row(table.rows[0].cells, headers, widths, bold=True)
+    # Row by row: table.cell(r, c) walks the whole grid on every call.
+    for row in rows:
+        table_row(table.add_row().cells, row, widths)
+    if landscape:
+        page_section(document, landscape=False)
+    return landscape
 
 
 def bulletin_xlsx(bulletin: Bulletin, rules: Rules) -> bytes:
@@ -200,6 +219,10 @@ def bulletin_xlsx(bulletin: Bulletin, rules: Rules) -> bytes:
     annex3 = book.table("附件3 计分办法", bulletin.annex_titles[2], ["序号", "计分办法"])
     for n, clause in enumerate(scoring_clauses(bulletin.scoring_rules), start=1):
         annex3.append([n, clause])
+    if bulletin.rollup is not None:
+        annex4 = book.table("附件4 下级机关汇总", bulletin.annex_titles[3], rollup_headers(rules))
+        for office in bulletin.rollup.rows:
+            annex4.append(rollup_row(office, rules))
     return book.save()
 
 

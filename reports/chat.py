@@ -181,6 +181,6 @@ def stagnant_report(streaks: Sequence[Streak], moved: Sequence[str], rules: Rule
     lines += [
         "",
         f"连续{rule.supervision_after}个月无持续进展下发督办单，"
-        f"连续{rule.circular_after}个月予以全区通报。",
+        f"连续{rule.circular_after}个月予以{rules.bulletin.circular}。",
     ]
     return "\n".join(lines)

@@ -59,7 +59,7 @@ def _circular_body(facts: CircularFacts) -> tuple[str, str]:
     )
     return (
         f"截至{facts.month.year}年{facts.month.month}月，以下单位连续{facts.threshold}个月以上"
-        f"无政务公开工作信息报送进展，现予全区通报：{named}。",
+        f"无政务公开工作信息报送进展，现予{facts.name}：{named}。",
         "请上述单位立即整改，于5个工作日内报送政务公开工作信息，并书面说明情况。",
     )
 
@@ -68,7 +68,7 @@ def circular_text(facts: CircularFacts) -> str:
     """The 全区通报 as a chat message (HTML), dated."""
     first, second = _circular_body(facts)
     return (
-        f"<b>全区通报</b>\n{esc(first)}\n{esc(second)}\n\n"
+        f"<b>{esc(facts.name)}</b>\n{esc(first)}\n{esc(second)}\n\n"
         f"{esc(facts.office)}\n{chinese_date(facts.issued_on)}"
     )
 

@@ -174,8 +174,10 @@ def characters(text: str) -> float:
 
 def annex_note(document: Any, titles: list[str]) -> None:
     """附件说明: a blank line, then ``附件：1．名称`` with every name, wrapped lines included,
-    starting in the same column."""
-    paragraph(document, "", indent=False)
+    starting in the same column. Kept on the page of the text's last paragraph and of the
+    署名 that follows, so that no page holds only the 落款."""
+    _keep_last_with_next(document)
+    paragraph(document, "", indent=False).paragraph_format.keep_with_next = True
     several = len(titles) > 1
     for n, name in enumerate(titles, start=1):
         number = f"{n}．" if several else ""
@@ -187,13 +189,23 @@ def annex_note(document: Any, titles: list[str]) -> None:
         para.paragraph_format.first_line_indent = Pt(
             -TEXT_SIZE * (start - 2 if n == 1 else characters(number))
         )
+        para.paragraph_format.keep_with_next = True
+
+
+def _keep_last_with_next(document: Any) -> None:
+    """Keep the document's last paragraph on the page of the paragraph added after it."""
+    last = document.paragraphs[-1] if document.paragraphs else None
+    if last is not None:
+        last.paragraph_format.keep_with_next = True
 
 
 def signature(document: Any, issuer: str, date: str) -> None:
     """发文机关署名 and 成文日期 without a seal: one blank line under the text, the date two
     characters from the right, the issuer's first character two to the left of the date's
     (or, for a long name, the name two from the right and the date under its middle)."""
-    paragraph(document, "", indent=False)
+    # The 落款 on the page of the text's last lines: a page of nothing but a date is not signed.
+    _keep_last_with_next(document)
+    paragraph(document, "", indent=False).paragraph_format.keep_with_next = True
     name, day = characters(issuer), characters(date)
     date_right = 2.0
     name_right = date_right + day + 2 - name
@@ -203,6 +215,7 @@ def signature(document: Any, issuer: str, date: str) -> None:
     for text, right in ((issuer, name_right), (date, date_right)):
         para = paragraph(document, text, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
         para.paragraph_format.right_indent = Pt(TEXT_SIZE * right)
+        para.paragraph_format.keep_with_next = text == issuer
 
 
 def annex_heading(document: Any, label: str, name: str, *, new_page: bool = True) -> None:

@@ -11,16 +11,15 @@ from reports.numbers import plain, score_text
 from reports.ranking import ranked_table
 
 
-def rollup_title(rollup: RollUp) -> str:
-    """The table's title: ``2020年1—7月下级机关汇总``."""
-    return f"{rollup.period.dated_label}下级机关汇总"
+def rollup_headers(rules: Rules) -> list[str]:
+    """The roll-up's columns: the office's own counts, then what it sent here, by column."""
+    platforms = [p.short for p in rules.platforms]
+    return ["名次", "机关", "所属单位报送", "上报", "报送本级", *platforms, "本级得分"]
 
 
-def rollup_table(rollup: RollUp, rules: Rules) -> str:
-    """Each office below, as this office ranks it: its own counts, then what it sent up."""
-    headers = ["名次", "机关", "区内报送", "上报", "报送本级", *(p.short for p in rules.platforms)]
-    headers.append("本级得分")
-    rows = [
+def rollup_cells(rollup: RollUp, rules: Rules) -> list[list[str]]:
+    """The roll-up's rows as text, in ``rollup_headers``' order."""
+    return [
         [
             str(row.rank or "—"),
             row.office,
@@ -32,9 +31,14 @@ def rollup_table(rollup: RollUp, rules: Rules) -> str:
         ]
         for row in rollup.rows
     ]
-    if not rows:
-        return f"{rollup_title(rollup)}\n\n本机关没有下级机关。"
-    return f"{rollup_title(rollup)}\n\n{ranked_table(rows, headers)}"
+
+
+def rollup_table(rollup: RollUp, rules: Rules) -> str:
+    """Each office below, as this office ranks it: its own counts, then what it sent up."""
+    if not rollup.rows:
+        return f"{rollup.title}\n\n本机关没有下级机关。"
+    table = ranked_table(rollup_cells(rollup, rules), rollup_headers(rules))
+    return f"{rollup.title}\n\n{table}"
 
 
 def rollup_records(rollup: RollUp, rules: Rules) -> list[dict[str, Any]]:

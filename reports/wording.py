@@ -48,7 +48,7 @@ class ChatWording:
 
     def forwarded(self, article_id: int, title: str, points: Decimal) -> str:
         return (
-            f"稿件 #{article_id}《{esc(title)}》已由区级采用并报送上级平台，"
+            f"稿件 #{article_id}《{esc(title)}》已采用并报送上级平台，"
             f"暂计 {figure(points)} 分；上级平台刊发后按刊发级别计分。"
         )
 

@@ -24,6 +24,7 @@ from typing import Any
 from rustpy_xlsxwriter import Format, write_worksheets
 
 from domain.ranking import Ranking
+from domain.rollup import RollUpRow
 from domain.rules import Rules
 from reports.numbers import change_mark, plain
 from reports.ranking import ranking_headers
@@ -249,5 +250,19 @@ def ranking_row(row: Any, rules: Rules) -> list[Any]:
         *([plain(row.quota)] if rules.quota else []),
         row.submitted,
         row.published,
+        plain(row.score),
+    ]
+
+
+def rollup_row(row: RollUpRow, rules: Rules) -> list[Any]:
+    """附件4's row for an office below: its counts as numbers, platform counts blank where
+    zero."""
+    return [
+        row.rank or None,
+        row.office,
+        row.submitted,
+        row.forwarded,
+        row.sent_up,
+        *(row.by_platform.get(p.code) or None for p in rules.platforms),
         plain(row.score),
     ]

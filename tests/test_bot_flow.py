@@ -69,7 +69,7 @@ async def test_invite_bind_submit_forward_publish_rank(world: World) -> None:
     edited = await edited_message(world, admin.id, card.raw["message_id"])
     assert edited["text"].startswith("已上报：#18《柳行街道推进村务公开规范化》，暂计 2 分")
     told = await liaison.reply()
-    assert told.text.startswith("稿件 #18《柳行街道推进村务公开规范化》已由区级采用并报送上级平台")
+    assert told.text.startswith("稿件 #18《柳行街道推进村务公开规范化》已采用并报送上级平台")
 
     await admin.says("/publish 18 省级")
     assert "计 20 分（原 2 分）" in (await admin.reply()).text

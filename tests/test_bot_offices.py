@@ -323,7 +323,7 @@ async def test_the_city_looks_into_a_districts_ranking_and_not_the_other_way(cit
     assert "市大数据局" not in refused and "济宁市" in refused  # only what was typed comes back
     assert "系统繁忙" not in refused
     rolled = await said(city, city.admin, "/rollup 2020-01..2020-07")
-    assert "下级机关汇总" in rolled and "济宁高新区" in rolled
+    assert "下级机关信息报送汇总" in rolled and "济宁高新区" in rolled
     assert "本机关没有下级机关" in await said(city, district, "/rollup")
 
 

@@ -99,6 +99,16 @@ def test_requirements_name_the_units_under_supervision_and_circular(
     )
 
 
+def test_a_city_names_its_whole_area_as_its_rules_say(gaoxin: Database, rules: Rules) -> None:
+    style = rules.bulletin.model_copy(update={"scope": "全市"})
+    city = rules.model_copy(update={"bulletin": style})
+    bulletin = build_bulletin(gaoxin, city, JULY, ISSUED)
+    assert bulletin.annex_titles[0] == "2020年1—7月全市政务公开工作信息得分情况"
+    assert "截至目前，全市总量17条" in bulletin.problems[0]
+    assert any(p.startswith("本期予以全市通报的单位：经济发展局") for p in bulletin.requirements)
+    assert "全区" not in bulletin_message(bulletin)
+
+
 def test_annex_2_lists_every_article_highest_level_first(gaoxin: Database, rules: Rules) -> None:
     articles = list(build_bulletin(gaoxin, rules, JULY, ISSUED).articles())
     assert [a.outcome for a in articles] == ["政务公开看山东"] * 3 + ["政务公开经验做法"] * 12 + [

@@ -188,6 +188,7 @@ def test_adding_an_office_refuses_bad_input_and_changes_nothing(
         (["office", "add", "长" * 101], "机关名称过长"),
         (["office", "add", "  "], "机关名称不能为空"),
         (["office", "add", "<b>兖州区</b>"], "不能包含"),
+        (["office", "add", "兖州区", "--unit", "兖州区政府"], "没有名为“兖州区政府”的单位"),
         (["office", "rename", "任城区", "济宁高新区"], "已存在"),
     ]
     for args, message in attempts:
@@ -214,6 +215,12 @@ def test_an_office_takes_over_the_unit_its_parent_already_has(db: Database, tmp_
         assert session.scalar(select(func.count()).select_from(Unit)) == 2
     with pytest.raises(UserError, match="已存在"):
         add_office(db, "济宁高新区", None, None, "t")
+    office = add_office(db, "任城", None, None, "t", unit_name="任城区")
+    assert office.unit_name == "任城区"
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Unit)) == 2
+    with pytest.raises(UserError, match="已是另一机关"):
+        add_office(db, "任城区人民政府", None, None, "t", unit_name="任城区")
 
 
 def test_upgrading_a_database_of_the_previous_release_makes_one_root_office(env: str) -> None:

@@ -112,7 +112,7 @@ def test_a_forwarded_article_becomes_the_districts_submission_to_the_city(city: 
     assert outbox_to(city, CITY_ADMIN) == [
         f"新稿件 #{copy}：济宁高新区《高新区四项新举措》待审核。\n/pending 查看待审核稿件。"
     ]
-    assert any("已由区级采用" in text for text in outbox_to(city, LIAISON))
+    assert any("已采用并报送上级平台" in text for text in outbox_to(city, LIAISON))
     # The district never sees the city's copy among its own, nor the city the original.
     with pytest.raises(UserError):
         get_article(district_db(city), copy)
@@ -255,6 +255,52 @@ def test_the_city_rolls_up_its_districts_from_both_levels(
     assert rows[1]["office"] == "任城区" and rows[1]["submitted"] == 0
     assert main(args) == 0
     table = capsys.readouterr().out
-    assert "2020年1—12月下级机关汇总" in table and "济宁高新区" in table
+    assert "2020年1—12月下级机关信息报送汇总" in table and "济宁高新区" in table
     assert main(["rollup", "--office", "济宁高新区"]) == 0
     assert "本机关没有下级机关" in capsys.readouterr().out
+
+
+def test_the_citys_bulletin_rolls_up_its_districts_and_a_districts_does_not(
+    city: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    copy = forward(city, "高新区四项新举措")
+    rules = load_rules()
+    forward_article(city, rules, copy, CITY_ADMIN, CHAT_WORDING, hierarchy=hierarchy(city))
+    publish_article(
+        city, rules, copy, "city", "tg:1000", DAY, CHAT_WORDING, hierarchy=hierarchy(city)
+    )
+    assert main(["office", "add", "任城区"]) == 0
+    capsys.readouterr()
+    assert main(["bulletin", "--office", "济宁市", "--month", "2020-08"]) == 0
+    text = capsys.readouterr().out
+    assert "四、下级机关信息报送情况" in text
+    assert (
+        "2个下级机关1—8月份共收到所属单位报送信息3篇，采用并上报1篇；向本级报送1篇，被采用1篇。"
+        "按本级得分，济宁高新区（10分）居前。任城区本期未向本级报送信息。各下级机关情况见附件4。"
+    ) in text
+    assert "4. 2020年1—8月下级机关信息报送汇总" in text
+    annex = text[text.index("附件4\n") :]
+    assert annex.splitlines()[4].split()[:6] == ["1", "济宁高新区", "3", "1", "1", "1"]
+
+    docx = tmp_path / "city.docx"
+    args = ["bulletin", "--office", "济宁市", "--month", "2020-08", "--format", "docx"]
+    assert main([*args, "-o", str(docx)]) == 0
+    from docx import Document
+
+    document = Document(str(docx))
+    assert "附件4" in [p.text for p in document.paragraphs]
+    last = document.tables[-1]
+    assert [c.text for c in last.rows[1].cells][:3] == ["1", "济宁高新区", "3"]
+
+    xlsx = tmp_path / "city.xlsx"
+    args[-1] = "xlsx"
+    assert main([*args, "-o", str(xlsx)]) == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(xlsx)["附件4 下级机关汇总"]
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert ["济宁高新区", 3, 1, 1, 1] in [row[1:6] for row in values]
+
+    assert main(["bulletin", "--office", "济宁高新区", "--month", "2020-08"]) == 0
+    district = capsys.readouterr().out
+    assert "下级机关" not in district and "附件4" not in district

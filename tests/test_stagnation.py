@@ -78,6 +78,7 @@ def test_since_must_be_a_month(tmp_path: Path) -> None:
 
 def test_the_circular_names_long_streaks_by_the_month_they_began() -> None:
     facts = CircularFacts(
+        name="全区通报",
         month=Month(2026, 10),
         units=[("柳行街道", 82), ("经济发展局", 3)],
         office="党政办督查室",
