@@ -375,22 +375,25 @@ def _plan_import(
     scores: dict[_Scored, tuple[str, Decimal, str | None]] = {}
     for line, row, key in rows:
         found = existing.get(key)
-        have = published[found[0]] if found is not None else set()
-        had = endorsed.get(found[0], set()) if found is not None else set()
-        asked = found is not None and found[0] in commissioned
-        status = found[1] if found is not None else "submitted"
-        added = [code for code in row.published_in if code not in have]
-        levels = [code for code in row.endorsed_by if code not in had]
-        forwards = row.forwarded and status in {"submitted", "declined"}
-        if found is not None and not added and not levels and not forwards:
-            plan.unchanged += 1
-            continue
-        scored: _Scored = (
-            "forwarded" if forwards else status,
-            frozenset(added) if not have else frozenset(have) | frozenset(added),
-            frozenset(levels) if not had else frozenset(had) | frozenset(levels),
-            asked,
-        )
+        scored: _Scored
+        if found is None:  # most rows of a city's history: everything in the row is new
+            added, levels = row.published_in, row.endorsed_by
+            status = "forwarded" if row.forwarded else "submitted"
+            scored = (status, frozenset(added), frozenset(levels), False)
+        else:
+            have, had = published[found[0]], endorsed.get(found[0], set())
+            added = tuple(code for code in row.published_in if code not in have)
+            levels = tuple(code for code in row.endorsed_by if code not in had)
+            forwards = row.forwarded and found[1] in {"submitted", "declined"}
+            if not added and not levels and not forwards:
+                plan.unchanged += 1
+                continue
+            scored = (
+                "forwarded" if forwards else found[1],
+                frozenset(have) | frozenset(added),
+                frozenset(had) | frozenset(levels),
+                found[0] in commissioned,
+            )
         if scored not in scores:  # a few states score every row of a file
             scores[scored] = scored_state(scored[0], scored[1], rules, scored[2], scored[3])
         status, points, best = scores[scored]

@@ -21,6 +21,7 @@ _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?
 
 
 @functools.lru_cache(maxsize=4096)  # an import of a year's articles parses ~365 distinct days
+@functools.lru_cache(maxsize=4096)  # a file of 100,000 rows names a few hundred days
 def parse_day(text: str) -> dt.date:
     """A day as clerks write it: ``2020-08-03``, ``2020/8/3``, ``2020.8.3``, ``2020年8月3日``
     (full-width digits too); anything else is a ``ValueError`` with a Chinese message."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import cast
 
@@ -348,40 +348,57 @@ def publish_article(
 ) -> PublishOutcome:
     """采用: record that a platform published the article; the score rises only if higher.
     ``actor`` is who recorded it (``tg:<id>`` in chat, ``cli:<user>`` from the command line).
-    An article a child office sent up is published there too (``publish_downward``)."""
+    An article a child office sent up is published there too (``_publish_downward``)."""
     platform = rules.platform_named(code)
     if platform is None:
         raise UserError(f"未知平台“{code.strip()[:40]}”。可用平台：{rules.platform_choices()}")
     with repository(db) as repo:
         article = _require(repo, article_id, lock=True)
         locked = guard(repo, article.submitted_on, override, f"/publish {article_id} {code}")
-        have = set(view(article).platforms)
-        if platform.code in have:
+        if platform.code in view(article).platforms:
             raise UserError(f"稿件 #{article.id} 已记录过被{platform.short}采用，不重复计分。")
-        before = _state(article)
-        previous = article.points
-        article.publications.append(
-            Publication(platform=platform.code, published_on=today, recorded_by=actor)
-        )
-        apply_score(article, have | {platform.code}, rules)
-        raised = article.points > previous
-        entry_id = _audit(repo, actor, "article.publish", article, before, locked)
-        best = None if raised else rules.by_code[article.best_platform or platform.code].short
-        text = wording.published(article.id, article.title, platform.short, article.points, best)
-        _tell_liaisons(repo, article, entry_id, text)
+        publication = _Publication(platform, actor, today, wording)
+        previous = _record_publication(repo, article, rules, publication, locked)
         if article.origin_id is not None:
-            publish_downward(repo, article, platform, actor, today, wording, hierarchy)
-        return PublishOutcome(view(article), platform.code, raised, previous)
+            _publish_downward(repo, article, publication, hierarchy)
+        return PublishOutcome(view(article), platform.code, article.points > previous, previous)
 
 
-def publish_downward(
-    repo: Repo,
-    article: Article,
-    platform: Platform,
-    actor: str,
-    today: dt.date,
-    wording: NoticeWording,
-    hierarchy: Hierarchy | None,
+@dataclass(frozen=True)
+class _Publication:
+    """A column publishing an article: which, recorded by whom and when, and how to tell it."""
+
+    platform: Platform
+    actor: str
+    on: dt.date
+    wording: NoticeWording
+
+
+def _record_publication(
+    repo: Repo, article: Article, rules: Rules, publication: _Publication, locked: Month | None
+) -> Decimal:
+    """Record ``publication`` on ``article`` (not yet published there) under ``rules``: the
+    score, the audit entry, the unit's liaisons told. The article's points before it."""
+    platform = publication.platform
+    have = set(view(article).platforms)
+    before, previous = _state(article), article.points
+    recorded = Publication(
+        platform=platform.code, published_on=publication.on, recorded_by=publication.actor
+    )
+    article.publications.append(recorded)
+    apply_score(article, have | {platform.code}, rules)
+    entry_id = _audit(repo, publication.actor, "article.publish", article, before, locked)
+    raised = article.points > previous
+    best = None if raised else rules.by_code[article.best_platform or platform.code].short
+    text = publication.wording.published(
+        article.id, article.title, platform.short, article.points, best
+    )
+    _tell_liaisons(repo, article, entry_id, text)
+    return previous
+
+
+def _publish_downward(
+    repo: Repo, article: Article, publication: _Publication, hierarchy: Hierarchy | None
 ) -> None:
     """The column that published an office's article published the child office's article it
     came from: one fact, recorded at each level below, scored by each level's own rules (the
@@ -396,22 +413,13 @@ def publish_downward(
         below = repo.seen_from(office.id)
         origin = _require(below, origin_id, lock=True)
         rules = hierarchy.rules_of(office.id)
-        found = same_platform(rules, platform)
-        have = set(view(origin).platforms)
-        if found is None or found.code in have:
+        found = same_platform(rules, publication.platform)
+        if found is None or found.code in view(origin).platforms:
             return
-        before, previous = _state(origin), origin.points
-        origin.publications.append(
-            Publication(platform=found.code, published_on=today, recorded_by=actor)
-        )
-        apply_score(origin, have | {found.code}, rules)
+        publication = replace(publication, platform=found)
         locked = locking_bulletin(below, origin.submitted_on)
-        entry_id = _audit(below, actor, "article.publish", origin, before, locked)
-        raised = origin.points > previous
-        best = None if raised else rules.by_code[origin.best_platform or found.code].short
-        text = wording.published(origin.id, origin.title, found.short, origin.points, best)
-        _tell_liaisons(below, origin, entry_id, text)
-        platform, origin_id = found, origin.origin_id
+        _record_publication(below, origin, rules, publication, locked)
+        origin_id = origin.origin_id
 
 
 def tell_declined_downward(repo: Repo, article: Article, wording: NoticeWording) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -62,6 +63,8 @@ from storage.task_repos import ProgressReports, Tasks
 
 # Rows per statement when many are written at once (an import of a city's history).
 BATCH = 5_000
+# Rows per INSERT statement on SQLite, within its limit of parameters in a statement.
+SQLITE_ROWS, SQLITE_PARAMETERS = 1_000, 32_766
 
 
 # What a view of an article shows besides its own row, loaded with it.
@@ -76,43 +79,59 @@ _ARTICLE_PARTS = (
 def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Write many rows into ``table`` in the session's transaction.
 
-    On PostgreSQL by COPY: psycopg parses a multi-row INSERT's text in Python, about as long as
-    the server takes to run it; COPY streams the rows past SQLAlchemy's statement building,
-    through the columns' own conversions (points to hundredths). A column the rows leave out
-    gets its Python-side default only if it is ``created_at``: the rows carry the rest. On
-    SQLite by the table's own multi-row INSERTs, which SQLite runs faster than one prepared
-    INSERT per row. Row triggers fire as for any INSERT.
+    Past SQLAlchemy's statement building (for 100,000 rows, about as long as the database takes
+    to store them), through the columns' own conversions for the database (points to
+    hundredths, dates and times as SQLAlchemy stores them): on PostgreSQL by COPY; on SQLite by
+    multi-row INSERTs of ``SQLITE_ROWS`` rows, which SQLite runs faster than one prepared
+    INSERT per row. A column the rows leave out gets its Python-side default only if it is
+    ``created_at``: the rows carry the rest. Row triggers fire as for any INSERT.
     """
     if not rows:
         return
     connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        for start in range(0, len(rows), BATCH):
-            session.execute(insert(table), list(rows[start : start + BATCH]))
-        return
+    dialect = connection.dialect
     now = utcnow()
     names = list(dict.fromkeys([*rows[0], "created_at"]))
     convert = {
         name: process
         for name in names
-        if (process := table.c[name].type.bind_processor(connection.dialect)) is not None
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     }
     driver = connection.connection.driver_connection
     assert driver is not None
-    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+
+    # One instant for every row that does not carry its own, converted once.
+    stamp = convert["created_at"](now) if "created_at" in convert else now
+    steps = [(name, convert.get(name)) for name in names]
+
+    def values(row: Mapping[str, Any]) -> list[Any]:
+        return [
+            stamp
+            if name == "created_at" and name not in row
+            else process(row[name])
+            if process
+            else row[name]
+            for name, process in steps
+        ]
+
+    columns = ", ".join(names)
+    if dialect.name != "postgresql":
+        one = f"({', '.join('?' * len(names))})"
+        step = min(SQLITE_ROWS, SQLITE_PARAMETERS // len(names))
+        try:
+            for start in range(0, len(rows), step):
+                batch = rows[start : start + step]
+                listed = ", ".join([one] * len(batch))
+                statement = f"INSERT INTO {table.name} ({columns}) VALUES {listed}"
+                driver.execute(statement, [v for row in batch for v in values(row)])
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(f"INSERT INTO {table.name}", None, exc) from exc
+        return
+    statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
-                copy.write_row(
-                    [
-                        convert[name](row[name])
-                        if name in convert
-                        else row.get(name, now)
-                        if name == "created_at"
-                        else row[name]
-                        for name in names
-                    ]
-                )
+                copy.write_row(values(row))
     except psycopg.IntegrityError as exc:
         # As SQLAlchemy reports it for an INSERT, so that ``repository`` makes it a Conflict.
         raise IntegrityError(statement, None, exc) from exc
@@ -267,38 +286,21 @@ class Articles:
 
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int, str], int]:
         """Insert articles; their numbers by (unit id, year, title key)."""
-        table = cast(Table, Article.__table__)
+        # Numbers drawn first, then the rows written as they are (``write_rows``): from the
+        # sequence on PostgreSQL; on SQLite after the highest, which no one else can take
+        # while this transaction holds the write lock (it begins IMMEDIATE).
         if self.session.get_bind().dialect.name == "postgresql":
-            # Numbers drawn first, rows sent by COPY: see ``write_rows``.
-            ids = list(
-                self.session.scalars(
-                    text(
-                        "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
-                        "FROM generate_series(1, :n)"
-                    ),
-                    {"n": len(rows)},
-                )
+            drawn = text(
+                "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
+                "FROM generate_series(1, :n)"
             )
-            write_rows(
-                self.session, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-            )
-            return {
-                (row["unit_id"], row["year"], row["title_key"]): i
-                for row, i in zip(rows, ids, strict=True)
-            }
-        # The table's own INSERT, not the ORM's bulk one: it batches rows whatever values are
-        # None, and spares the ORM's bookkeeping of 100,000 rows it will never load. Matched
-        # by key, not by order: on SQLite, RETURNING in the order given costs a statement a row.
-        statement = insert(table).returning(
-            table.c.unit_id, table.c.year, table.c.title_key, table.c.id
-        )
-        found: dict[tuple[int, int, str], int] = {}
-        for start in range(0, len(rows), BATCH):
-            for unit_id, year, key, article_id in self.session.execute(
-                statement, list(rows[start : start + BATCH])
-            ):
-                found[(unit_id, year, key)] = article_id
-        return found
+            ids = list(self.session.scalars(drawn, {"n": len(rows)}))
+        else:
+            highest = self.session.scalar(select(func.max(Article.id))) or 0
+            ids = list(range(highest + 1, highest + 1 + len(rows)))
+        numbered = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        write_rows(self.session, cast(Table, Article.__table__), numbered)
+        return {(row["unit_id"], row["year"], row["title_key"]): row["id"] for row in numbered}
 
     def update_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Set columns of articles by number (each row: ``id`` and the new values)."""
