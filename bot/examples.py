@@ -66,9 +66,6 @@ def load_example(db: Database, name: str, rules: Rules, actor: str) -> list[str]
     return said
 
 
-CITY = EXAMPLES / "jining-city"
-
-
 @dataclass(frozen=True)
 class CityOffice:
     """An office of ``examples/jining-city``: its unit in the city, its rules and its files

@@ -65,6 +65,7 @@ class Bulletin:
     area: str = ""
     area_short: str = ""
     scope: str = "全区"
+    circular: str = "全区通报"
     mark: str = ""
     number: str = ""
     # An office with offices below it (a city's districts): their figures, as 附件4.
@@ -148,6 +149,7 @@ def build_bulletin(
         area=rules.bulletin.area,
         area_short=rules.bulletin.area_short,
         scope=rules.bulletin.scope,
+        circular=rules.bulletin.circular,
         mark=rules.bulletin.mark,
         number=rules.bulletin.number.format(year=month.year, seq=month.month),
         rollup=below if below.rows else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Cm
 
@@ -69,7 +71,7 @@ def bulletin_message(bulletin: Bulletin) -> str:
         lines.append(f"下发督办单：{esc(some_units(bulletin.supervised, _CHAT_NAMES))}")
     if bulletin.circulated:
         named = esc(some_units(bulletin.circulated, _CHAT_NAMES))
-        lines.append(f"{esc(bulletin.scope)}通报：{named}")
+        lines.append(f"{esc(bulletin.circular)}：{named}")
     for section_heading, paragraphs in bulletin.later_sections:
         lines += ["", f"<b>{esc(section_heading)}</b>"]
         # Within one message: at most 10 lines of at most 200 characters each.
@@ -172,7 +174,7 @@ def bulletin_docx(bulletin: Bulletin, rules: Rules) -> bytes:
 
 
 def _annex_table(
-    document: object, label: str, name: str, headers: list[str], rows: list[list[str]]
+    document: Any, label: str, name: str, headers: list[str], rows: list[list[str]]
 ) -> bool:
     """An attachment that is a table of a rank, a name and counts, from a new page; True when
     it took a landscape page (the next attachment then starts on the portrait page after)."""
@@ -187,7 +189,7 @@ def _annex_table(
     annex_heading(document, label, name, new_page=not landscape)
     count_width = min(COUNT_CM, (page - RANK_CM - NAME_MIN_CM) / counts)
     widths = [Cm(RANK_CM), Cm(page - RANK_CM - count_width * counts), *[Cm(count_width)] * counts]
-    table = document.add_table(rows=1, cols=len(headers))  # type: ignore[attr-defined]
+    table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
