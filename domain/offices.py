@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from domain.errors import UserError
 from domain.rules import Rules, RulesError, parse_rules
 from domain.scoring import rescore_if_rules_changed
+from domain.text import clean_text
 from storage.db import Database
 from storage.models import Office, Unit
 from storage.repos import Repo, close_names, repository
@@ -159,12 +160,14 @@ def add_office(
         offices = repo.offices.all()
         above = _require(repo, parent) if parent is not None else offices[0]
         parent_units = repo.seen_from(above.id).units
-        unit = parent_units.by_name(unit_name.strip() if unit_name else name)
-        if unit is None and unit_name:
+        wanted = clean_text(unit_name, keep_newlines=False) if unit_name else ""
+        unit = parent_units.by_name(wanted or name)
+        if unit is None and wanted:
             names = [u.name for u in parent_units.ordered(include_inactive=True)]
-            close = close_names(unit_name.strip(), names)
+            close = close_names(wanted, names)
             hint = f"您是不是要找：{'、'.join(close)}？" if close else ""
-            raise UserError(f"“{above.name}”没有名为“{unit_name.strip()}”的单位。{hint}")
+            shown = wanted if len(wanted) <= 40 else wanted[:40] + "…"
+            raise UserError(f"“{above.name}”没有名为“{shown}”的单位。{hint}")
         if unit is not None and any(o.unit_id == unit.id for o in offices):
             raise UserError(f"“{above.name}”的单位“{name}”已是另一机关。")
         if unit is None:

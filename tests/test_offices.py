@@ -189,6 +189,8 @@ def test_adding_an_office_refuses_bad_input_and_changes_nothing(
         (["office", "add", "  "], "机关名称不能为空"),
         (["office", "add", "<b>兖州区</b>"], "不能包含"),
         (["office", "add", "兖州区", "--unit", "兖州区政府"], "没有名为“兖州区政府”的单位"),
+        (["office", "add", "兖州区", "--unit", "长" * 5000], "没有名为“" + "长" * 40 + "…”的单位"),
+        (["office", "add", "兖州区", "--unit", "\x01\x07兖州\u200b"], "没有名为“兖州”的单位"),
         (["office", "rename", "任城区", "济宁高新区"], "已存在"),
     ]
     for args, message in attempts:
