@@ -286,21 +286,30 @@ class Articles:
 
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int, str], int]:
         """Insert articles; their numbers by (unit id, year, title key)."""
-        # Numbers drawn first, then the rows written as they are (``write_rows``): from the
-        # sequence on PostgreSQL; on SQLite after the highest, which no one else can take
-        # while this transaction holds the write lock (it begins IMMEDIATE).
+        table = cast(Table, Article.__table__)
         if self.session.get_bind().dialect.name == "postgresql":
+            # Numbers drawn first, rows sent by COPY: see ``write_rows``.
             drawn = text(
                 "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
                 "FROM generate_series(1, :n)"
             )
             ids = list(self.session.scalars(drawn, {"n": len(rows)}))
-        else:
-            highest = self.session.scalar(select(func.max(Article.id))) or 0
-            ids = list(range(highest + 1, highest + 1 + len(rows)))
-        numbered = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-        write_rows(self.session, cast(Table, Article.__table__), numbered)
-        return {(row["unit_id"], row["year"], row["title_key"]): row["id"] for row in numbered}
+            numbered = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            write_rows(self.session, table, numbered)
+            return {(r["unit_id"], r["year"], r["title_key"]): r["id"] for r in numbered}
+        # On SQLite the numbers come back from the INSERT itself: drawn before it, they could
+        # be another process's by the time this one has the write lock. Matched by key, not
+        # by order: SQLite returns the rows of a multi-row INSERT in no promised order.
+        statement = insert(table).returning(
+            table.c.unit_id, table.c.year, table.c.title_key, table.c.id
+        )
+        found: dict[tuple[int, int, str], int] = {}
+        for start in range(0, len(rows), BATCH):
+            for unit_id, year, key, article_id in self.session.execute(
+                statement, list(rows[start : start + BATCH])
+            ):
+                found[(unit_id, year, key)] = article_id
+        return found
 
     def update_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Set columns of articles by number (each row: ``id`` and the new values)."""
