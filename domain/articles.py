@@ -16,7 +16,7 @@ from domain.errors import ImportRejected, RowError, UserError
 from domain.locks import locking_bulletin
 from domain.periods import Month, parse_day
 from domain.rules import Rules
-from domain.tabular import read_rows
+from domain.tabular import collector_paused, read_rows
 from domain.text import clean_text, title_key
 from domain.units import first_error
 from storage.db import Database
@@ -111,6 +111,8 @@ class ArticleRow(BaseModel):
     @classmethod
     def _names(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
         # Platform names hold no separators; several platforms are listed with 、 ; or ,
+        if not value:  # most rows of a history
+            return ()
         names = _listed(value)
         context = info.context or {}
         rules: Rules | None = context.get("rules")
@@ -132,6 +134,8 @@ class ArticleRow(BaseModel):
     @field_validator("endorsed_by", mode="before")
     @classmethod
     def _levels(cls, value: object, info: ValidationInfo) -> tuple[str, ...]:
+        if not value:
+            return ()
         names = _listed(value)
         rules: Rules | None = (info.context or {}).get("rules")
         if rules is None or not names:
@@ -279,7 +283,8 @@ def import_articles(
     ``domain.tabular.read_rows``).
     """
     try:
-        return _import_articles(db, name, content, rules, actor, override, max_rows)
+        with collector_paused():
+            return _import_articles(db, name, content, rules, actor, override, max_rows)
     except Conflict:
         raise UserError(
             f"{name}：导入时另有报送或导入写入了同一单位同一年的同一标题，本次未导入任何数据。"
@@ -398,13 +403,19 @@ def _plan_import(
             scores[scored] = scored_state(scored[0], scored[1], rules, scored[2], scored[3])
         status, points, best = scores[scored]
         state: dict[str, object] = {"status": status, "points": points, "best_platform": best}
-        publications: list[dict[str, object]] = [
-            {"platform": code, "published_on": row.published_on, "recorded_by": actor}
-            for code in added
-        ]
-        endorsements: list[dict[str, object]] = [
-            {"level": code, "endorsed_on": None, "recorded_by": actor} for code in levels
-        ]
+        publications: list[dict[str, object]] = (
+            [
+                {"platform": code, "published_on": row.published_on, "recorded_by": actor}
+                for code in added
+            ]
+            if added
+            else []
+        )
+        endorsements: list[dict[str, object]] = (
+            [{"level": code, "endorsed_on": None, "recorded_by": actor} for code in levels]
+            if levels
+            else []
+        )
         if found is None:
             columns = {
                 "unit_id": key[0],

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import time
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +59,24 @@ def _lines(name: str, content: bytes, max_rows: int | None = None) -> list[tuple
     return _within_limits(name, rows, MAX_ROWS if max_rows is None else max_rows)
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for the block (on again after it, if it was on).
+
+    Reading a large file builds hundreds of thousands of rows, dicts and models, none in a
+    cycle; the collector's passes over them, each longer as they pile up, took a third of
+    the time it takes to read 100,000 rows. What the block leaves in cycles is collected
+    once it is on again.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def _within_limits(
     name: str, rows: Iterator[tuple[int, Sequence[str]]], max_rows: int
 ) -> list[tuple[int, list[str]]]:
@@ -70,12 +90,13 @@ def _within_limits(
                 f"{name}：读取超过 {MAX_SECONDS:.0f} 秒（读到第 {line} 行）仍未读完，未导入。"
                 "请删除多余的行、列或格式后再发送。"
             )
-        if any(str(v).strip() for v in values[MAX_COLUMNS:]):
+        # Whether cells hold anything but spaces, asked of their text joined (once a row).
+        if len(values) > MAX_COLUMNS and "".join(values[MAX_COLUMNS:]).strip():
             raise UserError(
                 f"{name} 第 {line} 行：超过 {MAX_COLUMNS} 列，未导入。请只保留需要导入的列。"
             )
         kept = list(values[:MAX_COLUMNS])
-        if not any(v.strip() for v in kept):
+        if not "".join(kept).strip():
             continue
         if len(lines) > max_rows:  # the header and max_rows data rows are allowed
             raise UserError(
@@ -115,9 +136,13 @@ def read_rows(
         raise UserError(f"{name} 第 {header_line} 行：表头缺少列 {lacking}（应为 {shown}）")
     index = {c: header.index(c) for c in (*columns, *optional) if c in header}
     absent = {c: "" for c in optional if c not in index}
+    places = list(index.items())
+    width = max(index.values()) + 1
     rows = []
     for line, values in table[1:]:  # blank rows are already left out
-        cells = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
+        if len(values) < width:  # a row that ends early: its missing cells are empty
+            values = values + [""] * (width - len(values))
+        cells = {c: values[i].strip() for c, i in places}
         rows.append(SourceRow(line, cells | absent if absent else cells))
     return rows
 

@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import chain
 from typing import Any, NamedTuple, cast
 
 import psycopg
@@ -83,36 +84,35 @@ def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
     to store them), through the columns' own conversions for the database (points to
     hundredths, dates and times as SQLAlchemy stores them): on PostgreSQL by COPY; on SQLite by
     multi-row INSERTs of ``SQLITE_ROWS`` rows, which SQLite runs faster than one prepared
-    INSERT per row. A column the rows leave out gets its Python-side default only if it is
-    ``created_at``: the rows carry the rest. Row triggers fire as for any INSERT.
+    INSERT per row. Every row has the first row's columns; ``created_at``, when they leave it
+    out, is the moment of writing. Row triggers fire as for any INSERT.
     """
     if not rows:
         return
     connection = session.connection()
     dialect = connection.dialect
-    now = utcnow()
-    names = list(dict.fromkeys([*rows[0], "created_at"]))
-    convert = {
-        name: process
-        for name in names
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    }
+    names = list(rows[0])
+    stamped = "created_at" not in names
+    if stamped:
+        names.append("created_at")
+    convert = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
     driver = connection.connection.driver_connection
     assert driver is not None
+    given = names[:-1] if stamped else names
+    stamp = utcnow()
 
-    # One instant for every row that does not carry its own, converted once.
-    stamp = convert["created_at"](now) if "created_at" in convert else now
-    steps = [(name, convert.get(name)) for name in names]
-
-    def values(row: Mapping[str, Any]) -> list[Any]:
-        return [
-            stamp
-            if name == "created_at" and name not in row
-            else process(row[name])
-            if process
-            else row[name]
-            for name, process in steps
-        ]
+    def converted(batch: Sequence[Mapping[str, Any]]) -> Iterator[tuple[Any, ...]]:
+        """The batch's rows as the database takes them, converted a column at a time."""
+        columns: list[Sequence[Any]] = [[row[name] for row in batch] for name in given]
+        if stamped:
+            columns.append([stamp] * len(batch))
+        return zip(
+            *(
+                list(map(process, column)) if process else column
+                for process, column in zip(convert, columns, strict=True)
+            ),
+            strict=True,
+        )
 
     columns = ", ".join(names)
     if dialect.name != "postgresql":
@@ -123,15 +123,16 @@ def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
                 batch = rows[start : start + step]
                 listed = ", ".join([one] * len(batch))
                 statement = f"INSERT INTO {table.name} ({columns}) VALUES {listed}"
-                driver.execute(statement, [v for row in batch for v in values(row)])
+                driver.execute(statement, list(chain.from_iterable(converted(batch))))
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"INSERT INTO {table.name}", None, exc) from exc
         return
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(values(row))
+            for start in range(0, len(rows), BATCH):
+                for row in converted(rows[start : start + BATCH]):
+                    copy.write_row(row)
     except psycopg.IntegrityError as exc:
         # As SQLAlchemy reports it for an INSERT, so that ``repository`` makes it a Conflict.
         raise IntegrityError(statement, None, exc) from exc
@@ -286,30 +287,34 @@ class Articles:
 
     def insert_many(self, rows: Sequence[Mapping[str, Any]]) -> dict[tuple[int, int, str], int]:
         """Insert articles; their numbers by (unit id, year, title key)."""
+        if not rows:
+            return {}
         table = cast(Table, Article.__table__)
         if self.session.get_bind().dialect.name == "postgresql":
-            # Numbers drawn first, rows sent by COPY: see ``write_rows``.
+            # Numbers drawn first (as one array: 100,000 rows of one number each cost more to
+            # fetch than to draw), rows sent by COPY: see ``write_rows``.
             drawn = text(
-                "SELECT nextval(pg_get_serial_sequence('articles', 'id')) "
+                "SELECT array_agg(nextval(pg_get_serial_sequence('articles', 'id'))) "
                 "FROM generate_series(1, :n)"
             )
-            ids = list(self.session.scalars(drawn, {"n": len(rows)}))
+            ids = self.session.scalar(drawn, {"n": len(rows)}) or []
             numbered = [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
             write_rows(self.session, table, numbered)
             return {(r["unit_id"], r["year"], r["title_key"]): r["id"] for r in numbered}
-        # On SQLite the numbers come back from the INSERT itself: drawn before it, they could
-        # be another process's by the time this one has the write lock. Matched by key, not
-        # by order: SQLite returns the rows of a multi-row INSERT in no promised order.
-        statement = insert(table).returning(
-            table.c.unit_id, table.c.year, table.c.title_key, table.c.id
+        # On SQLite the first article's INSERT takes the write lock, which its transaction
+        # holds until commit: nobody else can number an article meanwhile, so the rest are
+        # numbered after it and written past SQLAlchemy. (Numbers drawn before the lock
+        # could be another process's by the time this one writes.)
+        first, *rest = rows
+        first_id = int(
+            self.session.execute(insert(table).values(**first).returning(table.c.id)).scalar_one()
         )
-        found: dict[tuple[int, int, str], int] = {}
-        for start in range(0, len(rows), BATCH):
-            for unit_id, year, key, article_id in self.session.execute(
-                statement, list(rows[start : start + BATCH])
-            ):
-                found[(unit_id, year, key)] = article_id
-        return found
+        numbered = [{**row, "id": first_id + i} for i, row in enumerate(rest, start=1)]
+        write_rows(self.session, table, numbered)
+        return {
+            (r["unit_id"], r["year"], r["title_key"]): r["id"]
+            for r in [{**first, "id": first_id}, *numbered]
+        }
 
     def update_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Set columns of articles by number (each row: ``id`` and the new values)."""

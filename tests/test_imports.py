@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,6 +232,41 @@ def test_the_command_line_takes_a_history_longer_than_a_chat_upload(
         import_articles(db, "history.csv", Path(path).read_bytes(), rules, "test")
     assert main(["import", "articles", path]) == 0  # the operator's file on the server
     assert count(db, Article) == 25
+
+
+def test_two_imports_at_once_both_land_with_distinct_numbers(db: Database, tmp_path: Path) -> None:
+    # Two operators (or a deploy and an operator) importing at the same moment: each import
+    # numbers its articles under the database's write lock, so neither is refused and no
+    # number is given twice.
+    import_units(db, "units.csv", UNITS.encode(), "test")
+    header = "unit,title,submitted_on,forwarded,published_in\n"
+    paths = [
+        write(
+            tmp_path,
+            f"{unit}.csv",
+            header
+            + "".join(
+                f"{unit},{unit}的第{n}篇,2020-{1 + n % 12:02d}-01,{'是' if n % 3 else '否'},"
+                f"{'city' if n % 3 == 1 else ''}\n"
+                for n in range(20_000)
+            ),
+        )
+        for unit in ("甲局", "乙街道")
+    ]
+    command = [sys.executable, "-m", "bot.cli", "import", "articles"]
+    imports = [subprocess.Popen([*command, path], stderr=subprocess.PIPE) for path in paths]
+    outcomes = [(process.wait(timeout=300), process.stderr) for process in imports]
+    assert [(code, err.read().decode() if err else "") for code, err in outcomes] == [
+        (0, ""),
+        (0, ""),
+    ]
+    with db.session() as session:
+        numbers = session.scalars(select(Article.id)).all()
+        tallied = session.scalar(select(func.sum(ArticleTally.articles)))
+        published = session.scalar(select(func.count()).select_from(Publication))
+    assert len(numbers) == len(set(numbers)) == 40_000
+    assert tallied == 40_000
+    assert published == 2 * len(range(1, 20_000, 3))
 
 
 def test_an_import_of_new_and_known_articles_writes_each_once_and_scores_them(
