@@ -299,10 +299,15 @@ def save_files(sandbox: Sandbox, out: Path, folders: dict[int, Path]) -> list[Pa
             path = folder / document["file_name"]
             path.write_bytes(sandbox.files[document["file_id"]].content)
             saved.append(path)
+    charts: set[Path] = set()
     for _, message in sandbox.log:  # the charts shown in private chats
         if message.get("photo") and message["from"]["id"] == sandbox.bot_id:
             stored = sandbox.files[message["photo"][-1]["file_id"]]
-            path = out / stored.name
+            path, n = out / stored.name, 1
+            while path in charts:  # two charts of one name in this run: both kept
+                n += 1
+                path = out / f"{Path(stored.name).stem}-{n}{Path(stored.name).suffix}"
+            charts.add(path)
             path.write_bytes(stored.content)
             saved.append(path)
     return saved

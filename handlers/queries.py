@@ -61,26 +61,30 @@ def parse_rank_arguments(args: list[str], svc: Services) -> tuple[Period, str | 
     return period or year_to_date(svc), category
 
 
-def requested_ranking(context: BotContext) -> tuple[Services, Ranking]:
-    """The ranking the command's arguments ask for (a ``UserError`` for bad arguments), and
-    the office's services it was made with: the caller's, or those of an office below it
-    named first (a city looks into a district's ranking as the district sees it)."""
+def requested_ranking(context: BotContext) -> tuple[Services, Ranking, str]:
+    """The ranking the command's arguments ask for (a ``UserError`` for bad arguments), the
+    office's services it was made with: the caller's, or those of an office below it named
+    first (a city looks into a district's ranking as the district sees it), and that office's
+    name to head what is shown ("" for the caller's own)."""
     svc, args = services(context), arguments(context)
     below = office_below(svc.db, args[0]) if args else None
+    whose = ""
     if below is not None:
-        svc, args = deployment(context).for_office(below.id), args[1:]
+        svc, args, whose = deployment(context).for_office(below.id), args[1:], below.name
     period, category = parse_rank_arguments(args, svc)
-    return svc, rank_units(svc.db, svc.rules, period, category, svc.today())
+    return svc, rank_units(svc.db, svc.rules, period, category, svc.today()), whose
 
 
 @requires("supervisor")
 async def rank(update: Update, context: BotContext, who: Identity) -> None:
     """The ranking as an aligned table with 较上月 (as an .xlsx when it would take many
     messages), then as a chart by category."""
-    svc, ranking = requested_ranking(context)
+    svc, ranking, whose = requested_ranking(context)
     period = ranking.period
     changes = rank_changes(svc.db, svc.rules, ranking)
-    pieces = ranking_pieces(ranking, svc.rules, changes)
+    pieces = ranking_pieces(ranking, svc.rules, changes, office=whose)
+    # An office below is named in the files too: a city's supervisor keeps several.
+    named = f"{whose}-" if whose else ""
     if len(pieces) <= MAX_PIECES:
         for piece in pieces:
             await answer(update, piece)
@@ -88,13 +92,14 @@ async def rank(update: Update, context: BotContext, who: Identity) -> None:
         await send_file(
             update,
             ranking_xlsx(ranking, svc.rules, changes),
-            f"得分排名-{period.first}-{period.last}.xlsx",
-            f"{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
+            f"{named}得分排名-{period.first}-{period.last}.xlsx",
+            f"{esc(whose)}{ranking.period.label}得分排名共 {len(ranking.rows)} 个单位，详见附件。",
         )
     if ranking.rows:
         chart = await asyncio.to_thread(ranking_chart, ranking, changes)
-        name = f"得分排名-{period.first}-{period.last}.png"
-        await send_picture(update, chart, name, f"{period.dated_label}得分图（按单位类别）")
+        name = f"{named}得分排名-{period.first}-{period.last}.png"
+        caption = f"{esc(whose)}{period.dated_label}得分图（按单位类别）"
+        await send_picture(update, chart, name, caption)
 
 
 @requires("supervisor")
@@ -112,7 +117,7 @@ async def unit(update: Update, context: BotContext, who: Identity) -> None:
     if any(m.submitted or m.score for m in months):  # an empty year is said in the text
         chart = await asyncio.to_thread(unit_chart, found.name, months, svc.rules)
         name = f"{found.name}-{svc.today().year}年逐月情况.png"
-        await send_picture(update, chart, name, f"{found.name}{svc.today().year}年逐月情况")
+        await send_picture(update, chart, name, f"{esc(found.name)}{svc.today().year}年逐月情况")
 
 
 @requires("liaison")
@@ -151,11 +156,11 @@ def _unit_text(svc: Services, unit_id: int, unit_name: str) -> str:
 @requires("supervisor")
 async def stats(update: Update, context: BotContext, who: Identity) -> None:
     """/stats [period]: totals by platform and by category."""
-    svc, ranking = requested_ranking(context)
+    svc, ranking, whose = requested_ranking(context)
     period = ranking.period
     totals = summarize(ranking)
     lines = [
-        f"<b>{period.dated_label}政务公开工作信息统计</b>",
+        f"<b>{esc(whose)}{period.dated_label}政务公开工作信息统计</b>",
         f"报送 {totals.submitted} 篇，采用 {totals.published} 篇，"
         f"上报未刊发 {totals.unpublished} 篇。",
         "",

@@ -74,11 +74,16 @@ def article_card(article: ArticleView, rules: Rules, alike: Sequence[Similar] = 
 
 
 def ranking_pieces(
-    ranking: Ranking, rules: Rules, changes: Mapping[str, int | None] | None = None
+    ranking: Ranking,
+    rules: Rules,
+    changes: Mapping[str, int | None] | None = None,
+    *,
+    office: str = "",
 ) -> list[str]:
     """The ranking as aligned ``<pre>`` tables, split into pieces that each fit a message;
-    with ``changes``, a column 较上月 (↑2, ↓1, —, 新)."""
-    title = f"<b>{ranking.period.dated_label}政务公开工作信息得分排名</b>"
+    with ``changes``, a column 较上月 (↑2, ↓1, —, 新); ``office`` names the office ranked
+    when it is not the reader's own."""
+    title = f"<b>{esc(office)}{ranking.period.dated_label}政务公开工作信息得分排名</b>"
     if ranking.category:
         title += f"（{esc(ranking.category)}）"
     headers = ["名次", "单位", "报送", "采用", "得分"]

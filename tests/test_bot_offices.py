@@ -318,6 +318,10 @@ def district_id(db: Database) -> int:
 async def test_the_city_looks_into_a_districts_ranking_and_not_the_other_way(city: World) -> None:
     looked = await said(city, city.admin, "/rank 济宁高新区 2020-01..2020-07")
     assert "党政办公室" in looked and "市大数据局" not in looked
+    assert looked.startswith("济宁高新区2020年")  # whose ranking it is, in its heading
+    chart = city.sandbox.bot_messages(city.admin.id)[-1]
+    assert chart["photo"] and chart["caption"].startswith("济宁高新区2020年")
+    assert city.sandbox.files[chart["photo"][-1]["file_id"]].name.startswith("济宁高新区-")
     district = city.person(DISTRICT_ADMIN)
     refused = await said(city, district, "/rank 济宁市 2020-01..2020-07")
     assert "市大数据局" not in refused and "济宁市" in refused  # only what was typed comes back
