@@ -54,10 +54,11 @@ class _YearKeys:
             self.last = max(self.last, article_id)
 
 
-# Per database (the object: a test's new database starts afresh), per year and area names.
-_KEYS: weakref.WeakKeyDictionary[Database, dict[tuple[int, tuple[str, ...]], _YearKeys]] = (
-    weakref.WeakKeyDictionary()
-)
+# Per database (its engine: a test's new database starts afresh; the views of it that each
+# update is handled with share one), per office, year and area names.
+_KEYS: weakref.WeakKeyDictionary[
+    object, dict[tuple[int | None, int, tuple[str, ...]], _YearKeys]
+] = weakref.WeakKeyDictionary()
 _KEYS_LOCK = threading.Lock()
 
 
@@ -86,7 +87,8 @@ def similar_titles(
     key = words(full)
     numbers = _NUMBER.findall(key)
     with _KEYS_LOCK:
-        known = _KEYS.setdefault(db, {}).setdefault((year, areas), _YearKeys())
+        seen = _KEYS.setdefault(db.engine, {})
+        known = seen.setdefault((db.office_id, year, areas), _YearKeys())
     with repository(db) as repo, known.lock:
         known.refresh(repo, year, words)
         rows = [(n, *row) for n, row in known.rows.items() if n != exclude]
@@ -102,6 +104,6 @@ def similar_titles(
             limit = limits.same_unit if same else limits.other_unit
             if limit and score >= limit and _NUMBER.findall(other_words) == numbers:
                 alike.append((article_id, float(score), same))
-        names = repo.articles.titles_of([n for n, _, _ in alike])
+        names = repo.articles.titles_of([n for n, _, _ in alike]) if alike else {}
     # An article gone since it was read is no longer anybody's likeness.
     return [Similar(n, *names[n], score, same) for n, score, same in alike if n in names]

@@ -100,10 +100,11 @@ def finish_update(db: Database, update_id: int, holder: str, error: str | None =
         return repo.inbox.finish(update_id, holder, status, error)
 
 
-def release_claims(db: Database) -> int:
-    """Void every claim: on SQLite (one process) whoever held them is gone."""
+def release_claims(db: Database, holder: str) -> int:
+    """Void every claim but ``holder``'s: on SQLite (one process) whoever else held them is
+    gone."""
     with repository(db) as repo:
-        return repo.inbox.release_all()
+        return repo.inbox.release_others(holder)
 
 
 def prune_inbox(db: Database, keep: dt.timedelta) -> int:

@@ -161,11 +161,17 @@ def claim_messages(
         ]
 
 
-def release_messages(db: Database, message_ids: Sequence[int] | None = None) -> None:
-    """Give claimed rows back unsent (a batch cut short), or every claim (``None``: the
-    SQLite lease holder voiding claims of a process that is gone)."""
+def release_messages(db: Database, message_ids: Sequence[int]) -> None:
+    """Give claimed rows back unsent (a batch cut short)."""
     with repository(db) as repo:
         repo.outbox.release(message_ids)
+
+
+def release_others_messages(db: Database, holder: str) -> None:
+    """Void every claim but ``holder``'s: the SQLite lease holder voiding claims of a process
+    that is gone (its own batch is being sent)."""
+    with repository(db) as repo:
+        repo.outbox.release_others(holder)
 
 
 def mark_sent(db: Database, message_ids: Sequence[int], now: dt.datetime) -> None:

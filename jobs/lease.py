@@ -17,7 +17,7 @@ from typing import Any
 
 from domain.inbox import prune_inbox, release_claims
 from domain.leases import JOBS, take_lease
-from domain.notices import release_messages
+from domain.notices import release_others_messages
 from runtime.context import BotContext
 from runtime.services import outside_update, services
 
@@ -41,9 +41,10 @@ async def keep_lease(context: BotContext) -> None:
     if held and not was:
         log.info("this process (%s) now runs the scheduled jobs", svc.holder)
         if svc.db.dialect == "sqlite":
-            # SQLite serves one process: the lease was free, so whoever held claims is gone.
-            await asyncio.to_thread(release_claims, svc.db)
-            await asyncio.to_thread(release_messages, svc.db)
+            # SQLite serves one process: the lease was free, so whoever else held claims is
+            # gone (this process may have claimed an update or messages already: kept).
+            await asyncio.to_thread(release_claims, svc.db, svc.holder)
+            await asyncio.to_thread(release_others_messages, svc.db, svc.holder)
         on_lead = context.bot_data.on_lead
         if on_lead is not None:
             await on_lead(context)

@@ -875,11 +875,16 @@ class Outbox:
             message.claimed_by, message.claimed_until = holder, until
         return messages
 
-    def release(self, message_ids: Sequence[int] | None) -> None:
-        """Unclaim the rows (all rows for ``None``)."""
-        statement = update(OutboxMessage).where(OutboxMessage.claimed_by.is_not(None))
-        if message_ids is not None:
-            statement = statement.where(OutboxMessage.id.in_(message_ids))
+    def release(self, message_ids: Sequence[int]) -> None:
+        """Unclaim the rows."""
+        self._unclaim(OutboxMessage.id.in_(message_ids))
+
+    def release_others(self, holder: str) -> None:
+        """Unclaim every row claimed by another holder than ``holder``."""
+        self._unclaim(OutboxMessage.claimed_by != holder)
+
+    def _unclaim(self, which: ColumnElement[bool]) -> None:
+        statement = update(OutboxMessage).where(OutboxMessage.claimed_by.is_not(None), which)
         self.session.execute(
             statement.values(claimed_by=None, claimed_until=None).execution_options(
                 synchronize_session=False

@@ -126,11 +126,12 @@ class Inbox:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    def release_all(self) -> int:
-        """Give back every claim (a lone process starting: whoever held them is gone)."""
+    def release_others(self, holder: str) -> int:
+        """Give back every claim but ``holder``'s (a lone process starting: whoever else held
+        them is gone; what it has claimed itself meanwhile is being handled)."""
         result = self.session.execute(
             update(InboxUpdate)
-            .where(InboxUpdate.status == "processing")
+            .where(InboxUpdate.status == "processing", InboxUpdate.claimed_by != holder)
             .values(status="pending", claimed_by=None, claimed_until=None)
             .execution_options(synchronize_session=False)
         )

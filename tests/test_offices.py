@@ -13,8 +13,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.cli import main
+from domain.duplicates import similar_titles
 from domain.errors import UserError
 from domain.offices import add_office, list_offices, resolve_office
+from domain.rules import load_rules
 from storage.db import Database
 from storage.models import (
     Article,
@@ -318,3 +320,14 @@ def test_deployment_commands_need_no_office_and_the_roots_rules_stay_the_environ
     assert "通报群 -100123" in capsys.readouterr().out
     assert main(["office", "set", "济宁高新区"]) == 1
     assert "至少给出" in capsys.readouterr().err
+
+
+def test_a_title_is_compared_with_its_own_offices_titles_only(city: Database) -> None:
+    rencheng = resolve_office(city, "任城区")
+    gaoxin = resolve_office(city, "济宁高新区")
+    rencheng_rules = load_rules(DEPARTMENT_RULES)
+    # Each update is handled with a view of its own: the keys read for one are the office's.
+    for _ in range(2):
+        found = similar_titles(city.scoped(rencheng.id), rencheng_rules, None, 2020, "任城区一篇")
+        assert [(s.unit, s.title) for s in found] == [("党政办公室", "任城区一篇")]
+        assert similar_titles(city.scoped(gaoxin.id), load_rules(), None, 2020, "任城区一篇") == []

@@ -4,6 +4,7 @@ killed (SIGKILL, a real process) in the middle of a burst or of a conversation."
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import sys
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.sandbox import Fault, Sandbox, SandboxUser
+from domain.inbox import claim_update, finish_update, record_update, release_claims
 from storage.db import Database
 from storage.models import Article, InboxUpdate, OutboxMessage, Publication
 from tests.botworld import World
@@ -85,6 +87,21 @@ async def test_every_update_is_recorded_and_marked_handled(world: World) -> None
     with world.db.session() as session:
         statuses = session.scalars(select(InboxUpdate.status)).all()
     assert statuses and set(statuses) == {"done"}
+
+
+def test_a_lone_process_taking_the_lease_frees_only_what_others_claimed(db: Database) -> None:
+    # On SQLite the process that takes the jobs' lease voids the claims of a process that is
+    # gone; the update it has claimed itself meanwhile (the first one, at start) stays its own,
+    # so that handling it is not undone and done again.
+    hold = dt.timedelta(minutes=1)
+    for update_id in (1, 2):
+        record_update(db, {"update_id": update_id, "message": {"chat": {"id": update_id}}})
+    gone = claim_update(db, "gone", hold)
+    mine = claim_update(db, "me", hold)
+    assert gone is not None and mine is not None
+    assert release_claims(db, "me") == 1
+    assert finish_update(db, mine.update_id, "me")
+    assert not finish_update(db, gone.update_id, "gone")
 
 
 # -- a real process, killed ----------------------------------------------------------------
