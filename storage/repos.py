@@ -28,8 +28,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
@@ -60,6 +58,7 @@ from storage.office_repos import Offices
 from storage.scope import Scope
 from storage.score_repos import Evaluations, ScoreSheets
 from storage.service_repos import Drafts, Inbox, Leases
+from storage.statements import dialect_of, insert_returning, insert_unless_present, run
 from storage.task_repos import ProgressReports, Tasks
 
 # Rows per statement when many are written at once (an import of a city's history).
@@ -333,12 +332,9 @@ class Articles:
     def insert_new(self, **values: Any) -> int | None:
         """Record an article in one statement and return its number; None, recording nothing,
         when the unit already has that title this year. (The hot path of /submit.)"""
-        dialect = self.session.get_bind().dialect.name
-        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert_for(Article).values(**values).on_conflict_do_nothing().returning(Article.id)
-        )
-        found = self.session.execute(statement).scalar_one_or_none()
+        table = cast(Table, Article.__table__)
+        statement = insert_unless_present(dialect_of(self.session), table, "id")
+        found = run(self.session, statement, values).scalar_one_or_none()
         return None if found is None else int(found)
 
     def get(self, article_id: int, *, lock: bool = False) -> Article | None:
@@ -843,16 +839,10 @@ class Outbox:
         One statement (INSERT … ON CONFLICT DO NOTHING): two jobs or processes queueing the
         same key at the same moment queue it once, and neither fails.
         """
-        dialect = self.session.get_bind().dialect.name
-        insert_for = postgresql_insert if dialect == "postgresql" else sqlite_insert
         values["key"] = self.scope.key(values["key"])
-        statement = (
-            insert_for(OutboxMessage)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=[OutboxMessage.key])
-            .returning(OutboxMessage.id)
-        )
-        return self.session.execute(statement).scalar_one_or_none() is not None
+        table = cast(Table, OutboxMessage.__table__)
+        statement = insert_unless_present(dialect_of(self.session), table, "id", "key")
+        return run(self.session, statement, values).scalar_one_or_none() is not None
 
     def claim(
         self, holder: str, now: dt.datetime, until: dt.datetime, limit: int
@@ -1117,19 +1107,16 @@ class Audit:
         after: dict[str, Any],
     ) -> int:
         """``record`` in one statement, for hot paths; the entry's number."""
-        statement = (
-            insert(AuditEntry)
-            .values(
-                actor=actor,
-                action=action,
-                entity=entity,
-                entity_id=None if entity_id is None else str(entity_id),
-                before=None,
-                after=after,
-            )
-            .returning(AuditEntry.id)
-        )
-        return int(self.session.execute(statement).scalar_one())
+        values = {
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": None if entity_id is None else str(entity_id),
+            "before": None,
+            "after": after,
+        }
+        statement = insert_returning(cast(Table, AuditEntry.__table__), "id")
+        return int(run(self.session, statement, values).scalar_one())
 
     def entries(self, action: str | None = None) -> list[AuditEntry]:
         """Entries, oldest first, optionally of one action."""

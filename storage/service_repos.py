@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, case, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import ConversationState, InboxUpdate, Lease, UserDraft
+from storage.statements import dialect_of, insert_unless_present, run
 
 
 def _insert(session: Session) -> Any:
@@ -28,6 +41,23 @@ class Claimed(NamedTuple):
 
 OPEN = ("pending", "processing")
 
+# Built once: every update is finished with it (see ``storage.statements``).
+_INBOX = cast(Table, InboxUpdate.__table__)
+_FINISH = (
+    update(_INBOX)
+    .where(
+        _INBOX.c.update_id == bindparam("finished"),
+        _INBOX.c.claimed_by == bindparam("holder"),
+        _INBOX.c.status == "processing",
+    )
+    .values(
+        status=bindparam("new_status"),
+        done_at=func.now(),
+        claimed_until=None,
+        last_error=bindparam("error"),
+    )
+)
+
 
 class Inbox:
     """Updates recorded before they are confirmed to Telegram, handled from here."""
@@ -41,19 +71,16 @@ class Inbox:
         Telegram numbers updates in sequence but starts again at random after a week
         without any, so a handled row under the same number with other content is replaced.
         """
-        statement = (
-            _insert(self.session)(InboxUpdate)
-            .values(
-                update_id=update_id,
-                payload=payload,
-                chat_key=chat_key,
-                status="pending",
-                attempts=0,
-                received_at=func.now(),
-            )
-            .on_conflict_do_nothing()
-        )
-        if self.session.execute(statement).rowcount:  # type: ignore[attr-defined]
+        values = {
+            "update_id": update_id,
+            "payload": payload,
+            "chat_key": chat_key,
+            "status": "pending",
+            "attempts": 0,
+            "received_at": dt.datetime.now(dt.UTC),
+        }
+        statement = insert_unless_present(dialect_of(self.session), _INBOX)
+        if run(self.session, statement, values).rowcount:
             return True
         kept = self.session.get(InboxUpdate, update_id, with_for_update=True)
         if kept is None or kept.payload == payload or kept.status not in ("done", "failed"):
@@ -109,22 +136,13 @@ class Inbox:
 
     def finish(self, update_id: int, holder: str, status: str, error: str | None = None) -> bool:
         """Mark an update handled by ``holder``; False if it is no longer theirs."""
-        result = self.session.execute(
-            update(InboxUpdate)
-            .where(
-                InboxUpdate.update_id == update_id,
-                InboxUpdate.claimed_by == holder,
-                InboxUpdate.status == "processing",
-            )
-            .values(
-                status=status,
-                done_at=func.now(),
-                claimed_until=None,
-                last_error=error[:1000] if error else None,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        values = {
+            "finished": update_id,
+            "holder": holder,
+            "new_status": status,
+            "error": error[:1000] if error else None,
+        }
+        return bool(run(self.session, _FINISH, values).rowcount)
 
     def release_others(self, holder: str) -> int:
         """Give back every claim but ``holder``'s (a lone process starting: whoever else held
