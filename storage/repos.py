@@ -65,6 +65,8 @@ from storage.task_repos import ProgressReports, Tasks
 BATCH = 5_000
 # Rows per INSERT statement on SQLite, within its limit of parameters in a statement.
 SQLITE_ROWS, SQLITE_PARAMETERS = 1_000, 32_766
+# SQLite's page cache while many rows are written (KiB).
+SQLITE_BULK_CACHE_KB = 65_536
 
 
 # What a view of an article shows besides its own row, loaded with it.
@@ -117,6 +119,10 @@ def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
     if dialect.name != "postgresql":
         one = f"({', '.join('?' * len(names))})"
         step = min(SQLITE_ROWS, SQLITE_PARAMETERS // len(names))
+        # A page cache that holds the table's indexes while they grow by 100,000 keys (the
+        # default 2 MB made a third of the writing re-reading pages); given back after.
+        (kept,) = driver.execute("PRAGMA cache_size").fetchone()
+        driver.execute(f"PRAGMA cache_size = {-SQLITE_BULK_CACHE_KB}")
         try:
             for start in range(0, len(rows), step):
                 batch = rows[start : start + step]
@@ -125,6 +131,8 @@ def write_rows(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]
                 driver.execute(statement, list(chain.from_iterable(converted(batch))))
         except sqlite3.IntegrityError as exc:
             raise IntegrityError(f"INSERT INTO {table.name}", None, exc) from exc
+        finally:
+            driver.execute(f"PRAGMA cache_size = {int(kept)}")
         return
     statement = f"COPY {table.name} ({columns}) FROM STDIN"
     try:
