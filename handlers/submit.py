@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -57,7 +59,7 @@ async def begin(update: Update, context: BotContext, who: Identity) -> int:
     title = " ".join(arguments(context)).strip()
     if title:
         STEPS.data(context).clear()
-        alike = _alike(context, who, validate_title(title))
+        alike = await _alike(context, who, validate_title(title))
         if any(s.same_unit for s in alike):
             return await _ask_duplicate(update, context, title, alike, then="submit")
         return await _submit_now(update, context, who, title, alike)
@@ -76,7 +78,7 @@ async def got_title(update: Update, context: BotContext) -> int:
     title = validate_title(message.text)
     assert who.unit_id is not None
     ensure_title_is_new(svc.db, who.unit_id, svc.today().year, title)
-    alike = _alike(context, who, title)
+    alike = await _alike(context, who, title)
     if any(s.same_unit for s in alike):
         return await _ask_duplicate(update, context, title, alike, then="link")
     STEPS.data(context)["title"] = title
@@ -90,11 +92,14 @@ async def _ask_link(update: Update) -> int:
     return LINK
 
 
-def _alike(context: BotContext, who: Identity, title: str) -> list[Similar]:
+async def _alike(context: BotContext, who: Identity, title: str) -> list[Similar]:
     svc = services(context)
     if who.unit_id is None:
         return []  # not bound: submit_article refuses it
-    return similar_titles(svc.db, svc.rules, who.unit_id, svc.today().year, title)
+    # Off the event loop: the title is compared with every title of the year (a city's are
+    # tens of thousands), and other chats go on meanwhile.
+    year = svc.today().year
+    return await asyncio.to_thread(similar_titles, svc.db, svc.rules, who.unit_id, year, title)
 
 
 async def _ask_duplicate(
@@ -125,7 +130,7 @@ async def not_a_duplicate(update: Update, context: BotContext) -> int:
     who = caller(update, context)
     title = draft["title"]
     STEPS.drop(context)
-    return await _submit_now(update, context, who, title, _alike(context, who, title))
+    return await _submit_now(update, context, who, title, await _alike(context, who, title))
 
 
 @refusing(ConversationHandler.END)
@@ -262,7 +267,7 @@ async def confirm(update: Update, context: BotContext) -> int:
             file_id=draft.get("file_id"),
             file_name=draft.get("file_name"),
             intended_for=tuple(draft["platforms"]),
-            alike=_alike(context, who, draft["title"]),
+            alike=await _alike(context, who, draft["title"]),
         )
     finally:
         STEPS.drop(context)

@@ -389,8 +389,11 @@ class Articles:
     def keys_of_year(self, year: int, after: int = 0) -> list[tuple[int, int, str]]:
         """(number, unit id, title key) of the articles submitted in ``year`` numbered above
         ``after``."""
+        # "unit_id + 0" keeps SQLite from walking the whole year in the (unit, year, title)
+        # index office unit by office unit: the numbers above ``after`` are few (every
+        # /submit asks), and found by the primary key. 100,000 articles: 40 ms -> 0.13 ms.
         query = select(Article.id, Article.unit_id, Article.title_key).where(
-            Article.year == year, Article.id > after, self.scope.owns(Article.unit_id)
+            Article.year == year, Article.id > after, self.scope.owns(Article.unit_id + 0)
         )
         return [(n, unit_id, key) for n, unit_id, key in self.session.execute(query)]
 
