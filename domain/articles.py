@@ -403,19 +403,13 @@ def _plan_import(
             scores[scored] = scored_state(scored[0], scored[1], rules, scored[2], scored[3])
         status, points, best = scores[scored]
         state: dict[str, object] = {"status": status, "points": points, "best_platform": best}
-        publications: list[dict[str, object]] = (
-            [
-                {"platform": code, "published_on": row.published_on, "recorded_by": actor}
-                for code in added
-            ]
-            if added
-            else []
-        )
-        endorsements: list[dict[str, object]] = (
-            [{"level": code, "endorsed_on": None, "recorded_by": actor} for code in levels]
-            if levels
-            else []
-        )
+        publications: list[dict[str, object]] = [
+            {"platform": code, "published_on": row.published_on, "recorded_by": actor}
+            for code in added
+        ]
+        endorsements: list[dict[str, object]] = [
+            {"level": code, "endorsed_on": None, "recorded_by": actor} for code in levels
+        ]
         if found is None:
             columns = {
                 "unit_id": key[0],

@@ -297,7 +297,7 @@ class Articles:
         if not rows:
             return {}
         table = cast(Table, Article.__table__)
-        if self.session.get_bind().dialect.name == "postgresql":
+        if dialect_of(self.session) == "postgresql":
             # Numbers drawn first (as one array: 100,000 rows of one number each cost more to
             # fetch than to draw), rows sent by COPY: see ``write_rows``.
             drawn = text(
@@ -313,9 +313,7 @@ class Articles:
         # numbered after it and written past SQLAlchemy. (Numbers drawn before the lock
         # could be another process's by the time this one writes.)
         first, *rest = rows
-        first_id = int(
-            self.session.execute(insert(table).values(**first).returning(table.c.id)).scalar_one()
-        )
+        first_id = int(run(self.session, insert_returning(table, "id"), dict(first)).scalar_one())
         numbered = [{**row, "id": first_id + i} for i, row in enumerate(rest, start=1)]
         write_rows(self.session, table, numbered)
         return {

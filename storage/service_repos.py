@@ -18,17 +18,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import ConversationState, InboxUpdate, Lease, UserDraft
 from storage.statements import dialect_of, insert_unless_present, run
-
-
-def _insert(session: Session) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT."""
-    return postgresql_insert if session.bind.dialect.name == "postgresql" else sqlite_insert  # type: ignore[union-attr]
 
 
 class Claimed(NamedTuple):
@@ -183,11 +176,9 @@ class Leases:
 
     def take(self, name: str, holder: str, now: dt.datetime, until: dt.datetime) -> bool:
         """Take or renew the lease if free, expired or already ours."""
-        self.session.execute(
-            _insert(self.session)(Lease)
-            .values(name=name, holder=holder, acquired_at=now, expires_at=until)
-            .on_conflict_do_nothing()
-        )
+        free = insert_unless_present(dialect_of(self.session), cast(Table, Lease.__table__))
+        values = {"name": name, "holder": holder, "acquired_at": now, "expires_at": until}
+        run(self.session, free, values)
         taken = self.session.execute(
             update(Lease)
             .where(Lease.name == name, or_(Lease.holder == holder, Lease.expires_at < now))
